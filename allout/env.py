@@ -1,0 +1,94 @@
+"""Small typed readers for environment variables.
+
+Each one refuses a bad value with a message that names the variable, so a typo in
+production stops the process at start-up instead of surfacing as odd behaviour later.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+import environ
+
+
+class ImproperlyConfiguredVariable(Exception):
+    """An environment variable holds a value that cannot be used."""
+
+
+def envstr(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def envbool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfiguredVariable(
+        f"{name} must be a boolean (true/false, yes/no, on/off or 1/0), not {raw!r}"
+    )
+
+
+def envint(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfiguredVariable(f"{name} must be a whole number, not {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfiguredVariable(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def envlist(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def envurl(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
+    """A URL whose scheme is one of `schemes` and which names a host."""
+    raw = os.environ.get(name) or default
+    parts = urlsplit(raw)
+    if parts.scheme not in schemes:
+        raise ImproperlyConfiguredVariable(
+            f"{name} must be a URL starting with {' or '.join(s + '://' for s in schemes)}, "
+            f"not {raw!r}"
+        )
+    if not parts.netloc and parts.scheme not in {"consolemail", "locmemmail", "dummymail"}:
+        raise ImproperlyConfiguredVariable(f"{name} must name a host, not {raw!r}")
+    return raw
+
+
+def envdatabase(name: str, default: str) -> dict:
+    """A django-environ style database URL; only PostGIS is accepted."""
+    raw = envurl(name, default, schemes=("postgis", "postgres", "postgresql"))
+    config = environ.Env.db_url_config(raw)
+    # PostGIS is the one backend everywhere: a plain postgres:// URL gets the GIS engine.
+    config["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+    if not config.get("NAME"):
+        raise ImproperlyConfiguredVariable(f"{name} must name a database, not {raw!r}")
+    return config
+
+
+EMAIL_SCHEMES = ("smtp", "smtps", "smtp+tls", "smtp+ssl", "consolemail", "locmemmail", "dummymail")
+
+
+def envemail(name: str) -> dict | None:
+    """A django-environ style email URL (smtp://user:pass@host:port), or None if unset."""
+    raw = os.environ.get(name)
+    if not raw:
+        return None
+    envurl(name, raw, schemes=EMAIL_SCHEMES)
+    try:
+        return environ.Env.email_url_config(raw)
+    except ValueError as exc:
+        raise ImproperlyConfiguredVariable(f"{name} is not a usable email URL: {exc}") from None

@@ -1,0 +1,163 @@
+"""The one path every email takes: render, store in the outbox, send from a worker.
+
+`queue()` writes an OutboxEmail row in the caller's transaction and publishes a Celery task
+once that transaction commits. Publishing never blocks a request for long: the broker's
+timeouts are bounded, and if publishing fails the row waits for `requeue_unsent()`, which
+Celery beat runs every minute. `deliver()` sends a row at most once, however many times its
+task runs and however many workers race for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from allout.models import OutboxEmail
+
+log = logging.getLogger(__name__)
+
+DATA_REQUEST_SALT = "allout.data-request"
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def data_request_url(email: str) -> str:
+    """A signed link where the owner of `email` can export or delete their data."""
+    token = signing.dumps(email.strip().lower(), salt=DATA_REQUEST_SALT, compress=True)
+    return absolute_url(reverse("data_request", args=[token]))
+
+
+def queue(
+    template: str,
+    to: str,
+    context: dict,
+    *,
+    unsubscribe_url: str | None = None,
+    reply_to: str = "",
+) -> OutboxEmail:
+    """Render `template` for `to` and store it; it is sent after the transaction commits.
+
+    `template` names three templates under templates/emails/: `<name>_subject.txt`,
+    `<name>.txt` and `<name>.html`. Every email carries a link to unsubscribe or cancel
+    (`unsubscribe_url`, or the recipient's data page when the message has no subscription).
+    """
+    data_url = data_request_url(to)
+    context = {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "recipient": to,
+        "data_url": data_url,
+        "unsubscribe_url": unsubscribe_url or data_url,
+        **context,
+    }
+    subject = render_to_string(f"emails/{template}_subject.txt", context)
+    row = OutboxEmail.objects.create(
+        kind=template,
+        to=to,
+        reply_to=reply_to,
+        subject=" ".join(subject.split())[:300],
+        body_text=render_to_string(f"emails/{template}.txt", context),
+        body_html=render_to_string(f"emails/{template}.html", context),
+        headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
+    )
+    transaction.on_commit(partial(publish, row.pk))
+    return row
+
+
+def queue_rendered(kind: str, message: EmailMultiAlternatives) -> list[OutboxEmail]:
+    """Store a message rendered elsewhere (django-allauth's account emails)."""
+    html = next((body for body, mime in message.alternatives if mime == "text/html"), "")
+    rows = []
+    for to in message.to:
+        row = OutboxEmail.objects.create(
+            kind=kind,
+            to=to,
+            subject=" ".join(message.subject.split())[:300],
+            body_text=message.body,
+            body_html=html,
+            headers={"List-Unsubscribe": f"<{data_request_url(to)}>"},
+        )
+        transaction.on_commit(partial(publish, row.pk))
+        rows.append(row)
+    return rows
+
+
+def publish(pk: int) -> None:
+    """Hand a row to the workers; if the broker is down, the sweeper will do it later."""
+    from allout.tasks import send_outbox_email
+
+    try:
+        send_outbox_email.apply_async((pk,), retry=False)
+    except Exception:
+        log.warning("Could not publish outbox email %s; the sweeper will retry", pk, exc_info=True)
+
+
+def deliver(pk: int) -> bool:
+    """Send one row unless it was sent already or another worker is sending it."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+    # One UPDATE claims the row: PostgreSQL re-checks the WHERE clause after a concurrent
+    # claim commits, so exactly one worker wins.
+    claimed = (
+        OutboxEmail.objects.unsent()
+        .filter(pk=pk)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .update(claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return False
+    row = OutboxEmail.objects.get(pk=pk)
+    message = EmailMultiAlternatives(
+        subject=row.subject,
+        body=row.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.to],
+        reply_to=[row.reply_to] if row.reply_to else None,
+        headers=row.headers,
+    )
+    if row.body_html:
+        message.attach_alternative(row.body_html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:
+        OutboxEmail.objects.filter(pk=pk).update(claimed_at=None, last_error=str(exc)[:1000])
+        raise
+    # Accepted risk: if the process dies between send() and this update, the row is sent
+    # again after its claim goes stale. SMTP offers no way to make the two one step.
+    OutboxEmail.objects.filter(pk=pk).update(sent_at=timezone.now(), last_error="")
+    return True
+
+
+def requeue_unsent(*, older_than: timedelta = timedelta(seconds=30), limit: int = 1000) -> int:
+    """Publish again every unsent row that no worker is sending; returns how many."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+    pks = list(
+        OutboxEmail.objects.unsent()
+        .filter(created_at__lt=now - older_than)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in pks:
+        publish(pk)
+    return len(pks)
+
+
+def purge_sent(*, days: int) -> int:
+    """Delete sent rows older than `days`: they hold addresses we no longer need."""
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = OutboxEmail.objects.filter(sent_at__lt=cutoff).delete()
+    return deleted

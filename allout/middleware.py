@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+
+class StaffTwoFactorMiddleware:
+    """Staff reach the admin only once their account has two-factor authentication."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            settings.STAFF_REQUIRE_MFA
+            and request.path.startswith("/admin/")
+            and user.is_authenticated
+            and user.is_staff
+            and not is_mfa_enabled(user)
+        ):
+            messages.warning(
+                request, _("Staff accounts need two-factor authentication. Set it up to continue.")
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class OutboxEmailQuerySet(models.QuerySet):
+    def unsent(self) -> OutboxEmailQuerySet:
+        return self.filter(sent_at__isnull=True)
+
+
+class OutboxEmail(models.Model):
+    """One email, written in the same transaction as the change it reports.
+
+    A Celery task sends it and marks it sent; a periodic task re-queues rows left unsent,
+    so a broker or mail server that is down delays an email but never loses it.
+    """
+
+    kind = models.CharField(max_length=100, help_text="The message's template name.")
+    to = models.EmailField()
+    reply_to = models.EmailField(blank=True)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the worker that is sending the row; a stale claim means that worker died.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    objects = OutboxEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "outbox email"
+        indexes = [
+            # requeue_unsent_email: unsent rows, oldest first; stays tiny as rows get sent.
+            models.Index(
+                fields=["created_at"], name="outbox_unsent_idx", condition=Q(sent_at__isnull=True)
+            ),
+            # purge_sent_email: sent rows older than the retention period.
+            models.Index(fields=["sent_at"], name="outbox_sent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to}"
+
+    def is_sent(self) -> bool:
+        """Whether the message has left for the mail server."""
+        return self.sent_at is not None

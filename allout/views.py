@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import json
+
+import redis
+from django.conf import settings
+from django.core import signing
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from allout import mail, privacy
+from events.models import Campaign
+
+DATA_LINK_MAX_AGE = 60 * 60 * 24 * 365
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    campaign = Campaign.objects.current()
+    return render(request, "home.html", {"campaign": campaign})
+
+
+@require_safe
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    return render(request, "privacy.html")
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the broker answer; 503 naming the one that does not."""
+    status = {"database": "ok", "broker": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        status["database"] = "unavailable"
+    try:
+        client = redis.Redis.from_url(
+            settings.CELERY_BROKER_URL,
+            socket_connect_timeout=settings.REDIS_TIMEOUT,
+            socket_timeout=settings.REDIS_TIMEOUT,
+        )
+        client.ping()
+    except Exception:
+        status["broker"] = "unavailable"
+    healthy = all(value == "ok" for value in status.values())
+    return JsonResponse(status, status=200 if healthy else 503)
+
+
+def _email_from_token(token: str) -> str:
+    try:
+        return signing.loads(token, salt=mail.DATA_REQUEST_SALT, max_age=DATA_LINK_MAX_AGE)
+    except signing.BadSignature:
+        raise Http404("This link is not valid or has expired.") from None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def data_request(request: HttpRequest, token: str) -> HttpResponse:
+    """Export or delete everything held about the address the signed link was sent to.
+
+    GET only shows what there is: mail scanners open links, so changes need a POST.
+    """
+    email = _email_from_token(token)
+    action = request.POST.get("action")
+    if request.method == "POST" and action == "export":
+        body = json.dumps({"email": email, "data": privacy.collect(email)}, indent=2, default=str)
+        response = HttpResponse(body, content_type="application/json")
+        response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+        return response
+    if request.method == "POST" and action == "delete":
+        erased = privacy.erase(email)
+        return render(request, "data_request_done.html", {"erased": erased})
+    if request.method == "POST":
+        return render(request, "data_request.html", {"email": email, "error": True}, status=400)
+    records = privacy.collect(email)
+    return render(request, "data_request.html", {"email": email, "records": records})

@@ -1,0 +1,132 @@
+import threading
+
+import pytest
+from django.core import mail as django_mail
+from django.db import transaction
+
+from allout import emails, mail
+from allout.models import OutboxEmail
+
+
+def test_queue_renders_the_three_templates_into_one_row(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        row = mail.queue("test_message", "reader@example.org", {})
+    assert len(callbacks) == 1  # published once the transaction commits
+    row.refresh_from_db()
+    assert row.subject.startswith("Test message from")
+    assert "email from the platform works" in row.body_text
+    assert "<p>" in row.body_html
+    assert row.sent_at is None
+
+
+def test_every_email_carries_an_unsubscribe_and_a_data_link(db):
+    row = mail.queue("test_message", "reader@example.org", {}, unsubscribe_url="https://x/u/1")
+    assert "https://x/u/1" in row.body_text and "https://x/u/1" in row.body_html
+    data_url = mail.data_request_url("reader@example.org")
+    assert data_url in row.body_text and data_url in row.body_html
+    assert row.headers["List-Unsubscribe"] == "<https://x/u/1>"
+
+
+def test_a_rolled_back_transaction_leaves_no_row_and_publishes_nothing(
+    db, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        emails.test_message("reader@example.org")
+        raise RuntimeError("the change failed")
+    assert callbacks == []
+    assert not OutboxEmail.objects.exists()
+
+
+def test_deliver_sends_a_row_once_however_often_it_runs(db):
+    row = mail.queue("test_message", "reader@example.org", {})
+    assert mail.deliver(row.pk) is True
+    assert mail.deliver(row.pk) is False
+    assert len(django_mail.outbox) == 1
+    row.refresh_from_db()
+    assert row.is_sent() and row.attempts == 1
+    assert django_mail.outbox[0].to == ["reader@example.org"]
+    assert django_mail.outbox[0].alternatives[0][1] == "text/html"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_for_one_row_send_it_once():
+    row = mail.queue("test_message", "reader@example.org", {})
+    barrier = threading.Barrier(4)
+    results = []
+
+    def worker():
+        from django.db import connection
+
+        barrier.wait()
+        try:
+            results.append(mail.deliver(row.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, False, False, True]
+    assert len(django_mail.outbox) == 1
+
+
+def test_a_mail_server_that_is_down_keeps_the_row_for_later(db, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1
+    row = mail.queue("test_message", "reader@example.org", {})
+    with pytest.raises(OSError):
+        mail.deliver(row.pk)
+    row.refresh_from_db()
+    assert row.sent_at is None and row.claimed_at is None and row.last_error
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert mail.deliver(row.pk) is True
+    assert len(django_mail.outbox) == 1
+
+
+def test_the_sweeper_requeues_unsent_rows_but_not_ones_being_sent(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    waiting = mail.queue("test_message", "a@example.org", {})
+    being_sent = mail.queue("test_message", "b@example.org", {})
+    sent = mail.queue("test_message", "c@example.org", {})
+    OutboxEmail.objects.filter(pk=being_sent.pk).update(claimed_at=timezone.now())
+    OutboxEmail.objects.filter(pk=sent.pk).update(sent_at=timezone.now())
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 1
+    assert mail.requeue_unsent(older_than=timedelta(minutes=5)) == 0
+    assert waiting.pk  # still unsent, picked up above
+
+
+def test_old_sent_rows_are_purged(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = mail.queue("test_message", "a@example.org", {})
+    fresh = mail.queue("test_message", "b@example.org", {})
+    OutboxEmail.objects.filter(pk=old.pk).update(sent_at=timezone.now() - timedelta(days=8))
+    OutboxEmail.objects.filter(pk=fresh.pk).update(sent_at=timezone.now())
+    assert mail.purge_sent(days=7) == 1
+    assert list(OutboxEmail.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+def test_allauth_emails_go_through_the_outbox(client, db):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "new@example.org",
+            "password1": "a-long-pass-123",
+            "password2": "a-long-pass-123",
+        },
+    )
+    assert response.status_code == 302
+    row = OutboxEmail.objects.get(to="new@example.org")
+    assert "/accounts/confirm-email/" in row.body_text
+    assert mail.data_request_url("new@example.org") in row.body_text

@@ -1,0 +1,120 @@
+import re
+import subprocess
+
+from django.core.management import call_command
+
+from allout import mail
+from allout.models import OutboxEmail
+from events.models import Campaign
+from tests.conftest import ROOT, make_user
+
+
+def test_home_shows_the_day_and_the_three_calls_to_action(client, db):
+    Campaign.objects.create(name="Day of action", slug="doa", date="2099-03-16")
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Day of action" in html and "16 March 2099" in html
+    for href in ('href="/events/"', 'href="/events/new/"', 'href="/petitions/"'):
+        assert href in html
+    assert "Find a protest near you" in html and "Organize a protest" in html
+
+
+def test_home_works_before_any_campaign_exists(client, db):
+    assert client.get("/").status_code == 200
+
+
+def test_pages_load_nothing_from_other_sites(client, db):
+    """Safety rule: no third-party scripts, fonts, trackers or CDNs."""
+    for path in ["/", "/privacy/", "/accounts/login/", "/accounts/signup/"]:
+        html = client.get(path).content.decode()
+        sources = re.findall(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="([^"]+)"', html)
+        assert sources, path
+        assert all(src.startswith("/") for src in sources), (path, sources)
+        assert "<script>" not in html and " style=" not in html, path
+
+
+def test_pages_send_a_content_security_policy_that_forbids_other_sites(client, db):
+    csp = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "default-src 'self'" in csp
+
+
+def test_account_pages_share_the_site_look(client, db):
+    html = client.get("/accounts/login/").content.decode()
+    assert 'class="site-header"' in html and "Sign the petition" in html
+    assert re.search(r'<label for="id_login"', html)
+
+
+def test_healthz_answers_ok_when_database_and_broker_answer(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "ok"}
+
+
+def test_healthz_names_a_broker_that_does_not_answer(client, db, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "broker": "unavailable"}
+
+
+def test_the_data_link_shows_exports_and_deletes_what_is_held(client, db):
+    mail.queue("test_message", "Reader@Example.org", {})
+    url = mail.data_request_url("reader@example.org")
+    path = url.removeprefix("http://127.0.0.1:8000")
+    page = client.get(path)
+    assert page.status_code == 200 and b"reader@example.org" in page.content
+    export = client.post(path, {"action": "export"})
+    assert export.json()["data"]["emails"][0]["subject"].startswith("Test message")
+    assert OutboxEmail.objects.exists()  # GET and export change nothing
+    client.post(path, {"action": "delete"})
+    assert not OutboxEmail.objects.exists()
+
+
+def test_a_forged_data_link_is_a_404(client, db):
+    assert client.get("/my-data/not-a-real-token/").status_code == 404
+
+
+def test_an_unknown_data_action_is_a_400(client, db):
+    path = mail.data_request_url("reader@example.org").removeprefix("http://127.0.0.1:8000")
+    assert client.post(path, {"action": "explode"}).status_code == 400
+
+
+def test_staff_without_two_factor_are_sent_to_set_it_up(client, db):
+    staff = make_user("new-staff@example.org", is_staff=True)
+    client.force_login(staff)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
+
+
+def test_staff_with_two_factor_reach_the_admin(client, staff_user):
+    client.force_login(staff_user)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_load_demo_is_idempotent(db):
+    from django.contrib.auth import get_user_model
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    counts = (get_user_model().objects.count(), Campaign.objects.count())
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert (get_user_model().objects.count(), Campaign.objects.count()) == counts
+    assert get_user_model().objects.filter(is_staff=True).exists()
+
+
+def test_docker_compose_file_is_valid():
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": "x",
+        "ALLOWED_HOSTS": "example.org",
+        "SITE_URL": "https://example.org",
+        "POSTGRES_PASSWORD": "x",
+        "EMAIL_URL": "smtp://mail.example.org:587",
+        "DEFAULT_FROM_EMAIL": "noreply@example.org",
+    }
+    result = subprocess.run(
+        ["docker-compose", "config", "-q"], cwd=ROOT, env=env, capture_output=True, check=False
+    )
+    assert result.returncode == 0, result.stderr.decode()

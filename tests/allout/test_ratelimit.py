@@ -1,0 +1,35 @@
+from django.core.cache import cache
+from django.test import RequestFactory
+
+from allout.ratelimit import client_key, is_limited
+
+
+def test_a_client_is_limited_after_the_allowed_number_of_hits(db):
+    results = [is_limited("test", "key", limit=3, period=60) for _ in range(5)]
+    assert results == [False, False, False, True, True]
+
+
+def test_limits_key_on_a_keyed_hash_never_the_address(db):
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.7")
+    key = client_key(request)
+    assert "203.0.113.7" not in key and len(key) == 32
+    is_limited("form", key, limit=1, period=60)
+    stored = [k.decode() for k in cache._cache.get_client().keys("*")]
+    assert stored and not any("203.0.113" in k for k in stored)
+
+
+def test_a_cache_that_is_down_does_not_block_anyone(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "allout.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 1},
+        }
+    }
+    from django.core.cache import caches
+
+    caches._settings = None  # rebuild the handler with the overridden settings
+    try:
+        assert is_limited("test", "key", limit=0, period=60) is False
+    finally:
+        caches._settings = None

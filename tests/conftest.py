@@ -1,0 +1,180 @@
+"""Fixtures shared by every test: users, the SMTP sink, the Celery worker, the browser."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+
+from allout.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- Accounts ---------------------------------------------------------------------------
+def make_user(email: str = "someone@example.org", *, verified: bool = True, **kwargs):
+    kwargs.setdefault("username", email)
+    kwargs.setdefault("email", email)
+    password = kwargs.pop("password", "a-long-test-password")
+    user = get_user_model().objects.create_user(password=password, **kwargs)
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+    return user
+
+
+@pytest.fixture
+def user(db):
+    return make_user("member@example.org")
+
+
+@pytest.fixture
+def staff_user(db):
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    staff = make_user("moderator@example.org", is_staff=True, is_superuser=True)
+    TOTP.activate(staff, "JBSWY3DPEHPK3PXPTESTSTAFFAAAAAAA")
+    return staff
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    """Rate limits and cached pages live in Redis; no test sees another's."""
+    cache.clear()
+    yield
+
+
+# --- Local SMTP sink -----------------------------------------------------------------------
+class Sink:
+    """An SMTP server in this process that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def clear(self) -> None:
+        with self._lock:
+            self.messages.clear()
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self._lock:
+            return [m for m in self.messages if address in m["To"]]
+
+    def wait_for(
+        self, predicate: Callable[[list[EmailMessage]], bool], timeout: float = 20
+    ) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                snapshot = list(self.messages)
+            if predicate(snapshot):
+                return snapshot
+            time.sleep(0.05)
+        raise AssertionError(f"Timed out waiting for email; sink holds {len(snapshot)}")
+
+
+@pytest.fixture(scope="session")
+def smtp_sink() -> Iterator[Sink]:
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    sink.url = f"smtp://127.0.0.1:{controller.port}"
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_sink: Sink) -> Sink:
+    smtp_sink.clear()
+    return smtp_sink
+
+
+# --- A real Celery worker ----------------------------------------------------------------
+def _test_database_url() -> str:
+    db = settings.DATABASES["default"]
+    return f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, smtp_sink: Sink) -> Iterator[None]:
+    """A worker process against the real Redis, the test database and the SMTP sink."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "EMAIL_URL": smtp_sink.url,
+        "DB_CONN_MAX_AGE": "0",
+    }
+    celery_app.control.purge()
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "celery", "-A", "allout", "worker",
+            "-P", "prefork", "-c", "2", "-Q", os.environ["CELERY_QUEUE"],
+            "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )  # fmt: skip
+    try:
+        _wait_for_worker(process)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_for_worker(process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("The Celery worker exited at start-up")
+        replies = celery_app.control.ping(timeout=0.5)
+        if replies:
+            return
+    raise RuntimeError("The Celery worker did not answer within 30 s")
+
+
+# --- Browser (Debian's Chromium through Playwright) ------------------------------------------
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
