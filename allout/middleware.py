@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from allauth.mfa.utils import is_mfa_enabled
+from csp.constants import UNSAFE_INLINE
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -30,3 +32,20 @@ class StaffTwoFactorMiddleware:
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """The strict policy everywhere; the admin alone may run inline scripts and styles.
+
+    django-leaflet's admin map widget and parts of Django's admin write inline code. The admin
+    is staff-only behind two-factor authentication, and still loads nothing from elsewhere.
+    """
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if request.path.startswith("/admin/") and not report_only:
+            update = dict(parts.update or {})
+            for directive in ("script-src", "style-src"):
+                update[directive] = [*update.get(directive, []), UNSAFE_INLINE]
+            parts.update = update
+        return parts

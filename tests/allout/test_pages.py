@@ -118,3 +118,11 @@ def test_docker_compose_file_is_valid():
         ["docker-compose", "config", "-q"], cwd=ROOT, env=env, capture_output=True, check=False
     )
     assert result.returncode == 0, result.stderr.decode()
+
+
+def test_only_the_admin_may_run_inline_scripts(client, staff_user):
+    assert "unsafe-inline" not in client.get("/")["Content-Security-Policy"]
+    client.force_login(staff_user)
+    csp = client.get("/admin/")["Content-Security-Policy"]
+    assert "script-src 'self' 'unsafe-inline'" in csp
+    assert "frame-ancestors 'none'" in csp
