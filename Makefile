@@ -26,6 +26,7 @@ test: setup browser lint check-migrations
 	$(VENV)/bin/pytest
 
 setup: services $(VENV)/.installed
+	@mkdir -p var
 
 services:
 	@bash bin/setup-services
