@@ -47,7 +47,7 @@ def new_event(request: HttpRequest) -> HttpResponse:
     campaign = Campaign.objects.current()
     if campaign is None or campaign.is_over():
         return render(request, "events/registration_closed.html", {"campaign": campaign})
-    form = EventForm(request.POST or None, campaign=campaign)
+    form = EventForm(request.POST if request.method == "POST" else None, campaign=campaign)
     if request.method == "POST" and form.is_valid():
         try:
             event = services.register_event(request.user, form.details(), campaign=campaign)
@@ -70,7 +70,8 @@ def edit_event(request: HttpRequest, slug: str) -> HttpResponse:
     if not event.is_editable():
         messages.error(request, _("This event can no longer be changed."))
         return redirect(event)
-    form = EventForm(request.POST or None, instance=event, campaign=event.campaign)
+    data = request.POST if request.method == "POST" else None
+    form = EventForm(data, instance=event, campaign=event.campaign)
     if request.method == "POST" and form.is_valid():
         try:
             change = services.update_event(event, request.user, form.details())
