@@ -158,6 +158,7 @@ class EventForm(forms.ModelForm):
         }
 
     def __init__(self, *args, campaign: Campaign, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         # Set by clean(): the high-risk country that refused the event, and whether the
@@ -373,6 +374,10 @@ class EventForm(forms.ModelForm):
 
 class ReportForm(forms.ModelForm):
     """'Report this event': a reason and a few words. Nothing about the reporter is kept."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     class Meta:
         model = EventReport
