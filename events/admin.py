@@ -24,9 +24,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
+from django_countries import countries
 from leaflet.admin import LeafletGeoAdmin
 
 from events import geo, risk, services
@@ -92,6 +94,21 @@ class EventStatusFilter(DefaultFilter):
     statuses = Event.Status.choices
 
 
+class CountryFilter(admin.SimpleListFilter):
+    """The countries that have rows (a CountryField's own filter lists all 250)."""
+
+    title = gettext_lazy("country")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        rows = model_admin.model.objects.order_by()
+        codes = rows.values_list("country", flat=True).distinct()
+        return sorted(((code, countries.name(code)) for code in codes), key=lambda c: c[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(country=self.value()) if self.value() else queryset
+
+
 class ModerationActionInline(admin.TabularInline):
     model = ModerationAction
     fields = ["created_at", "actor", "action", "reason"]
@@ -155,18 +172,9 @@ MODERATION = {
 
 @admin.register(Event)
 class EventAdmin(LeafletNonceAdmin):
-    list_display = [
-        "title",
-        "city",
-        "country",
-        "local_start",
-        "organizer_email",
-        "status",
-        "warning_signs",
-        "created_at",
-    ]
+    list_display = ["title", "place", "local_start", "organizer_email", "status", "warning_signs"]
     list_display_links = ["title"]
-    list_filter = [EventStatusFilter, "kind", "campaign", "country"]
+    list_filter = [EventStatusFilter, "kind", "campaign", CountryFilter]
     search_fields = ["title", "city", "organizer__email"]
     ordering = ["created_at"]  # the queue: oldest first
     list_per_page = 50
@@ -262,6 +270,10 @@ class EventAdmin(LeafletNonceAdmin):
             )
         )
 
+    @admin.display(description=gettext_lazy("place"), ordering="city")
+    def place(self, event: Event) -> str:
+        return f"{event.city}, {event.country.name}"
+
     @admin.display(description=gettext_lazy("starts (local time)"), ordering="starts_at")
     def local_start(self, event: Event) -> str:
         start = event.local_starts_at()
@@ -296,10 +308,7 @@ class EventAdmin(LeafletNonceAdmin):
         signs = self.warning_signs_of(event)
         if not signs:
             return "-"
-        return format_html(
-            '<ul class="warning-signs">{}</ul>',
-            format_html_join("", "<li>⚠ {}</li>", ((sign,) for sign in signs)),
-        )
+        return format_html_join(mark_safe("<br>"), "⚠ {}", ((sign,) for sign in signs))
 
     # --- Moderation -----------------------------------------------------------------------
     def get_urls(self):
@@ -451,7 +460,7 @@ class EventReportAdmin(admin.ModelAdmin):
 @admin.register(Embassy)
 class EmbassyAdmin(LeafletNonceAdmin):
     list_display = ["name", "kind", "city", "country", "is_active"]
-    list_filter = ["kind", "is_active", "country"]
+    list_filter = ["kind", "is_active", CountryFilter]
     search_fields = ["name", "city", "address"]
 
 

@@ -18,13 +18,20 @@ from django.utils import timezone
 
 from allout import demo
 from events import geo
-from events.models import Campaign, Embassy, Event, HighRiskCountry, ModerationAction
+from events.models import (
+    Campaign,
+    Embassy,
+    Event,
+    EventReport,
+    HighRiskCountry,
+    ModerationAction,
+)
 
 EMBASSIES_FILE = Path(__file__).resolve().parent / "data" / "embassies.json"
 
-SAO_PAULO_ORGANIZER = demo.DemoLogin("organizer", "sp.organizer@example.org", "demo-organizer")
-TOKYO_ORGANIZER = demo.DemoLogin("organizer", "tokyo.organizer@example.org", "demo-organizer")
-SYDNEY_ORGANIZER = demo.DemoLogin("organizer", "sydney.organizer@example.org", "demo-organizer")
+
+def _organizer(email: str) -> demo.DemoLogin:
+    return demo.DemoLogin("organizer", email, "demo-organizer")
 
 
 def next_day_of_action(today: datetime.date | None = None) -> datetime.date:
@@ -38,10 +45,18 @@ EVENTS_FILE = Path(__file__).resolve().parent / "data" / "demo_events.json"
 ORGANIZERS = {
     "organizer": demo.ORGANIZER,
     "second_organizer": demo.SECOND_ORGANIZER,
-    "sao_paulo": SAO_PAULO_ORGANIZER,
-    "tokyo": TOKYO_ORGANIZER,
-    "sydney": SYDNEY_ORGANIZER,
+    "sao_paulo": _organizer("sp.organizer@example.org"),
+    "tokyo": _organizer("tokyo.organizer@example.org"),
+    "sydney": _organizer("sydney.organizer@example.org"),
+    "north_america": _organizer("nyc.organizer@example.org"),
+    "latin_america": _organizer("ba.organizer@example.org"),
+    "india": _organizer("india.organizer@example.org"),
+    "europe": _organizer("paris.organizer@example.org"),
+    "nordic": _organizer("nordic.organizer@example.org"),
 }
+# Accounts that look a few weeks old, so the moderation queue shows "new account" only for
+# the São Paulo organizer (whose pending event in Istanbul is the example to look at).
+ESTABLISHED_DAYS = 45
 
 
 @dataclass(frozen=True)
@@ -212,6 +227,11 @@ def load(stdout) -> None:
         HighRiskCountry.objects.get_or_create(country=code, defaults={"note": note})
 
     organizers = {key: demo.make_user(login)[0] for key, login in ORGANIZERS.items()}
+    joined = timezone.now() - datetime.timedelta(days=ESTABLISHED_DAYS)
+    get_user_model().objects.filter(
+        pk__in=[user.pk for key, user in organizers.items() if key != "sao_paulo"],
+        date_joined__gt=joined,
+    ).update(date_joined=joined)
     moderator = get_user_model().objects.filter(email=demo.STAFF.email).first()
     events = demo_events()
     for spec in events:
@@ -220,9 +240,13 @@ def load(stdout) -> None:
             ModerationAction.objects.create(
                 event=event, actor=moderator, action=ModerationAction.Action.APPROVE
             )
+    # One abuse report, so the report queue has something to show.
+    EventReport.objects.get_or_create(
+        event=Event.objects.get(slug="tokyo-yoyogi"),
+        reason=EventReport.Reason.WRONG,
+        defaults={"text": "The fountain area is fenced off for works until April."},
+    )
     approved = sum(spec.status == Event.Status.APPROVED for spec in events)
     stdout.write(f"Events: {approved} approved, {len(events) - approved} pending")
-    extra = (SAO_PAULO_ORGANIZER, TOKYO_ORGANIZER, SYDNEY_ORGANIZER)
-    stdout.write(
-        "More demo organizers: " + ", ".join(f"{login.email} / {login.password}" for login in extra)
-    )
+    extra = [login.email for login in ORGANIZERS.values()][2:]
+    stdout.write(f"More demo organizers (password demo-organizer): {', '.join(extra)}")
