@@ -172,13 +172,6 @@ class EventForm(forms.ModelForm):
         self.fields["date"].help_text = _("The day of action is %(day)s.") % {
             "day": date_format(campaign.date, "j F Y")
         }
-        if "accept_guidelines" in self.fields:
-            self.fields["accept_guidelines"].label = format_html(
-                '{} <a href="{}#safety">{}</a>.',
-                _("I have read and will follow the"),
-                reverse("privacy"),
-                _("safety and non-violence guidelines"),
-            )
         if self.instance.pk:
             del self.fields["accept_guidelines"]  # accepted when the event was registered
             start, end = self.instance.local_starts_at(), self.instance.local_ends_at()
@@ -191,6 +184,12 @@ class EventForm(forms.ModelForm):
             )
         else:
             self.initial.setdefault("date", campaign.date)
+            self.fields["accept_guidelines"].label = format_html(
+                '{} <a href="{}#safety">{}</a>.',
+                _("I have read and will follow the"),
+                reverse("privacy"),
+                _("safety and non-violence guidelines"),
+            )
 
     # --- Place ----------------------------------------------------------------------------
     def _clean_embassy_place(self, data: dict) -> None:

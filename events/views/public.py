@@ -22,7 +22,9 @@ from events.models import Event
 from events.templatetags.events_tags import public_place
 
 
-def render_event_page(request: HttpRequest, event: Event, *, status: int = 200, **context):
+def render_event_page(
+    request: HttpRequest, event: Event, *, status: int = 200, **context
+) -> HttpResponse:
     """The event page. Forms posted to it (report, and RSVP in issue 5) re-render it with
     their bound form and errors through `context`."""
     viewer_is_organizer = request.user.is_authenticated and event.organizer_id == request.user.pk
