@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import secrets
 from functools import cache
+from importlib import resources
+from pathlib import Path
 
 from django.contrib.gis.geos import Point
 
@@ -50,3 +52,40 @@ def approximate(point: Point, *, min_m: int = 300, max_m: int = 700) -> Point:
     return offset_point(
         point, distance_m=rng.uniform(min_m, max_m), bearing_deg=rng.uniform(0, 360)
     )
+
+
+def _zone_tables() -> list[str]:
+    """The tz database's zone-to-country tables: the tzdata package's, else the system's."""
+    texts = []
+    for name in ("zone.tab", "zone1970.tab"):
+        try:
+            texts.append(resources.files("tzdata").joinpath("zoneinfo", name).read_text("utf-8"))
+        except (ModuleNotFoundError, OSError):
+            try:
+                texts.append(Path("/usr/share/zoneinfo", name).read_text("utf-8"))
+            except OSError:
+                continue
+    return texts
+
+
+@cache
+def _countries_by_zone() -> dict[str, frozenset[str]]:
+    zones: dict[str, set[str]] = {}
+    for text in _zone_tables():
+        for line in text.splitlines():
+            if not line or line.startswith("#"):
+                continue
+            codes, _, zone, *_ = line.split("\t")
+            # zone1970.tab lists the zone's own country first, then the countries whose
+            # clocks merely agree since 1970 (Europe/Berlin: DE,DK,NO,SE,SJ): keep the first.
+            zones.setdefault(zone, set()).add(codes.split(",")[0])
+    return {zone: frozenset(codes) for zone, codes in zones.items()}
+
+
+def countries_in_timezone(name: str) -> frozenset[str]:
+    """ISO codes of the countries whose own time zone is `name` (empty for UTC or unknown).
+
+    Usually one. zone.tab names the country of each zone; zone1970.tab adds where the tz
+    maintainers see it otherwise: Europe/Simferopol (Crimea) is UA in one and RU in the other.
+    """
+    return _countries_by_zone().get(name, frozenset())

@@ -194,6 +194,7 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["starts_at"]
+        permissions = [("moderate_event", _("Can approve, reject and unpublish events"))]
         indexes = [
             # The finder and the map: approved events that have not ended.
             models.Index(

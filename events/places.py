@@ -163,6 +163,21 @@ def complete(text: str, *, limit: int = 8) -> list[Place]:
     return ordered[:limit]
 
 
+def resolve(text: str, *, limit: int = 8) -> list[Place]:
+    """The distinct places `text` names: a name ('London': several) or a label as `complete`
+    shows it ('London, Ontario, Canada': one). Entries at the same spot count once (the
+    country Singapore and its capital)."""
+    found = search(text, limit=50)
+    if not found and "," in text:
+        wanted = normalize(text)
+        name = text.split(",", 1)[0]
+        found = [place for place in search(name, limit=50) if normalize(place.label) == wanted]
+    distinct: dict[tuple[float, float], Place] = {}
+    for place in found:
+        distinct.setdefault((round(place.lat, 2), round(place.lng, 2)), place)
+    return list(distinct.values())[:limit]
+
+
 if __name__ == "__main__":
     # python -m events.places PATH: write the compact index (run by _index in a child process).
     target = Path(sys.argv[1])

@@ -1,0 +1,48 @@
+"""Who may see or change an event: one helper per use, each returning the event or a 404.
+
+A 404 (not a 403) for events the user may not see: a pending event's slug reveals nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from events.models import Event
+from events.services import has_verified_email
+
+
+def get_event_for_viewer(user: User | AnonymousUser, slug: str) -> Event:
+    """The event page: approved events for everyone, any status for its organizer and staff."""
+    events = Event.objects.visible_to(user).select_related("campaign", "embassy")
+    return get_object_or_404(events, slug=slug)
+
+
+def get_public_event(slug: str) -> Event:
+    """An approved event, whoever asks (reports, RSVPs)."""
+    return get_object_or_404(Event.objects.approved().select_related("campaign"), slug=slug)
+
+
+def get_event_for_organizer(user: User | AnonymousUser, slug: str) -> Event:
+    """The organizer's own event, to change or manage. Staff use the admin instead."""
+    if not user.is_authenticated:
+        raise Http404
+    events = Event.objects.filter(organizer=user).select_related("campaign", "embassy")
+    return get_object_or_404(events, slug=slug)
+
+
+def verified_email_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log in first; then, without a confirmed email address, a page that says what to do."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not has_verified_email(request.user):
+            return render(request, "events/verify_email.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)

@@ -1,0 +1,1 @@
+"""Event views, split by use case: registration (organizers) and public (everyone)."""

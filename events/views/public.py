@@ -1,0 +1,94 @@
+"""What everyone sees: the event page, its calendar file and the report form."""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlsplit
+
+import icalendar
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from allout import mail
+from allout.ratelimit import ratelimit
+from events import services
+from events.access import get_event_for_viewer, get_public_event
+from events.forms import ReportForm
+from events.models import Event
+from events.templatetags.events_tags import public_place
+
+
+def render_event_page(
+    request: HttpRequest, event: Event, *, status: int = 200, **context
+) -> HttpResponse:
+    """The event page. Forms posted to it (report, and RSVP in issue 5) re-render it with
+    their bound form and errors through `context`."""
+    viewer_is_organizer = request.user.is_authenticated and event.organizer_id == request.user.pk
+    latest_decision = None
+    if not event.is_public() and (viewer_is_organizer or request.user.is_staff):
+        latest_decision = event.moderation_actions.first()
+    context = {
+        "event": event,
+        "viewer_is_organizer": viewer_is_organizer,
+        "can_see_exact_place": viewer_is_organizer or request.user.is_staff,
+        "latest_decision": latest_decision,
+        "share_url": mail.absolute_url(event.get_absolute_url()),
+        "report_form": ReportForm(),
+        **context,
+    }
+    return render(request, "events/event_detail.html", context, status=status)
+
+
+@require_safe
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return render_event_page(request, get_event_for_viewer(request.user, slug))
+
+
+@require_safe
+def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    """An .ics file: local times with their VTIMEZONE, and only the public location."""
+    event = get_event_for_viewer(request.user, slug)
+    url = mail.absolute_url(event.get_absolute_url())
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//allout day of action//events//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    entry = icalendar.Event()
+    entry.add("uid", f"event-{event.pk}@{urlsplit(url).hostname}")
+    entry.add("dtstamp", timezone.now())
+    entry.add("dtstart", event.local_starts_at())
+    entry.add("dtend", event.local_ends_at())
+    entry.add("summary", event.title)
+    entry.add("description", f"{event.description}\n\n{url}")
+    entry.add("location", public_place(event))
+    entry.add("geo", (round(event.public_point.y, 6), round(event.public_point.x, 6)))
+    entry.add("url", url)
+    if event.status == Event.Status.CANCELLED:
+        entry.add("status", "CANCELLED")
+    calendar.add_component(entry)
+    # The zone's rules around the event only: the default (1970-2038) is 40 kB of history.
+    day = event.local_starts_at().date()
+    calendar.add_missing_timezones(
+        first_date=day - datetime.timedelta(days=366), last_date=day + datetime.timedelta(days=366)
+    )
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+@require_POST
+@ratelimit("event-report", limit=5, period=3600)
+def report_event(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_public_event(slug)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        return render_event_page(request, event, status=400, report_form=form, report_open=True)
+    services.report_event(event, form.cleaned_data["reason"], form.cleaned_data["text"])
+    messages.success(
+        request, _("Thank you for telling us. A moderator will look at this event soon.")
+    )
+    return redirect(event)

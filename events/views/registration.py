@@ -1,0 +1,106 @@
+"""Organizers register and change their events."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_safe
+
+from events import places, risk, services
+from events.access import get_event_for_organizer, verified_email_required
+from events.forms import EventForm
+from events.models import Campaign, Event
+
+
+def _render_form(request: HttpRequest, form: EventForm, event: Event | None = None):
+    # A bound form that reaches here did not validate: answer 400, as for any bad input.
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "event": event, "campaign": form.campaign}
+    return render(request, "events/event_form.html", context, status=status)
+
+
+def _save_failed(form: EventForm, error: services.EventError) -> None:
+    if isinstance(error, services.HighRiskCountry):
+        form.high_risk_country = error.country
+    form.add_error(None, str(error))
+
+
+def _warn_if_off_day(request: HttpRequest, form: EventForm) -> None:
+    if form.off_day:
+        messages.warning(
+            request,
+            _(
+                "Your event is not on the day of action (%(day)s). That is fine if the day "
+                "suits your city better."
+            )
+            % {"day": date_format(form.campaign.date, "j F Y")},
+        )
+
+
+@verified_email_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def new_event(request: HttpRequest) -> HttpResponse:
+    campaign = Campaign.objects.current()
+    if campaign is None or campaign.is_over():
+        return render(request, "events/registration_closed.html", {"campaign": campaign})
+    form = EventForm(request.POST if request.method == "POST" else None, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.register_event(request.user, form.details(), campaign=campaign)
+        except services.EventError as error:
+            _save_failed(form, error)
+        else:
+            messages.success(
+                request,
+                _("Thank you! Your event waits for a moderator; we emailed you the details."),
+            )
+            _warn_if_off_day(request, form)
+            return redirect(event)
+    return _render_form(request, form)
+
+
+@verified_email_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_event(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_event_for_organizer(request.user, slug)
+    if not event.is_editable():
+        messages.error(request, _("This event can no longer be changed."))
+        return redirect(event)
+    data = request.POST if request.method == "POST" else None
+    form = EventForm(data, instance=event, campaign=event.campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.update_event(event, request.user, form.details())
+        except services.EventError as error:
+            _save_failed(form, error)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            _warn_if_off_day(request, form)
+            # Issue 5 tells participants here when change.affects_participants.
+            return redirect(change.event)
+    return _render_form(request, form, event)
+
+
+@require_safe
+@cache_control(max_age=3600, public=True)
+def places_json(request: HttpRequest) -> JsonResponse:
+    """Type-ahead for the city search: `?q=lon` → cities, largest first."""
+    text = request.GET.get("q", "")[:120]
+    high_risk = risk.high_risk_country_codes()
+    cities = [place for place in places.complete(text, limit=12) if place.kind == "city"][:8]
+    results = [
+        {
+            "label": place.label,
+            "name": place.name,
+            "lat": round(place.lat, 6),
+            "lng": round(place.lng, 6),
+            "country": place.country,
+            "high_risk": place.country in high_risk,
+        }
+        for place in cities
+    ]
+    return JsonResponse(results, safe=False)
