@@ -49,8 +49,11 @@ def _new_form(request: HttpRequest, petition: Petition) -> SignatureForm:
 def _render_page(
     request: HttpRequest, petition: Petition, form: SignatureForm, *, status: int = 200
 ) -> HttpResponse:
+    # Signature.objects, not petition.signatures: the related manager would load each
+    # row's petition_id (deferred by only()) to attach the petition, a query per signer.
     signers = (
-        petition.signatures.public()
+        Signature.objects.filter(petition=petition)
+        .public()
         .order_by("-confirmed_at")
         .only("first_name", "country")[:RECENT_SIGNERS]
     )
