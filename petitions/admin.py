@@ -37,6 +37,18 @@ class PetitionAdmin(admin.ModelAdmin):
     inlines = [TargetInline]
     actions = ["recount"]
 
+    def has_delete_permission(self, request: HttpRequest, obj: Petition | None = None) -> bool:
+        # A petition people signed is closed, not deleted: its signatures are the record,
+        # and the admin's confirmation page would list every one of them.
+        if obj is not None and obj.signatures.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # see has_delete_permission
+        return actions
+
     def get_urls(self):
         view = self.admin_site.admin_view
         return [

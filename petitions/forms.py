@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
 
 from allout.risk import high_risk_countries
 from petitions.models import Petition
@@ -15,6 +15,20 @@ from petitions.models import Petition
 # A source is a short tag partners put in the link (?source=newsletter); anything else is
 # dropped rather than refused, so a mangled link never stops someone from signing.
 SOURCE_PATTERN = re.compile(r"[\w.:-]{1,100}")
+
+
+@lru_cache(maxsize=16)
+def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
+    return (("", gettext("Choose your country")), *((c.code, str(c.name)) for c in countries))
+
+
+def country_choices() -> tuple[tuple[str, str], ...]:
+    """Every country, sorted by name in the current language; built once per language.
+
+    Passed as a callable, so each form gets it without copying ~250 choices (which cost
+    a quarter of a signature's time when every form built its own list).
+    """
+    return _country_choices(get_language())
 
 
 def clean_source(value: str | None) -> str:
@@ -28,7 +42,7 @@ class SignatureForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100)
     email = forms.EmailField(label=_("Email"), max_length=254)
-    country = LazyTypedChoiceField(label=_("Country"), choices=countries)
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices)
     postcode = forms.CharField(label=_("Postcode (optional)"), max_length=20, required=False)
     consent_author = forms.BooleanField(required=False)
     consent_campaign = forms.BooleanField(required=False)
@@ -46,7 +60,6 @@ class SignatureForm(forms.Form):
         self.fields["consent_campaign"].label = _(
             "Send me updates about this campaign from %(site)s"
         ) % {"site": settings.SITE_NAME}
-        self.fields["country"].choices = [("", gettext("Choose your country")), *countries]
         risky = sorted(high_risk_countries())
         # petitions.js shows the "you will not be listed" notice when one is chosen.
         self.fields["country"].widget.attrs["data-high-risk"] = " ".join(risky)

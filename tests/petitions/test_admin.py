@@ -221,3 +221,11 @@ def test_the_recount_action_repairs_a_wrong_counter(staff, petition):
     )
     petition.refresh_from_db()
     assert petition.signature_count == 1
+
+
+def test_a_signed_petition_cannot_be_deleted_only_closed(staff, petition, signature):
+    assert staff.get(f"/admin/petitions/petition/{petition.pk}/delete/").status_code == 403
+    unsigned = make_petition()
+    response = staff.post(f"/admin/petitions/petition/{unsigned.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert list(Petition.objects.all()) == [petition]
