@@ -92,6 +92,18 @@ class Petition(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        # The counter moves only through F() updates in petitions.services. An instance
+        # loaded a moment ago (the admin's change form, a shell) holds a stale count, so
+        # saving it must never write the count back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "signature_count"
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("petitions:detail", args=[self.slug])
 

@@ -97,6 +97,8 @@ def _claim_email_slot(signature: Signature, now: datetime) -> bool:
 
 def confirm(signature: Signature) -> bool:
     """Count `signature`; True if this call confirmed it, False if it was confirmed already."""
+    if signature.is_confirmed():
+        return False
     if not signature.petition.is_open():
         raise PetitionClosed
     now = timezone.now()

@@ -1,8 +1,9 @@
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from allout import risk
-from petitions.models import PetitionStatus, normalize_email
+from petitions.models import Petition, PetitionStatus, normalize_email
 from tests.petitions.conftest import make_petition
 
 
@@ -55,3 +56,13 @@ def test_high_risk_countries_come_from_a_registered_provider_cached_briefly(db, 
         assert risk.high_risk_countries() == frozenset({"RU", "BY", "TM"})
     finally:
         risk.forget()
+
+
+def test_saving_a_stale_petition_never_overwrites_its_counter(db):
+    petition = make_petition()
+    stale = Petition.objects.get(pk=petition.pk)
+    Petition.objects.filter(pk=petition.pk).update(signature_count=F("signature_count") + 7)
+    stale.title = "A better title"
+    stale.save()
+    petition.refresh_from_db()
+    assert (petition.title, petition.signature_count) == ("A better title", 7)

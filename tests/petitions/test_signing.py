@@ -326,3 +326,15 @@ def test_the_confirmation_email_has_a_text_and_an_html_part_with_both_links(clie
     for body in (email.body_text, email.body_html):
         assert "/confirm/" in body and "/delete/" in body and "/my-data/" in body
     assert "Hello Anna" in email.body_text
+
+
+def test_a_confirmed_signature_stays_confirmed_after_its_petition_closes(client, petition):
+    sign(client, petition)
+    path = link_in(OutboxEmail.objects.get(), "confirm")
+    client.post(path)
+    petition.status = PetitionStatus.CLOSED
+    petition.save()
+    assert "already confirmed" in client.get(path).content.decode()
+    assert client.post(path).status_code == 302
+    petition.refresh_from_db()
+    assert petition.signature_count == 1
