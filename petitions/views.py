@@ -47,7 +47,12 @@ def _new_form(request: HttpRequest, petition: Petition) -> SignatureForm:
 
 
 def _render_page(
-    request: HttpRequest, petition: Petition, form: SignatureForm, *, status: int = 200
+    request: HttpRequest,
+    petition: Petition,
+    form: SignatureForm,
+    *,
+    status: int = 200,
+    refused: bool = False,
 ) -> HttpResponse:
     # Signature.objects, not petition.signatures: the related manager would load each
     # row's petition_id (deferred by only()) to attach the petition, a query per signer.
@@ -64,39 +69,40 @@ def _render_page(
         "form": form,
         "share_url": absolute_url(petition.get_absolute_url()),
         "embed_url": absolute_url(reverse("petitions:embed", args=[petition.slug])),
-        "refused": status == 403,
+        "refused": refused,
     }
     return render(request, "petitions/detail.html", context, status=status)
 
 
 def _sign(request: HttpRequest, petition: Petition, *, embed: bool = False) -> HttpResponse:
     """Take a signature from a POSTed form; the same answer whoever has signed before."""
-    template = "petitions/embed.html" if embed else None
     form = SignatureForm(request.POST, petition=petition)
 
-    def page(status: int, **extra) -> HttpResponse:
-        if template:
-            context = {"petition": petition, "form": form, **extra}
-            return render(request, template, context, status=status)
-        return _render_page(request, petition, form, status=status)
+    def answer(status: int, **state: bool) -> HttpResponse:
+        # The widget answers inside its frame (only its route may be framed); the page
+        # shows itself again, with the form's messages.
+        if embed:
+            context = {"petition": petition, "form": form, **state}
+            return render(request, "petitions/embed.html", context, status=status)
+        if state.get("limited"):
+            return render(request, "429.html", status=status)
+        return _render_page(request, petition, form, status=status, **state)
 
     if not petition.is_open():
-        return page(403, refused=True)
+        return answer(403, refused=True)
     if is_limited("petition-sign", client_key(request), limit=SIGN_LIMIT, period=SIGN_PERIOD):
-        if template:
-            return page(429, limited=True)
-        return render(request, "429.html", status=429)
+        return answer(429, limited=True)
     if not form.is_valid():
-        return page(400)
+        return answer(400)
     data = form.cleaned_data
     if embed and not data["source"]:
         data["source"] = "embed"
     try:
         services.sign(petition, **data)
     except services.PetitionClosed:  # closed between the check above and now
-        return page(403, refused=True)
-    if template:
-        return page(200, sent=True)
+        return answer(403, refused=True)
+    if embed:
+        return answer(200, sent=True)
     return redirect("petitions:check_email", petition.slug)
 
 

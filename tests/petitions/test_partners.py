@@ -106,3 +106,13 @@ def test_the_embed_shows_mistakes_and_a_closed_petition_inside_the_frame(client)
     assert response.status_code == 403 and "X-Frame-Options" not in response
     assert "this petition is closed" in response.content.decode()
     assert not Signature.objects.exists()
+
+
+def test_the_embed_answers_a_burst_inside_the_frame_too(client, petition):
+    for number in range(30):
+        client.post(f"/petitions/{petition.slug}/embed/", sign_form(email=f"p{number}@example.org"))
+    response = client.post(f"/petitions/{petition.slug}/embed/", sign_form())
+    assert response.status_code == 429
+    assert "X-Frame-Options" not in response
+    assert "wait a few minutes" in response.content.decode()
+    assert Signature.objects.count() == 30
