@@ -153,6 +153,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "allout.tasks.purge_sent_email",
         "schedule": crontab(hour=3, minute=15),
     },
+    "purge-unconfirmed-signatures": {
+        "task": "petitions.tasks.purge_unconfirmed_signatures",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- Email: every message goes through allout.mail's outbox -----------------------------

@@ -16,6 +16,7 @@ urlpatterns = [
     path("privacy/", views.privacy_notice, name="privacy"),
     path("events/", include("events.urls")),
     path("my-data/<str:token>/", views.data_request, name="data_request"),
+    path("petitions/", include("petitions.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

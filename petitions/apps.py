@@ -1,5 +1,14 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PetitionsConfig(AppConfig):
     name = "petitions"
+    verbose_name = _("Petitions")
+
+    def ready(self) -> None:
+        from allout import privacy
+        from petitions import services
+
+        # The "my data" link in every email exports or deletes a signer's signatures.
+        privacy.register("signatures", services.collect_for_email, services.erase_for_email)

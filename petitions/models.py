@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from allout.risk import high_risk_countries
+from petitions.markup import render_markdown
+
+# Addresses at these domains reach the same inbox whatever their dots and +tags.
+GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def normalize_email(email: str) -> str:
+    """The form of an address under which one person signs once.
+
+    Case never matters; at Gmail, dots and anything after a "+" do not either, and
+    googlemail.com is gmail.com.
+    """
+    local, _, domain = email.strip().lower().rpartition("@")
+    if domain in GMAIL_DOMAINS:
+        local = local.split("+", 1)[0].replace(".", "")
+        domain = "gmail.com"
+    return f"{local}@{domain}"
+
+
+class PetitionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class PetitionQuerySet(models.QuerySet):
+    def open(self, now: datetime | None = None) -> PetitionQuerySet:
+        now = now or timezone.now()
+        return self.filter(status=PetitionStatus.OPEN).filter(
+            Q(deadline__isnull=True) | Q(deadline__gt=now)
+        )
+
+    def current(self) -> Petition | None:
+        """The petition the site promotes: the newest open one, else the newest of all."""
+        return self.open().order_by("-created_at").first() or self.order_by("-created_at").first()
+
+
+class Petition(models.Model):
+    """A petition with ordered addressees; signatures count once they are confirmed."""
+
+    slug = models.SlugField(_("slug"), unique=True, help_text=_("Part of the public address."))
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(
+        _("summary"), max_length=500, help_text=_("One or two sentences shown above the text.")
+    )
+    text = models.TextField(_("text"), help_text=_("The petition itself, in Markdown."))
+    author = models.CharField(
+        _("author organization"), max_length=200, help_text=_("Who started the petition.")
+    )
+    goal = models.PositiveIntegerField(_("goal"), default=100_000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PetitionStatus.choices, default=PetitionStatus.OPEN
+    )
+    deadline = models.DateTimeField(
+        _("deadline"), null=True, blank=True, help_text=_("Signing closes at this moment.")
+    )
+    campaign = models.ForeignKey(
+        "events.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="petitions",
+    )
+    # Read on every page view; changed only by petitions.services, with F(), in the same
+    # transaction as the signature it counts. PositiveIntegerField adds a CHECK >= 0.
+    signature_count = models.PositiveIntegerField(
+        _("confirmed signatures"), default=0, editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PetitionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("petition")
+        verbose_name_plural = _("petitions")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # The counter moves only through F() updates in petitions.services. An instance
+        # loaded a moment ago (the admin's change form, a shell) holds a stale count, so
+        # saving it must never write the count back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "signature_count"
+            ]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("petitions:detail", args=[self.slug])
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        """Whether the petition accepts signatures now."""
+        if self.status != PetitionStatus.OPEN:
+            return False
+        return self.deadline is None or (now or timezone.now()) < self.deadline
+
+    def progress_percent(self) -> int:
+        """How far the confirmed count is toward the goal, 0 to 100."""
+        if not self.goal:
+            return 100
+        return min(100, self.signature_count * 100 // self.goal)
+
+    @cached_property
+    def text_html(self) -> str:
+        return render_markdown(self.text)
+
+
+class Target(models.Model):
+    """One addressee of a petition; the page lists them in `position` order."""
+
+    petition = models.ForeignKey(
+        Petition, verbose_name=_("petition"), on_delete=models.CASCADE, related_name="targets"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title or role"), max_length=200, blank=True)
+    organization = models.CharField(_("organization"), max_length=200, blank=True)
+    country = CountryField(_("country"), blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SignatureQuerySet(models.QuerySet):
+    def confirmed(self) -> SignatureQuerySet:
+        return self.filter(confirmed_at__isnull=False)
+
+    def unconfirmed(self) -> SignatureQuerySet:
+        return self.filter(confirmed_at__isnull=True)
+
+    def public(self) -> SignatureQuerySet:
+        """Confirmed signers who asked to be shown, never from a high-risk country.
+
+        The country is checked here, at read time, so signers from a country staff mark
+        high-risk later disappear from every page at once.
+        """
+        return (
+            self.confirmed()
+            .filter(show_publicly=True)
+            .exclude(country__in=sorted(high_risk_countries()))
+        )
+
+    def for_email(self, email: str) -> SignatureQuerySet:
+        return self.filter(email_normalized=normalize_email(email))
+
+
+class Signature(models.Model):
+    """One person's signature; it counts once the owner of the address confirms it."""
+
+    petition = models.ForeignKey(
+        Petition, verbose_name=_("petition"), on_delete=models.CASCADE, related_name="signatures"
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("email"))
+    # One person signs once: see normalize_email().
+    email_normalized = models.CharField(_("normalized email"), max_length=254, editable=False)
+    country = CountryField(_("country"))
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    consent_author = models.BooleanField(_("updates from the author"), default=False)
+    consent_campaign = models.BooleanField(_("updates from the campaign"), default=False)
+    show_publicly = models.BooleanField(_("shown publicly"), default=False)
+    source = models.CharField(
+        _("source"), max_length=100, blank=True, help_text=_("Where the signature came from.")
+    )
+    created_at = models.DateTimeField(_("signed"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True, editable=False)
+    # When we last emailed this signer: repeats resend at most once an hour.
+    last_emailed_at = models.DateTimeField(_("last emailed"), null=True, blank=True)
+
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        constraints = [
+            # One person signs a petition once. Email first, so the same index also finds
+            # every signature of an address (data requests, which span petitions).
+            models.UniqueConstraint(
+                fields=["email_normalized", "petition"], name="signature_once_per_person"
+            ),
+        ]
+        indexes = [
+            # The petition page: the most recent confirmed signers who asked to be shown.
+            models.Index(
+                "petition",
+                models.F("confirmed_at").desc(),
+                name="signature_public_recent_idx",
+                condition=Q(show_publicly=True, confirmed_at__isnull=False),
+            ),
+            # The delivery export (confirmed, in order), counts per country and recounts.
+            models.Index(
+                fields=["petition", "confirmed_at"],
+                name="signature_confirmed_idx",
+                condition=Q(confirmed_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def is_confirmed(self) -> bool:
+        """Whether the owner of the address confirmed the signature (so it counts)."""
+        return self.confirmed_at is not None
+
+    def wants_updates(self) -> bool:
+        """Whether the signer agreed to hear from the author or the campaign."""
+        return self.consent_author or self.consent_campaign

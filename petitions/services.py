@@ -1,0 +1,195 @@
+"""Signing, confirming and deleting signatures: the workflows that keep the counter right.
+
+The counter (`Petition.signature_count`) moves only here, with F(), in the transaction
+that confirms or deletes the signature it counts. Signature rows are always locked before
+their petition row, so these workflows cannot deadlock one another.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from allout.risk import is_high_risk
+from petitions import emails
+from petitions.models import Petition, Signature, normalize_email
+
+# A repeat signature emails its signer again at most this often.
+RESEND_AFTER = timedelta(hours=1)
+
+
+class SigningError(Exception):
+    """A signature cannot be taken or confirmed; the message is fit for the signer."""
+
+
+class PetitionClosed(SigningError):
+    def __init__(self) -> None:
+        super().__init__(_("This petition is closed and no longer takes signatures."))
+
+
+def sign(
+    petition: Petition,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    country: str,
+    postcode: str = "",
+    consent_author: bool = False,
+    consent_campaign: bool = False,
+    show_publicly: bool = False,
+    source: str = "",
+) -> Signature:
+    """Record an unconfirmed signature and email its confirmation link.
+
+    A repeat of an unconfirmed signature takes the new details and resends the link; a
+    repeat of a confirmed one tells its owner by email. Either way at most once an hour,
+    and the caller shows the same page in every case, so nobody learns who has signed.
+    """
+    if not petition.is_open():
+        raise PetitionClosed
+    details = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        "country": country,
+        "postcode": postcode,
+        "consent_author": consent_author,
+        "consent_campaign": consent_campaign,
+        # Signers from high-risk countries are never listed, whatever they ticked.
+        "show_publicly": show_publicly and not is_high_risk(country),
+        "source": source,
+    }
+    now = timezone.now()
+    with transaction.atomic():
+        signature, created = Signature.objects.get_or_create(
+            petition=petition,
+            email_normalized=normalize_email(email),
+            defaults={**details, "last_emailed_at": now},
+        )
+        if created:
+            emails.confirm_signature(signature)
+            return signature
+        # An unconfirmed signature takes the new details (its owner still has to confirm,
+        # and the confirm page shows them); a confirmed one never changes.
+        unconfirmed = Signature.objects.unconfirmed().filter(pk=signature.pk)
+        if not signature.is_confirmed() and unconfirmed.update(**details):
+            for field, value in details.items():
+                setattr(signature, field, value)
+        if _claim_email_slot(signature, now):
+            if signature.is_confirmed():
+                emails.already_signed(signature)
+            else:
+                emails.confirm_signature(signature)
+    return signature
+
+
+def _claim_email_slot(signature: Signature, now: datetime) -> bool:
+    """Whether we may email this signer now; one UPDATE decides, so racing repeats send once."""
+    due = Q(last_emailed_at__isnull=True) | Q(last_emailed_at__lte=now - RESEND_AFTER)
+    return bool(Signature.objects.filter(pk=signature.pk).filter(due).update(last_emailed_at=now))
+
+
+def confirm(signature: Signature) -> bool:
+    """Count `signature`; True if this call confirmed it, False if it was confirmed already."""
+    if signature.is_confirmed():
+        return False
+    if not signature.petition.is_open():
+        raise PetitionClosed
+    now = timezone.now()
+    with transaction.atomic():
+        # A conditional UPDATE: a second confirmation (double click, two tabs) waits for
+        # the first one's row lock, then finds confirmed_at set and changes nothing.
+        confirmed = Signature.objects.unconfirmed().filter(pk=signature.pk).update(confirmed_at=now)
+        if confirmed:
+            Petition.objects.filter(pk=signature.petition_id).update(
+                signature_count=F("signature_count") + 1
+            )
+    if confirmed:
+        signature.confirmed_at = now
+    return bool(confirmed)
+
+
+def delete_signatures(queryset: QuerySet[Signature]) -> int:
+    """Delete signatures and take the confirmed ones off their petitions' counts."""
+    with transaction.atomic():
+        # Lock the rows first (in one order, against deadlocks): a confirmation racing
+        # this waits, then finds no row left to confirm and counts nothing.
+        rows = list(
+            Signature.objects.filter(pk__in=queryset.values("pk"))
+            .order_by("pk")
+            .select_for_update()
+            .values_list("pk", "petition_id", "confirmed_at")
+        )
+        if not rows:
+            return 0
+        Signature.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
+        counted = Counter(petition_id for _, petition_id, confirmed_at in rows if confirmed_at)
+        for petition_id, number in sorted(counted.items()):
+            Petition.objects.filter(pk=petition_id).update(
+                signature_count=F("signature_count") - number
+            )
+    return len(rows)
+
+
+def delete_signature(signature_pk: int) -> bool:
+    """Delete one signature (a no-op if it is gone already); True if this call deleted it."""
+    return delete_signatures(Signature.objects.filter(pk=signature_pk)) == 1
+
+
+def stop_updates(signature_pk: int) -> None:
+    """Withdraw both consents to hear from the author and the campaign."""
+    Signature.objects.filter(pk=signature_pk).update(consent_author=False, consent_campaign=False)
+
+
+def purge_unconfirmed(older_than: timedelta) -> int:
+    """Delete signatures never confirmed: their link has expired and we keep no spare data.
+
+    A confirmation racing this either commits first (and the row no longer matches) or
+    finds the row gone; unconfirmed rows are not counted, so the counter is untouched.
+    """
+    cutoff = timezone.now() - older_than
+    deleted, _ = Signature.objects.unconfirmed().filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def recount(petition: Petition) -> int:
+    """Set the counter from the confirmed rows (a repair tool for staff); returns it."""
+    with transaction.atomic():
+        Petition.objects.select_for_update().filter(pk=petition.pk).get()
+        count = Signature.objects.confirmed().filter(petition=petition).count()
+        Petition.objects.filter(pk=petition.pk).update(signature_count=count)
+    petition.signature_count = count
+    return count
+
+
+# --- The "my data" page (allout.privacy) ------------------------------------------------
+def collect_for_email(email: str) -> list[dict]:
+    """Every signature of `email`, as the signer's data export shows it."""
+    rows = Signature.objects.for_email(email).select_related("petition").order_by("created_at")
+    return [
+        {
+            "petition": row.petition.title,
+            "first_name": row.first_name,
+            "last_name": row.last_name,
+            "email": row.email,
+            "country": row.country.code,
+            "postcode": row.postcode,
+            "updates_from_author": row.consent_author,
+            "updates_from_campaign": row.consent_campaign,
+            "shown_publicly": row.show_publicly,
+            "signed": row.created_at,
+            "confirmed": row.confirmed_at,
+        }
+        for row in rows
+    ]
+
+
+def erase_for_email(email: str) -> int:
+    """Delete every signature of `email`; confirmed ones come off the counts."""
+    return delete_signatures(Signature.objects.for_email(email))

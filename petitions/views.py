@@ -1,0 +1,228 @@
+"""The public side of a petition: its page, signing, the links in a signer's emails, and
+what partner sites use (the JSON count and the embeddable widget).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from csp.decorators import csp_replace
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import cache_page, never_cache
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
+
+from allout.mail import absolute_url
+from allout.ratelimit import client_key, is_limited
+from petitions import links, services
+from petitions.forms import SignatureForm, clean_source
+from petitions.models import Petition, Signature
+
+# People sign from shared networks (a protest's wifi, a university) on the day: generous.
+SIGN_LIMIT = 30
+SIGN_PERIOD = 10 * 60
+RECENT_SIGNERS = 10
+COUNT_CACHE_SECONDS = 30
+
+
+def _get_petition(slug: str) -> Petition:
+    """The petition at `slug`, open or closed, or a 404."""
+    return get_object_or_404(Petition, slug=slug)
+
+
+def _get_signature(token: str, *, salt: str, max_age: timedelta) -> Signature | None:
+    """The signature a link in an email names, or None for a bad, expired or stale link."""
+    pk = links.signature_pk_from(token, salt=salt, max_age=max_age)
+    if pk is None:
+        return None
+    return Signature.objects.select_related("petition").filter(pk=pk).first()
+
+
+def _new_form(request: HttpRequest, petition: Petition) -> SignatureForm:
+    source = request.GET.get("source") or request.GET.get("utm_source")
+    return SignatureForm(petition=petition, initial={"source": clean_source(source)})
+
+
+def _render_page(
+    request: HttpRequest,
+    petition: Petition,
+    form: SignatureForm,
+    *,
+    status: int = 200,
+    refused: bool = False,
+) -> HttpResponse:
+    # Signature.objects, not petition.signatures: the related manager would load each
+    # row's petition_id (deferred by only()) to attach the petition, a query per signer.
+    signers = (
+        Signature.objects.filter(petition=petition)
+        .public()
+        .order_by("-confirmed_at")
+        .only("first_name", "country")[:RECENT_SIGNERS]
+    )
+    context = {
+        "petition": petition,
+        "targets": petition.targets.all(),
+        "signers": signers,
+        "form": form,
+        "share_url": absolute_url(petition.get_absolute_url()),
+        "embed_url": absolute_url(reverse("petitions:embed", args=[petition.slug])),
+        "refused": refused,
+    }
+    return render(request, "petitions/detail.html", context, status=status)
+
+
+def _sign(request: HttpRequest, petition: Petition, *, embed: bool = False) -> HttpResponse:
+    """Take a signature from a POSTed form; the same answer whoever has signed before."""
+    form = SignatureForm(request.POST, petition=petition)
+
+    def answer(status: int, **state: bool) -> HttpResponse:
+        # The widget answers inside its frame (only its route may be framed); the page
+        # shows itself again, with the form's messages.
+        if embed:
+            context = {"petition": petition, "form": form, **state}
+            return render(request, "petitions/embed.html", context, status=status)
+        if state.get("limited"):
+            return render(request, "429.html", status=status)
+        return _render_page(request, petition, form, status=status, **state)
+
+    if not petition.is_open():
+        return answer(403, refused=True)
+    if is_limited("petition-sign", client_key(request), limit=SIGN_LIMIT, period=SIGN_PERIOD):
+        return answer(429, limited=True)
+    if not form.is_valid():
+        return answer(400)
+    data = form.cleaned_data
+    if embed and not data["source"]:
+        data["source"] = "embed"
+    try:
+        services.sign(petition, **data)
+    except services.PetitionClosed:  # closed between the check above and now
+        return answer(403, refused=True)
+    if embed:
+        return answer(200, sent=True)
+    return redirect("petitions:check_email", petition.slug)
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    """The navigation's "Sign the petition": the petition the campaign promotes now."""
+    petition = Petition.objects.current()
+    if petition is None:
+        return render(request, "petitions/none.html", status=404)
+    return redirect(petition)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    petition = _get_petition(slug)
+    if request.method == "POST":
+        return _sign(request, petition)
+    return _render_page(request, petition, _new_form(request, petition))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign(request: HttpRequest, slug: str) -> HttpResponse:
+    petition = _get_petition(slug)
+    if request.method == "POST":
+        return _sign(request, petition)
+    return redirect(petition.get_absolute_url() + "#sign")
+
+
+@require_safe
+def check_email(request: HttpRequest, slug: str) -> HttpResponse:
+    """Shown after every signing, new or repeat, so it tells nobody who has signed."""
+    return render(request, "petitions/check_email.html", {"petition": _get_petition(slug)})
+
+
+@require_safe
+def thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    petition = _get_petition(slug)
+    context = {"petition": petition, "share_url": absolute_url(petition.get_absolute_url())}
+    return render(request, "petitions/thanks.html", context)
+
+
+def _invalid_link(request: HttpRequest) -> HttpResponse:
+    return render(request, "petitions/invalid_link.html", status=404)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a Confirm button and changes nothing (mail scanners open links); POST counts."""
+    signature = _get_signature(token, salt=links.CONFIRM_SALT, max_age=links.CONFIRM_MAX_AGE)
+    if signature is None:
+        return _invalid_link(request)
+    petition = signature.petition
+    if request.method == "POST":
+        try:
+            services.confirm(signature)
+        except services.PetitionClosed:
+            context = {"signature": signature, "petition": petition}
+            return render(request, "petitions/confirm.html", context, status=403)
+        return redirect("petitions:thanks", petition.slug)
+    return render(request, "petitions/confirm.html", {"signature": signature, "petition": petition})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete(request: HttpRequest, token: str) -> HttpResponse:
+    """Delete a signature from the link in its emails; a confirmed one leaves the count."""
+    pk = links.signature_pk_from(token, salt=links.MANAGE_SALT, max_age=links.MANAGE_MAX_AGE)
+    if pk is None:
+        return _invalid_link(request)
+    signature = Signature.objects.select_related("petition").filter(pk=pk).first()
+    if signature is None:
+        # Deleted already (a double click, an old tab, the "my data" page): same ending.
+        return render(request, "petitions/deleted.html")
+    if request.method == "POST":
+        services.delete_signature(pk)
+        return render(request, "petitions/deleted.html", {"petition": signature.petition})
+    context = {"signature": signature, "petition": signature.petition}
+    return render(request, "petitions/delete.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def updates(request: HttpRequest, token: str) -> HttpResponse:
+    """Stop the updates a signer agreed to, keeping the signature."""
+    signature = _get_signature(token, salt=links.MANAGE_SALT, max_age=links.MANAGE_MAX_AGE)
+    if signature is None:
+        return _invalid_link(request)
+    if request.method == "POST":
+        services.stop_updates(signature.pk)
+        context = {"petition": signature.petition, "done": True}
+        return render(request, "petitions/updates.html", context)
+    context = {"signature": signature, "petition": signature.petition}
+    return render(request, "petitions/updates.html", context)
+
+
+# --- For partner sites -------------------------------------------------------------------
+@require_safe
+@cache_page(COUNT_CACHE_SECONDS)
+def count(request: HttpRequest, slug: str) -> JsonResponse:
+    """{"count": N, "goal": G} for any site to read (CORS), cached briefly."""
+    row = Petition.objects.filter(slug=slug).values("signature_count", "goal").first()
+    if row is None:
+        response = JsonResponse({"error": "No petition at this address."}, status=404)
+    else:
+        response = JsonResponse({"count": row["signature_count"], "goal": row["goal"]})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# The one route other sites may frame. Its form is exempt from CSRF: browsers withhold our
+# cookies inside another site's frame, and signing is anonymous and counts nothing until
+# the owner of the address confirms by email, so a forged submission gains nothing.
+@csrf_exempt
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+@require_http_methods(["GET", "HEAD", "POST"])
+def embed(request: HttpRequest, slug: str) -> HttpResponse:
+    petition = _get_petition(slug)
+    if request.method == "POST":
+        return _sign(request, petition, embed=True)
+    form = _new_form(request, petition)
+    return render(request, "petitions/embed.html", {"petition": petition, "form": form})

@@ -1,0 +1,106 @@
+"""Many signers at once: the counter always equals the number of confirmed rows."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+
+from petitions import services
+from petitions.models import Petition, Signature
+from tests.petitions.conftest import make_petition
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+THREADS = 6
+SHARED = 12  # people every thread signs for, each thread spelling the address its own way
+OWN = 4  # people only one thread signs for
+
+
+def spellings(n: int) -> list[str]:
+    """Ways to write the address of shared person `n` that all reach the same inbox."""
+    return [
+        f"person.{n}@gmail.com",
+        f"Person{n}@GMAIL.com",
+        f"person{n}+petition@googlemail.com",
+        f"p.e.r.s.o.n{n}@gmail.com",
+        f"PERSON.{n}+x@gmail.com",
+        f"person{n}@googlemail.com",
+    ]
+
+
+def run_together(work: Callable[[int], None]) -> None:
+    """Run work(0..THREADS-1) in threads released at the same moment; re-raise failures."""
+    barrier = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def target(number: int) -> None:
+        try:
+            barrier.wait()
+            work(number)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=target, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+
+
+def sign(petition: Petition, email: str) -> Signature:
+    return services.sign(petition, first_name="Sam", last_name="Doe", email=email, country="DE")
+
+
+def test_concurrent_signing_and_confirming_counts_each_person_once():
+    petition = make_petition()
+
+    def sign_and_confirm(thread: int) -> None:
+        rng = random.Random(thread)
+        emails = [spellings(n)[thread] for n in range(SHARED)]
+        emails += [f"own-{thread}-{n}@example.org" for n in range(OWN)]
+        rng.shuffle(emails)
+        for email in emails:
+            signature = sign(petition, email)
+            services.confirm(Signature.objects.select_related("petition").get(pk=signature.pk))
+
+    run_together(sign_and_confirm)
+
+    petition.refresh_from_db()
+    confirmed = Signature.objects.confirmed().filter(petition=petition).count()
+    assert Signature.objects.filter(petition=petition).count() == SHARED + THREADS * OWN
+    assert confirmed == SHARED + THREADS * OWN
+    assert petition.signature_count == confirmed
+
+
+def test_concurrent_confirming_and_deleting_keep_the_counter_equal_to_the_rows():
+    petition = make_petition()
+    signatures = [sign(petition, f"signer{n}@example.org") for n in range(40)]
+    pks = [signature.pk for signature in signatures]
+
+    def confirm_or_delete(thread: int) -> None:
+        rng = random.Random(100 + thread)
+        order = pks[:]
+        rng.shuffle(order)
+        for pk in order:
+            if rng.random() < 0.2:
+                services.delete_signature(pk)
+                continue
+            signature = Signature.objects.select_related("petition").filter(pk=pk).first()
+            if signature is not None:
+                services.confirm(signature)
+        # And one bulk delete per thread, overlapping the others'.
+        services.delete_signatures(Signature.objects.filter(pk__in=order[:3]))
+
+    run_together(confirm_or_delete)
+
+    petition.refresh_from_db()
+    confirmed = Signature.objects.confirmed().filter(petition=petition).count()
+    assert 0 < confirmed < 40  # some deleted, the rest confirmed
+    assert petition.signature_count == confirmed

@@ -1,0 +1,31 @@
+import re
+
+import pytest
+
+from petitions.models import PetitionStatus
+from tests.petitions.conftest import make_petition, make_signature
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_home_page_shows_the_petitions_live_count(client):
+    petition = make_petition(goal=100_000)
+    for _ in range(2):
+        make_signature(petition, confirmed=True)
+    html = client.get("/").content.decode()
+    assert re.search(r'<strong class="petition-count">2</strong>\s*signatures of 100,000', html)
+    assert '<progress class="progress-bar" value="2" max="100000"' in html
+    make_signature(petition, confirmed=True)
+    assert 'value="3" max="100000"' in client.get("/").content.decode()
+
+
+def test_the_home_page_promotes_the_open_petition_over_a_newer_closed_one(client):
+    open_petition = make_petition(goal=500)
+    make_petition(goal=999, status=PetitionStatus.CLOSED)
+    make_signature(open_petition, confirmed=True)
+    assert 'value="1" max="500"' in client.get("/").content.decode()
+
+
+def test_the_home_page_works_without_a_petition(client, db):
+    html = client.get("/").content.decode()
+    assert "<progress" not in html and 'href="/petitions/"' in html

@@ -1,0 +1,68 @@
+import pytest
+from django.db.models import F
+from django.utils import timezone
+
+from allout import risk
+from petitions.models import Petition, PetitionStatus, normalize_email
+from tests.petitions.conftest import make_petition
+
+
+@pytest.mark.parametrize(
+    ("address", "normalized"),
+    [
+        ("Anna@Example.ORG", "anna@example.org"),
+        ("  anna@example.org ", "anna@example.org"),
+        ("anna.s+x@example.org", "anna.s+x@example.org"),
+        ("Anna.Schmidt@Gmail.com", "annaschmidt@gmail.com"),
+        ("anna.schmidt+petition+more@gmail.com", "annaschmidt@gmail.com"),
+        ("a.n.n.a@googlemail.com", "anna@gmail.com"),
+        ("anna@gmail.com.evil.example", "anna@gmail.com.evil.example"),
+    ],
+)
+def test_normalizing_an_address(address, normalized):
+    assert normalize_email(address) == normalized
+
+
+def test_a_petition_is_open_until_closed_or_past_its_deadline(db):
+    now = timezone.now()
+    assert make_petition().is_open()
+    assert not make_petition(status=PetitionStatus.CLOSED).is_open()
+    assert not make_petition(deadline=now).is_open(now)
+    assert make_petition(deadline=now + timezone.timedelta(days=1)).is_open(now)
+
+
+def test_progress_is_a_whole_percentage_capped_at_a_hundred(db):
+    petition = make_petition(goal=300, signature_count=100)
+    assert petition.progress_percent() == 33
+    petition.signature_count = 450
+    assert petition.progress_percent() == 100
+
+
+def test_without_a_provider_the_high_risk_countries_are_russia_and_belarus(monkeypatch):
+    monkeypatch.setattr(risk, "_provider", None)
+    assert risk.high_risk_countries() == frozenset({"RU", "BY"})
+    assert risk.is_high_risk("ru") and not risk.is_high_risk("DE")
+
+
+def test_high_risk_countries_come_from_a_registered_provider_cached_briefly(db, monkeypatch):
+    listed = {"RU", "BY"}
+    monkeypatch.setattr(risk, "_provider", None)
+    risk.register(lambda: sorted(listed))
+    try:
+        assert risk.high_risk_countries() == frozenset({"RU", "BY"})
+        listed.add("tm")
+        assert risk.high_risk_countries() == frozenset({"RU", "BY"})  # cached
+        risk.forget()  # what the provider's app does when staff change the list
+        assert risk.high_risk_countries() == frozenset({"RU", "BY", "TM"})
+    finally:
+        risk.forget()
+
+
+def test_saving_a_stale_petition_never_overwrites_its_counter(db):
+    petition = make_petition()
+    stale = Petition.objects.get(pk=petition.pk)
+    Petition.objects.filter(pk=petition.pk).update(signature_count=F("signature_count") + 7)
+    stale.title = "A better title"
+    stale.save()
+    petition.refresh_from_db()
+    assert (petition.title, petition.signature_count) == ("A better title", 7)

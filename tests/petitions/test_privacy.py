@@ -1,0 +1,56 @@
+"""The "my data" link in every email: export or delete a signer's signatures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from allout import mail
+from petitions.models import Signature
+from petitions.tasks import purge_unconfirmed_signatures
+from tests.petitions.conftest import make_petition, make_signature
+
+pytestmark = pytest.mark.django_db
+
+
+def data_path(email: str) -> str:
+    return mail.data_request_url(email).removeprefix("http://127.0.0.1:8000")
+
+
+def test_the_data_page_exports_every_signature_of_an_address(client, petition):
+    make_signature(petition, email="J.Doe@gmail.com", first_name="Jo", confirmed=True)
+    make_signature(make_petition(), email="jdoe+x@googlemail.com", first_name="Jo")
+    make_signature(petition, email="someone.else@example.org")
+    export = client.post(data_path("jdoe@gmail.com"), {"action": "export"}).json()
+    rows = export["data"]["signatures"]
+    assert len(rows) == 2
+    assert {row["email"] for row in rows} == {"J.Doe@gmail.com", "jdoe+x@googlemail.com"}
+    assert rows[0]["petition"] == petition.title
+
+
+def test_deleting_my_data_deletes_my_signatures_and_lowers_the_counts(client, petition):
+    other = make_petition()
+    make_signature(petition, email="me@example.org", confirmed=True)
+    make_signature(other, email="ME@example.org")
+    make_signature(petition, email="you@example.org", confirmed=True)
+    client.post(data_path("me@example.org"), {"action": "delete"})
+    assert list(Signature.objects.values_list("email", flat=True)) == ["you@example.org"]
+    petition.refresh_from_db()
+    other.refresh_from_db()
+    assert (petition.signature_count, other.signature_count) == (1, 0)
+
+
+def test_unconfirmed_signatures_are_deleted_once_their_link_has_expired(petition):
+    old = make_signature(petition)
+    Signature.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    recent = make_signature(petition)
+    confirmed_long_ago = make_signature(petition, confirmed=True)
+    Signature.objects.filter(pk=confirmed_long_ago.pk).update(
+        created_at=timezone.now() - timedelta(days=400)
+    )
+    assert purge_unconfirmed_signatures() == 1
+    assert set(Signature.objects.values_list("pk", flat=True)) == {recent.pk, confirmed_long_ago.pk}
+    petition.refresh_from_db()
+    assert petition.signature_count == 1
