@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("privacy/", views.privacy_notice, name="privacy"),
     path("my-data/<str:token>/", views.data_request, name="data_request"),
+    path("events/", include("events.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
