@@ -49,7 +49,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def event_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     event = organizer_event_or_404(request, slug)
     participants = event.attendances.confirmed().only(
-        "first_name", "email", "consent_organizer", "confirmed_at"
+        "event", "first_name", "email", "consent_organizer", "confirmed_at"
     )
     context = {
         "event": event,
@@ -83,7 +83,7 @@ def _participant_rows(event: Event) -> Iterator[str]:
         [_("First name"), _("Email"), _("May be contacted by the organizer"), _("Confirmed at")]
     )
     attendances = event.attendances.confirmed().only(
-        "first_name", "email", "consent_organizer", "confirmed_at"
+        "event", "first_name", "email", "consent_organizer", "confirmed_at"
     )
     for a in attendances.iterator(chunk_size=500):
         yield writer.writerow(

@@ -24,7 +24,9 @@ def make_campaign(**kwargs) -> Campaign:
 
 
 def make_organizer(**kwargs):
+    """A verified user; without a password to hash (slow on purpose), so log in with force_login."""
     n = next(_serial)
+    kwargs.setdefault("password", None)
     return make_user(kwargs.pop("email", f"organizer{n}@example.org"), **kwargs)
 
 

@@ -62,7 +62,7 @@ def test_opening_the_confirm_link_does_not_confirm_but_pressing_confirm_does(cli
 
     page = client.get(confirm_path)
     assert page.status_code == 200
-    assert "<form method=\"post\">" in page.content.decode()
+    assert '<form method="post">' in page.content.decode()
     assert Attendance.objects.get().status == Attendance.Status.UNCONFIRMED
     event.refresh_from_db()
     assert event.participant_count == 0
