@@ -19,7 +19,7 @@ class RSVPForm(forms.ModelForm):
         labels = {
             "first_name": _("First name"),
             "email": _("Email"),
-            "consent_organizer": _("The organizer may email me about this event"),
+            "consent_organizer": _("The organizer may contact me about this event"),
         }
         help_texts = {
             "first_name": _("A nickname is fine."),

@@ -24,7 +24,7 @@ def test_the_event_page_offers_the_rsvp_form_with_a_privacy_line(client):
     event = make_event()
     html = client.get(event.get_absolute_url()).content.decode()
     assert f'action="/events/{event.slug}/rsvp/"' in html
-    for label in ["First name", "Email", "The organizer may email me about this event"]:
+    for label in ["First name", "Email", "The organizer may contact me about this event"]:
         assert label in html
     assert '<label for="rsvp_first_name"' in html and '<label for="rsvp_email"' in html
     assert "we erase them 30 days after the event" in html
