@@ -12,6 +12,7 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -25,6 +26,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from events import participation_emails as emails
 from events.models import Attendance, Campaign, Event, OrganizerMessage
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser as User
 
 # An unconfirmed sign-up gets its confirmation email again at most this often.
 RESEND_AFTER = datetime.timedelta(hours=1)
@@ -248,7 +252,7 @@ def messages_left_today(event: Event) -> int:
     return max(0, MESSAGES_PER_DAY - sent)
 
 
-def message_participants(event: Event, actor, *, subject: str, body: str) -> OrganizerMessage:
+def message_participants(event: Event, actor: User, *, subject: str, body: str) -> OrganizerMessage:
     """Queue a message from the organizer to every confirmed participant."""
     with transaction.atomic():
         # Lock the event so two quick submissions cannot both pass the daily limit.
@@ -269,7 +273,7 @@ def message_participants(event: Event, actor, *, subject: str, body: str) -> Org
         return message
 
 
-def cancel_event(event: Event, actor, *, note: str = "") -> int:
+def cancel_event(event: Event, actor: User, *, note: str = "") -> int:
     """Cancel an event and tell everyone who signed up; returns how many were emailed."""
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
@@ -293,12 +297,14 @@ PLACE_FIELDS = frozenset({"point", "meeting_point", "address", "city", "country"
 
 def what_changed(before: Event, after: Event) -> set[str]:
     """The time and place fields that differ between two versions of an event."""
+    # attname: compare the embassy's id, not the embassy (no query).
+    attnames = {name: Event._meta.get_field(name).attname for name in TIME_FIELDS | PLACE_FIELDS}
     return {
-        name for name in TIME_FIELDS | PLACE_FIELDS if getattr(before, name) != getattr(after, name)
+        name for name, attr in attnames.items() if getattr(before, attr) != getattr(after, attr)
     }
 
 
-def notify_changed(event: Event, changed_fields: Iterable[str], actor=None) -> int:
+def notify_changed(event: Event, changed_fields: Iterable[str], actor: User | None = None) -> int:
     """Email every confirmed participant when an approved event's time or place changed.
 
     Call it in the transaction that saves the change. Reminders follow by themselves: they
@@ -343,7 +349,13 @@ def clean_photo(upload: UploadedFile) -> ContentFile:
 
 
 def save_report(
-    event: Event, actor, *, turnout: int, text: str, photo: ContentFile | None, remove_photo: bool
+    event: Event,
+    actor: User,
+    *,
+    turnout: int,
+    text: str,
+    photo: ContentFile | None,
+    remove_photo: bool,
 ) -> Event:
     """Store the organizer's report after the event; it shows on the public page."""
     if not event.accepts_report():

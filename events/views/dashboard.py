@@ -79,6 +79,7 @@ class _Echo:
 
 def _participant_rows(event: Event) -> Iterator[str]:
     writer = csv.writer(_Echo())
+    yield "\ufeff"  # a byte order mark, so spreadsheet programs read the names as UTF-8
     yield writer.writerow(
         [_("First name"), _("Email"), _("May be contacted by the organizer"), _("Confirmed at")]
     )
@@ -101,7 +102,9 @@ def _participant_rows(event: Event) -> Iterator[str]:
 @require_safe
 def participants_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     event = organizer_event_or_404(request, slug)
-    response = StreamingHttpResponse(_participant_rows(event), content_type="text/csv")
+    response = StreamingHttpResponse(
+        _participant_rows(event), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="participants-{event.slug}.csv"'
     return response
 
@@ -139,7 +142,7 @@ def message(request: HttpRequest, slug: str) -> HttpResponse:
         "event": event,
         "form": form,
         "messages_left": participation.messages_left_today(event),
-        "recipients": event.participant_count,
+        "recipients": event.attendances.confirmed().count(),
     }
     return render(request, "events/dashboard_message.html", context, status=status)
 

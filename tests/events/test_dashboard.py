@@ -105,9 +105,9 @@ def test_no_public_page_shows_a_participants_name_or_email(client, event):
 def download(client, event) -> list[list[str]]:
     response = client.get(f"/events/mine/{event.slug}/participants.csv")
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(body)))
 
 
@@ -334,3 +334,14 @@ def test_a_report_needs_a_turnout_that_is_not_negative(client, past_event):
     response = client.post(f"/events/mine/{past_event.slug}/report/", {"turnout": -5})
     assert response.status_code == 400
     assert Attendance.objects.count() == 0
+
+
+def test_moving_the_meeting_point_tells_participants_the_new_place(event):
+    before = Event.objects.get(pk=event.pk)
+    event.meeting_point = "At the north gate"
+    event.save()
+    changed = participation.what_changed(before, event)
+    assert changed == {"meeting_point"}
+    participation.notify_changed(event, changed, event.organizer)
+    row = OutboxEmail.objects.filter(kind="event_changed").first()
+    assert "changed the place" in row.body_text and "At the north gate" in row.body_text
