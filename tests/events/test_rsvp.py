@@ -1,7 +1,9 @@
 import datetime
+import threading
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from allout import mail
@@ -350,3 +352,26 @@ def test_the_going_count_on_the_event_page_follows_confirmations(client):
     make_attendance(event)
     html = client.get(event.get_absolute_url()).content.decode()
     assert 'class="going-count">2<' in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_racing_count_the_participant_once():
+    event = make_event()
+    attendance = make_attendance(event)
+    barrier = threading.Barrier(4)
+
+    def press_confirm():
+        try:
+            barrier.wait()
+            participation.confirm(attendance)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press_confirm) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    event.refresh_from_db()
+    assert event.participant_count == 1
+    assert OutboxEmail.objects.filter(kind="attendance_confirmed").count() == 1
