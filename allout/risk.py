@@ -26,7 +26,6 @@ def register(provider: Callable[[], Iterable[str]]) -> None:
     """Use `provider()` (ISO 3166-1 alpha-2 codes) as the list of high-risk countries."""
     global _provider
     _provider = provider
-    forget()
 
 
 def forget() -> None:

@@ -157,6 +157,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "petitions.tasks.purge_unconfirmed_signatures",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Reminders are due one day and three hours before each event; a sweep every five
+    # minutes sends each at most five minutes late.
+    "send-event-reminders": {
+        "task": "events.tasks.send_reminders",
+        "schedule": 300,
+    },
+    "erase-past-participants": {
+        "task": "events.tasks.erase_past_participants",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- Email: every message goes through allout.mail's outbox -----------------------------
@@ -210,6 +220,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Privacy: rate limits key on a keyed hash of the client address, never the address ---
 RATELIMIT_ENABLED = envbool("RATELIMIT_ENABLED", True)
+# Participants' names and emails are erased this many days after their event ends.
+PARTICIPANT_RETENTION_DAYS = envint("PARTICIPANT_RETENTION_DAYS", 30, minimum=0)
 
 # --- Maps ------------------------------------------------------------------------------------
 # The tile server is the one outside request a page makes. Empty means no tiles at all.

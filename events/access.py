@@ -36,6 +36,14 @@ def get_event_for_organizer(user: User | AnonymousUser, slug: str) -> Event:
     return get_object_or_404(events, slug=slug)
 
 
+def get_event_for_dashboard(user: User | AnonymousUser, slug: str) -> Event:
+    """The organizer's own event, with its participants: only the organizer and staff."""
+    if not user.is_authenticated:
+        raise Http404
+    events = Event.objects.all() if user.is_staff else Event.objects.filter(organizer=user)
+    return get_object_or_404(events, slug=slug)
+
+
 def verified_email_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Log in first; then, without a confirmed email address, a page that says what to do."""
 

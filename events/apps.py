@@ -7,12 +7,13 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from events import risk  # connects the signals that drop the cached country list
+        from allout import privacy, risk
+        from events import participation
+        from events import risk as event_risk  # connects the signals that drop the cache
 
-        # allout.risk (from the petitions work) gathers the high-risk list from every app;
-        # until it exists, events keep their own.
-        try:
-            from allout.risk import register
-        except ImportError:
-            return
-        register(risk.high_risk_country_codes)
+        # The data page (linked from every email) shows and erases people's sign-ups.
+        privacy.register(
+            "events", participation.collect_personal_data, participation.erase_personal_data
+        )
+        # Staff keep the high-risk list in events; petitions read it through allout.risk.
+        risk.register(event_risk.stored_codes)

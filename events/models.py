@@ -267,6 +267,28 @@ class Event(models.Model):
         """Whether the organizer may still change it."""
         return self.status in {self.Status.PENDING, self.Status.APPROVED} and not self.is_over()
 
+    def accepts_rsvps(self, now: datetime.datetime | None = None) -> bool:
+        """Whether people may sign up to attend: approved and not yet over."""
+        return self.status == self.Status.APPROVED and not self.is_over(now)
+
+    def accepts_report(self, now: datetime.datetime | None = None) -> bool:
+        """Whether the organizer may report how it went: approved and over."""
+        return self.status == self.Status.APPROVED and self.is_over(now)
+
+
+class AttendanceQuerySet(models.QuerySet):
+    def current(self) -> AttendanceQuerySet:
+        """Rows that still hold a name and an address (not yet erased)."""
+        return self.filter(erased_at__isnull=True)
+
+    def confirmed(self) -> AttendanceQuerySet:
+        """Participants who confirmed by email, did not cancel, and are reachable."""
+        return self.current().filter(status=Attendance.Status.CONFIRMED)
+
+    def expected(self) -> AttendanceQuerySet:
+        """Everyone who asked to come and did not cancel, confirmed or not."""
+        return self.current().exclude(status=Attendance.Status.CANCELLED)
+
 
 class Attendance(models.Model):
     """Someone's RSVP to an event, confirmed by email (double opt-in)."""
@@ -294,6 +316,8 @@ class Attendance(models.Model):
     reminded_hours_before_for = models.DateTimeField(null=True, blank=True)
     # Name and email are blanked some days after the event; the row (and count) stays.
     erased_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AttendanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
@@ -380,3 +404,27 @@ class EventReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()}: {self.event}"
+
+
+class OrganizerMessage(models.Model):
+    """A message an organizer sent to every confirmed participant (a few a day at most)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="organizer_messages")
+    subject = models.CharField(_("subject"), max_length=150)
+    body = models.TextField(_("message"), max_length=5000)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # How many participants it was queued for; the addresses themselves live only in the outbox.
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The daily limit and the dashboard's history: an event's messages, newest first.
+            models.Index(fields=["event", "-created_at"], name="orgmessage_event_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.event})"

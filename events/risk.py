@@ -1,32 +1,29 @@
 """Which countries are too dangerous for public events (staff keep HighRiskCountry rows).
 
-Every registration, every moderation list and the petitions app (through allout.risk, when
-present) ask for the same small set, so it is cached for a minute and dropped whenever staff
-change the list.
+The rows are the provider of allout.risk (registered in EventsConfig.ready), which caches
+the set for every app; changing the list drops that cache at once.
 """
 
 from __future__ import annotations
 
 from django.contrib.gis.geos import Point
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
+from allout import risk
 from events import geo
 from events.models import HighRiskCountry
 
-CACHE_KEY = "events:high-risk-countries"
-CACHE_SECONDS = 60
+
+def stored_codes() -> frozenset[str]:
+    """The codes staff keep, read from the database (allout.risk caches them)."""
+    return frozenset(
+        str(code) for code in HighRiskCountry.objects.values_list("country", flat=True)
+    )
 
 
 def high_risk_country_codes() -> frozenset[str]:
     """ISO codes of the countries where the platform lists no public event."""
-    codes = cache.get(CACHE_KEY)
-    if codes is None:
-        codes = frozenset(
-            str(code) for code in HighRiskCountry.objects.values_list("country", flat=True)
-        )
-        cache.set(CACHE_KEY, codes, CACHE_SECONDS)
-    return codes
+    return risk.high_risk_countries()
 
 
 def high_risk_country_at(country: str, point: Point | None = None) -> str | None:
@@ -45,7 +42,7 @@ def high_risk_country_at(country: str, point: Point | None = None) -> str | None
 
 
 def _forget(**kwargs) -> None:
-    cache.delete(CACHE_KEY)
+    risk.forget()
 
 
 post_save.connect(_forget, sender=HighRiskCountry, dispatch_uid="events.risk.saved")

@@ -7,6 +7,7 @@ events.emails in the same transaction, so a rolled-back step sends nothing.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import secrets
 from dataclasses import dataclass, fields
@@ -19,13 +20,25 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from events import emails, risk
+from events import emails, participation, risk
 from events.models import Campaign, Embassy, Event, EventReport, ModerationAction
 
 # Paths under /events/ that are not event pages. `<slug>/` comes after them in the URLconf,
 # but an event called "Mine" must still never be shadowed by (or shadow) the dashboard.
 RESERVED_SLUGS = frozenset(
-    {"new", "mine", "recap", "nearby", "map", "places", "embassies", "rsvp", "admin", "static"}
+    {
+        "new",
+        "mine",
+        "recap",
+        "attend",
+        "nearby",
+        "map",
+        "places",
+        "embassies",
+        "rsvp",
+        "admin",
+        "static",
+    }
 )
 
 
@@ -170,8 +183,11 @@ def update_event(event: Event, actor: AbstractBaseUser, details: EventDetails) -
         or (event.meeting_point, event.address) != (details.meeting_point, details.address)
         or event.hide_exact_location != details.hide_exact_location
     )
+    before = copy.copy(event)
     details.apply_to(event)
     event.save()
+    # Participants of an approved event hear of a new time or place in this transaction.
+    participation.notify_changed(event, participation.what_changed(before, event), actor)
     return EventChange(event=event, rescheduled=rescheduled, moved=moved)
 
 

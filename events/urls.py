@@ -1,15 +1,16 @@
-from django.urls import path
+from django.urls import include, path
 
 from events.views import public, registration
 
 app_name = "events"
 
-# Fixed paths first: `<slug>/` would swallow them. The finder (`""`, `nearby.json`,
-# `map.geojson`, `recap/`) and the organizer dashboard (`mine/`) are added here by their own
-# work, above the slug routes; events.services.RESERVED_SLUGS keeps slugs off these words.
+# Fixed paths first: `<slug>/` would swallow them. events.services.RESERVED_SLUGS keeps
+# slugs off these words.
 urlpatterns = [
     path("new/", registration.new_event, name="new"),
     path("places.json", registration.places_json, name="places"),
+    # RSVP, the participant's pages, the organizer dashboard, contact relay and recap.
+    path("", include("events.urls_participation")),
     path("<slug:slug>/", public.event_detail, name="detail"),
     path("<slug:slug>/edit/", registration.edit_event, name="edit"),
     path("<slug:slug>/calendar.ics", public.event_calendar, name="calendar"),

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from allout import mail
 from allout.ratelimit import ratelimit
@@ -20,6 +20,7 @@ from events.access import get_event_for_viewer, get_public_event
 from events.forms import ReportForm
 from events.models import Event
 from events.templatetags.events_tags import public_place
+from events.views.attendance import handle_rsvp
 
 
 def render_event_page(
@@ -43,9 +44,13 @@ def render_event_page(
     return render(request, "events/event_detail.html", context, status=status)
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return render_event_page(request, get_event_for_viewer(request.user, slug))
+    """The event page; an RSVP may be POSTed to it (SPEC) as well as to its /rsvp/ URL."""
+    event = get_event_for_viewer(request.user, slug)
+    if request.method == "POST":
+        return handle_rsvp(request, event)
+    return render_event_page(request, event)
 
 
 @require_safe

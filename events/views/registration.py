@@ -79,8 +79,9 @@ def edit_event(request: HttpRequest, slug: str) -> HttpResponse:
             _save_failed(form, error)
         else:
             messages.success(request, _("Your changes are saved."))
+            if change.affects_participants and change.event.participant_count:
+                messages.info(request, _("Confirmed participants have been told of the change."))
             _warn_if_off_day(request, form)
-            # Issue 5 tells participants here when change.affects_participants.
             return redirect(change.event)
     return _render_form(request, form, event)
 

@@ -1,0 +1,129 @@
+"""Signing up to attend, and the participant's own pages reached through signed links.
+
+Links in emails only ever show a page; confirming and cancelling are POSTs from a button on
+that page, because mail scanners open links.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from allout.ratelimit import client_key, is_limited
+from events import attendance_links as links
+from events import participation
+from events.access import get_event_for_viewer
+from events.models import Attendance, Event
+from events.participation_forms import RSVPForm
+
+# Sign-ups per client address (hashed) in ten minutes: enough for a family on one wifi.
+RSVP_LIMIT, RSVP_PERIOD = 10, 600
+
+
+def handle_rsvp(request: HttpRequest, event: Event) -> HttpResponse:
+    """Take an RSVP POSTed to the event page or to its /rsvp/ address.
+
+    Every accepted submission ends on the same "check your email" page, whether the address
+    was new, waiting for confirmation or already confirmed: the form reveals nobody.
+    """
+    if not event.accepts_rsvps():
+        return _closed(request, event)
+    if is_limited("rsvp", client_key(request), limit=RSVP_LIMIT, period=RSVP_PERIOD):
+        return render(request, "429.html", status=429)
+    form = RSVPForm(request.POST)
+    if not form.is_valid():
+        context = {"event": event, "rsvp_form": form}
+        return render(request, "events/attend_form.html", context, status=400)
+    try:
+        participation.rsvp(event, **form.cleaned_data)
+    except participation.RSVPClosed:  # the event changed under us
+        return _closed(request, event)
+    return redirect("events:rsvp_sent", slug=event.slug)
+
+
+def _closed(request: HttpRequest, event: Event) -> HttpResponse:
+    return render(request, "events/attend_closed.html", {"event": event}, status=409)
+
+
+@require_http_methods(["GET", "POST"])
+def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_event_for_viewer(request.user, slug)
+    if request.method == "POST":
+        return handle_rsvp(request, event)
+    if not event.accepts_rsvps():
+        return _closed(request, event)
+    return render(request, "events/attend_form.html", {"event": event, "rsvp_form": RSVPForm()})
+
+
+@require_safe
+def rsvp_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_event_for_viewer(request.user, slug)
+    return render(request, "events/attend_sent.html", {"event": event})
+
+
+def attendance_or_404(token: str, purpose: links.Purpose) -> Attendance:
+    """The sign-up a link was signed for; 404 for a forged link or an erased sign-up."""
+    pk = links.attendance_id(token, purpose)
+    if pk is None:
+        raise Http404(_("This link is not valid."))
+    return get_object_or_404(Attendance.objects.current().select_related("event"), pk=pk)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    attendance = attendance_or_404(token, links.Purpose.CONFIRM)
+    if request.method == "POST":
+        try:
+            attendance = participation.confirm(attendance)
+        except participation.ParticipationError as exc:
+            context = {"attendance": attendance, "event": attendance.event, "error": str(exc)}
+            return render(request, "events/attend_confirm.html", context, status=409)
+        messages.success(request, _("Thank you: you are on the list. See you there!"))
+        return redirect(links.path(attendance, links.Purpose.VIEW))
+    context = {"attendance": attendance, "event": attendance.event}
+    if attendance.is_confirmed():
+        context["attendance_path"] = links.path(attendance, links.Purpose.VIEW)
+    return render(request, "events/attend_confirm.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    attendance = attendance_or_404(token, links.Purpose.CANCEL)
+    context = {"attendance": attendance, "event": attendance.event}
+    if request.method == "POST":
+        try:
+            attendance = participation.cancel(attendance)
+        except participation.ParticipationError as exc:
+            context["error"] = str(exc)
+            return render(request, "events/attend_cancel.html", context, status=409)
+        return render(request, "events/attend_cancel.html", {**context, "attendance": attendance})
+    return render(request, "events/attend_cancel.html", context)
+
+
+@never_cache
+@require_safe
+def attendance(request: HttpRequest, token: str) -> HttpResponse:
+    """The participant's view of their event, with the exact meeting point once confirmed."""
+    attendance = attendance_or_404(token, links.Purpose.VIEW)
+    event = attendance.event
+    reveal = participation.reveals_exact_place(attendance) or not event.hide_exact_location
+    point = event.point if reveal else event.public_point
+    context = {
+        "attendance": attendance,
+        "event": event,
+        "reveal_place": reveal,
+        "map_points": json.dumps([[point.y, point.x, event.title, None, None]]),
+        "tiles_url": settings.MAP_TILES_URL,
+        "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
+        "cancel_path": links.path(attendance, links.Purpose.CANCEL),
+    }
+    return render(request, "events/attend_event.html", context)

@@ -1,0 +1,190 @@
+"""The organizer's dashboard: their events, participants, messages, cancelling, the report.
+
+Participants' names and emails are for the event's organizer and staff alone: every view
+here gets its event from events.access.get_event_for_dashboard(), which answers 404 to anyone
+else (the same answer as for an event that does not exist, so nobody learns which exist).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from events import participation
+from events.access import get_event_for_dashboard
+from events.models import Attendance, Event
+from events.participation_forms import CancelEventForm, OrganizerMessageForm, ReportForm
+
+
+@login_required
+@require_safe
+def mine(request: HttpRequest) -> HttpResponse:
+    events = (
+        Event.objects.filter(organizer=request.user)
+        .only("title", "slug", "status", "starts_at", "ends_at", "timezone", "participant_count")
+        .order_by("-starts_at")
+    )
+    return render(request, "events/dashboard_list.html", {"events": events})
+
+
+@never_cache
+@login_required
+@require_safe
+def event_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_event_for_dashboard(request.user, slug)
+    participants = event.attendances.confirmed().only(
+        "event", "first_name", "email", "consent_organizer", "confirmed_at"
+    )
+    context = {
+        "event": event,
+        "participants": participants,
+        "waiting": event.attendances.current().filter(status=Attendance.Status.UNCONFIRMED).count(),
+        "sent_messages": event.organizer_messages.all()[:10],
+        "messages_left": participation.messages_left_today(event),
+        "retention_days": settings.PARTICIPANT_RETENTION_DAYS,
+    }
+    return render(request, "events/dashboard_event.html", context)
+
+
+# Spreadsheet programs run a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> str:
+    """The value as text that a spreadsheet shows as text, never runs as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _participant_rows(event: Event) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # a byte order mark, so spreadsheet programs read the names as UTF-8
+    yield writer.writerow(
+        [_("First name"), _("Email"), _("May be contacted by the organizer"), _("Confirmed at")]
+    )
+    attendances = event.attendances.confirmed().only(
+        "event", "first_name", "email", "consent_organizer", "confirmed_at"
+    )
+    for a in attendances.iterator(chunk_size=500):
+        yield writer.writerow(
+            [
+                spreadsheet_safe(a.first_name),
+                spreadsheet_safe(a.email),
+                _("yes") if a.consent_organizer else _("no"),
+                a.confirmed_at.isoformat() if a.confirmed_at else "",
+            ]
+        )
+
+
+@never_cache
+@login_required
+@require_safe
+def participants_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    event = get_event_for_dashboard(request.user, slug)
+    response = StreamingHttpResponse(
+        _participant_rows(event), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="participants-{event.slug}.csv"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_event_for_dashboard(request.user, slug)
+    form = OrganizerMessageForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = participation.message_participants(
+                event,
+                request.user,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+            )
+        except participation.MessageLimitReached as exc:
+            form.add_error(None, str(exc))
+            status = 429
+        except participation.ParticipationError as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        else:
+            messages.success(
+                request,
+                _("Your message is on its way to %(count)d participants.")
+                % {"count": sent.recipients},
+            )
+            return redirect("events:dashboard_event", slug=event.slug)
+    elif request.method == "POST":
+        status = 400
+    context = {
+        "event": event,
+        "form": form,
+        "messages_left": participation.messages_left_today(event),
+        "recipients": event.attendances.confirmed().count(),
+    }
+    return render(request, "events/dashboard_message.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cancel_event(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_event_for_dashboard(request.user, slug)
+    form = CancelEventForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            told = participation.cancel_event(event, request.user, note=form.cleaned_data["note"])
+        except participation.ParticipationError as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        else:
+            messages.success(
+                request,
+                _("The event is cancelled. We are telling %(count)d people who signed up.")
+                % {"count": told},
+            )
+            return redirect("events:dashboard_event", slug=event.slug)
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request, "events/dashboard_cancel.html", {"event": event, "form": form}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_event_for_dashboard(request.user, slug)
+    if not event.accepts_report():
+        return render(request, "events/dashboard_report.html", {"event": event}, status=409)
+    form = ReportForm(request.POST or None, request.FILES or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        participation.save_report(
+            event,
+            request.user,
+            turnout=form.cleaned_data["turnout"],
+            text=form.cleaned_data["report_text"],
+            photo=form.cleaned_data["photo"],
+            remove_photo=form.cleaned_data.get("remove_photo", False),
+        )
+        messages.success(request, _("Thank you! Your report is on the event page."))
+        return redirect("events:dashboard_event", slug=event.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "events/dashboard_report.html", {"event": event, "form": form}, status=status
+    )

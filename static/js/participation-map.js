@@ -1,0 +1,46 @@
+// Draws the small maps of taking part (a participant's meeting point, the recap of cities)
+// from data attributes: the CSP allows no inline script. Labels are set as text, never as
+// HTML, since city names are typed by organizers.
+(function () {
+  "use strict";
+  if (typeof L === "undefined") return;
+
+  function label(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
+  document.querySelectorAll("[data-map-points]").forEach(function (el) {
+    // Each point: [lat, lng, label, events or null, turnout or null].
+    var points = JSON.parse(el.getAttribute("data-map-points") || "[]");
+    var map = L.map(el, { scrollWheelZoom: false, worldCopyJump: true });
+    var tiles = el.getAttribute("data-tiles-url");
+    if (tiles) {
+      L.tileLayer(tiles, {
+        attribution: el.getAttribute("data-tiles-attribution") || "",
+        maxZoom: 18,
+      }).addTo(map);
+    }
+    var layer = L.featureGroup().addTo(map);
+    points.forEach(function (p) {
+      var turnout = p[4] || 0;
+      L.circleMarker([p[0], p[1]], {
+        radius: Math.min(7 + Math.sqrt(turnout) / 2, 22),
+        color: "#3f1c5e",
+        weight: 2,
+        fillColor: "#8a3fb5",
+        fillOpacity: 0.7,
+      })
+        .bindTooltip(label(p[2]))
+        .addTo(layer);
+    });
+    if (points.length === 1) {
+      map.setView([points[0][0], points[0][1]], Number(el.getAttribute("data-map-zoom")) || 14);
+    } else if (points.length > 1) {
+      map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 8 });
+    } else {
+      map.setView([30, 10], 2);
+    }
+  });
+})();

@@ -1,0 +1,63 @@
+import pytest
+
+from allout.models import OutboxEmail
+from events.models import Event
+from tests.events.participation_factories import make_event, make_organizer
+
+pytestmark = pytest.mark.django_db
+
+FORM = {"name": "Kim", "email": "kim@example.org", "message": "Can I bring a drum?"}
+
+
+@pytest.fixture
+def event():
+    return make_event(organizer=make_organizer(email="hidden.organizer@example.org"))
+
+
+def test_the_event_page_links_to_the_relay_form_and_never_shows_the_organizers_address(
+    client, event
+):
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert f'href="/events/{event.slug}/contact/"' in page
+    form = client.get(f"/events/{event.slug}/contact/").content.decode()
+    for html in (page, form):
+        assert "hidden.organizer@example.org" not in html
+    for label in ('for="id_name"', 'for="id_email"', 'for="id_message"'):
+        assert label in form
+
+
+def test_a_message_reaches_the_organizer_with_the_sender_as_reply_to(client, event):
+    response = client.post(f"/events/{event.slug}/contact/", FORM)
+    assert response.status_code == 302
+    assert "hidden.organizer@example.org" not in client.get(response["Location"]).content.decode()
+    row = OutboxEmail.objects.get()
+    assert row.kind == "contact_relay"
+    assert row.to == "hidden.organizer@example.org"
+    assert row.reply_to == "kim@example.org"
+    assert "Can I bring a drum?" in row.body_text and "Kim" in row.subject
+
+
+def test_a_message_with_markup_is_escaped_in_the_html_email(client, event):
+    client.post(f"/events/{event.slug}/contact/", {**FORM, "message": "<script>x</script>"})
+    row = OutboxEmail.objects.get()
+    assert "<script>" not in row.body_html and "&lt;script&gt;" in row.body_html
+
+
+def test_the_relay_is_rate_limited(client, event):
+    statuses = [client.post(f"/events/{event.slug}/contact/", FORM).status_code for _ in range(6)]
+    assert statuses == [302] * 5 + [429]
+    assert OutboxEmail.objects.count() == 5
+
+
+def test_a_bad_form_is_a_400_with_messages(client, event):
+    response = client.post(f"/events/{event.slug}/contact/", {"name": "", "email": "nope"})
+    assert response.status_code == 400
+    assert "Enter a valid email address." in response.content.decode()
+    assert not OutboxEmail.objects.exists()
+
+
+@pytest.mark.parametrize("status", [Event.Status.PENDING, Event.Status.REJECTED])
+def test_an_unapproved_event_takes_no_messages(client, status):
+    event = make_event(status=status)
+    assert client.get(f"/events/{event.slug}/contact/").status_code == 404
+    assert client.post(f"/events/{event.slug}/contact/", FORM).status_code == 404
