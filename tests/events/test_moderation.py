@@ -339,6 +339,7 @@ def test_the_embassy_directory_is_kept_with_a_map(moderator_client, embassy):
 
 
 def test_staff_keep_the_high_risk_list_and_the_form_follows(moderator_client, campaign):
+    HighRiskCountry.objects.all().delete()  # the seed (RU, BY), to start from an empty list
     response = moderator_client.post(
         "/admin/events/highriskcountry/add/", {"country": "BY", "note": "Repression"}
     )
@@ -349,3 +350,9 @@ def test_staff_keep_the_high_risk_list_and_the_form_follows(moderator_client, ca
     assert high_risk_country_codes() == frozenset({"BY"})
     HighRiskCountry.objects.all().delete()
     assert high_risk_country_codes() == frozenset()
+
+
+def test_russia_and_belarus_are_high_risk_from_the_first_migration(db):
+    from events.risk import high_risk_country_codes
+
+    assert high_risk_country_codes() == frozenset({"RU", "BY"})
