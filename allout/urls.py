@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("privacy/", views.privacy_notice, name="privacy"),
+    path("events/", include("events.urls")),
     path("my-data/<str:token>/", views.data_request, name="data_request"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
