@@ -73,7 +73,7 @@ def build(now: datetime.datetime | None = None) -> tuple[MapData, int]:
     """The GeoJSON of every public event, and how many seconds it stays true."""
     now = now or timezone.now()
     rows = (
-        queries.with_public_coordinates(Event.objects.public())
+        queries.with_public_coordinates(Event.objects.approved().upcoming(now))
         .order_by("pk")  # a stable order keeps the bytes (and the ETag) stable
         .values_list(
             "slug", "title", "city", "kind", "starts_at", "ends_at", "timezone", "lng", "lat"

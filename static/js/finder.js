@@ -87,18 +87,24 @@
 
     var clusters = L.markerClusterGroup({
       showCoverageOnHover: false,
-      maxClusterRadius: 50,
+      maxClusterRadius: 40,
       chunkedLoading: true  // 10,000 markers without freezing the page
     });
     map.addLayer(clusters);
 
-    // The list's first results, nearest first: the map opens on them and the searched place.
+    // The map opens on the searched place and the nearest listed events: those within 15 km,
+    // or twice as far as the nearest one, so a lone event far away is still in view.
     function listedBounds() {
-      var bounds = origin ? L.latLngBounds([origin]) : null;
       var items = document.querySelectorAll(".finder-item[data-lat]");
-      for (var i = 0; i < items.length && i < 3; i++) {
+      if (!origin || !items.length) return null;
+      var bounds = L.latLngBounds([origin]);
+      var reach = null;
+      for (var i = 0; i < items.length; i++) {
         var point = L.latLng(+items[i].dataset.lat, +items[i].dataset.lng);
-        bounds = bounds ? bounds.extend(point) : L.latLngBounds([point]);
+        var distance = map.distance(origin, point);
+        if (reach === null) reach = Math.max(15000, 2 * distance);
+        if (distance > reach) break;
+        bounds.extend(point);
       }
       return bounds;
     }
@@ -132,6 +138,8 @@
         var bounds = listedBounds();
         if (bounds) {
           map.fitBounds(bounds.pad(0.3), { maxZoom: 13 });
+        } else if (origin) {
+          map.setView(origin, 10);
         } else if (markers.length) {
           map.fitBounds(clusters.getBounds().pad(0.1), { maxZoom: 5 });
         }
