@@ -17,12 +17,16 @@ them would list an event "49.9 km" away and yet leave it out of a 50 km radius.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.db.models import BooleanField, DateField, F, FloatField, Func, QuerySet, Value
 
 # The column every public distance, coordinate and map marker comes from.
 PUBLIC_POINT = "public_point"
+
+T = TypeVar("T")
 
 
 class GeographyPoint(Func):
@@ -52,7 +56,7 @@ class SphereDistance(Func):
 
 
 class SphereDWithin(Func):
-    """`ST_DWithin(column, point, metres, false)`: within a radius, on the sphere."""
+    """`ST_DWithin(column, point, metres, false)`: within a radius, on the sphere (indexed)."""
 
     function = "ST_DWithin"
     template = "%(function)s(%(expressions)s, false)"
@@ -88,50 +92,50 @@ def on_local_day(queryset: QuerySet, day: datetime.date) -> QuerySet:
 
 
 def within(queryset: QuerySet, *, lat: float, lng: float, radius_km: float) -> QuerySet:
-    """Events whose public point is at most `radius_km` from (lat, lng); uses the GiST index."""
+    """Events whose public point is at most `radius_km` from (lat, lng), found by the index.
+
+    For counting everything in a radius. To list the nearest events in one, use `nearest`
+    and `cut_at_radius`: see why there.
+    """
     radius_m = Value(float(radius_km) * 1000)
     return queryset.filter(SphereDWithin(F(PUBLIC_POINT), GeographyPoint(lng, lat), radius_m))
 
 
-def nearest(
-    queryset: QuerySet,
-    *,
-    lat: float,
-    lng: float,
-    limit: int,
-    offset: int = 0,
-    radius_km: float | None = None,
-) -> QuerySet:
-    """The `limit` events of `queryset` nearest to (lat, lng), after `offset`, nearest first.
+def nearest(queryset: QuerySet, *, lat: float, lng: float) -> QuerySet:
+    """`queryset` nearest first from (lat, lng), each annotated with `distance_m`.
 
-    Each is annotated with `distance_m`. Two steps, on purpose:
+    Slice it: `[:20]` walks the GiST index for 20 rows and stops. To keep a radius, cut the
+    slice with `cut_at_radius`: the nearest n within a radius are the nearest n cut at it.
+    Putting `ST_DWithin` in this query instead looks natural but plans badly: PostGIS
+    estimates its selectivity at a fixed handful of rows whatever the radius, so the planner
+    expects fewer matches than LIMIT and, for a wide radius, trades the index walk for a
+    bitmap scan and a sort of every event in the radius (30 ms instead of 0.3 ms at 500 km
+    over 100,000 events; bench/README.md has both plans).
 
-    1. a subquery walks the GiST index with `ORDER BY public_point <-> origin LIMIT n`;
-    2. the outer query keeps those within the radius (`ST_DWithin`), measures them and sorts
-       those few rows (here a primary-key tie-break is free).
-
-    The nearest n within a radius are the nearest n, cut at the radius. Putting `ST_DWithin`
-    in the subquery instead looks simpler, but PostGIS estimates its selectivity at a fixed
-    handful of rows, so for a wide radius the planner expects fewer matches than LIMIT and
-    switches to a bitmap scan plus a sort of every candidate (30 ms instead of 0.3 ms at 500 km
-    over 100,000 events). The LIMIT in the subquery keeps the filter out of it.
+    There is no tie-break after the distance: a second sort key makes PostgreSQL sort every
+    row instead of walking the index. Events at the very same point may swap places between
+    two requests, which is harmless.
     """
     origin = GeographyPoint(lng, lat)
-    nearest_ids = queryset.order_by(KnnDistance(F(PUBLIC_POINT), origin)).values("pk")
-    found = queryset.model._base_manager.filter(pk__in=nearest_ids[offset : offset + limit])
-    if radius_km is not None:
-        found = within(found, lat=lat, lng=lng, radius_km=radius_km)
-    return found.annotate(distance_m=SphereDistance(F(PUBLIC_POINT), origin)).order_by(
-        "distance_m", "pk"
+    return queryset.annotate(distance_m=SphereDistance(F(PUBLIC_POINT), origin)).order_by(
+        KnnDistance(F(PUBLIC_POINT), origin)
     )
+
+
+def cut_at_radius(rows: Iterable[T], radius_km: float | None) -> list[T]:
+    """The rows of a `nearest` slice up to the first one farther than `radius_km`."""
+    if radius_km is None:
+        return list(rows)
+    radius_m = float(radius_km) * 1000
+    return list(itertools.takewhile(lambda row: row.distance_m <= radius_m, rows))
 
 
 class NearestList:
     """Nearest-first events that Django's Paginator can count and slice page by page.
 
-    A sliced queryset would put LIMIT/OFFSET on the outer query of `nearest`; this hands the
-    page's bounds to the index walk instead. `prepare` adds what the page shows (fields,
-    coordinates) to each page's query.
+    Each page is a slice of `nearest` (an index walk of one page), cut at the radius;
+    `count` finds everything within the radius through the index. `prepare` adds what the
+    page shows (fields, coordinates) to each page's query.
     """
 
     def __init__(
@@ -154,14 +158,7 @@ class NearestList:
         return queryset.count()
 
     def __getitem__(self, bounds: slice) -> list:
-        if not isinstance(bounds, slice) or bounds.start is None or bounds.stop is None:
-            raise TypeError("NearestList supports only [start:stop] slices")
-        found = nearest(
-            self.queryset,
-            lat=self.lat,
-            lng=self.lng,
-            radius_km=self.radius_km,
-            offset=bounds.start,
-            limit=bounds.stop - bounds.start,
-        )
-        return list(self.prepare(found))
+        if not isinstance(bounds, slice):
+            raise TypeError("NearestList supports only slices")
+        found = nearest(self.queryset, lat=self.lat, lng=self.lng)
+        return cut_at_radius(self.prepare(found)[bounds], self.radius_km)

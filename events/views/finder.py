@@ -99,12 +99,16 @@ def _map_settings() -> dict[str, str]:
     }
 
 
-def nearby_events(*, lat: float, lng: float, radius_km: float, limit: int) -> QuerySet:
-    """The query behind nearby.json (the benchmark runs this same SQL raw)."""
-    found = queries.nearest(
-        Event.objects.public(), lat=lat, lng=lng, radius_km=radius_km, limit=limit
-    )
-    return _listed(found)
+def nearby_query(*, lat: float, lng: float, limit: int) -> QuerySet:
+    """The one query behind nearby.json: the `limit` nearest public events, as named rows.
+
+    The benchmark runs its SQL raw to compare (bench/finder.py).
+    """
+    found = queries.nearest(Event.objects.public(), lat=lat, lng=lng)
+    return queries.with_public_coordinates(found).values_list(
+        "slug", "title", "city", "country", "kind", "starts_at", "timezone", "distance_m",
+        "lat", "lng", named=True,
+    )[:limit]  # fmt: skip
 
 
 @require_safe
@@ -115,26 +119,25 @@ def nearby(request: HttpRequest) -> JsonResponse:
     if not form.is_valid():
         parameter, message = form.first_error()
         return JsonResponse({"error": message, "parameter": parameter}, status=400)
-    found = nearby_events(
-        lat=form.cleaned_data["lat"],
-        lng=form.cleaned_data["lng"],
-        radius_km=form.cleaned_data["radius"],
-        limit=form.cleaned_data["limit"],
+    data = form.cleaned_data
+    found = queries.cut_at_radius(
+        nearby_query(lat=data["lat"], lng=data["lng"], limit=data["limit"]), data["radius"]
     )
+    url = request.build_absolute_uri(mapdata.event_url_template())
     results = [
         {
-            "slug": event.slug,
-            "title": event.title,
-            "city": event.city,
-            "country": event.country.code,
-            "kind": event.kind,
-            "starts_at": event.local_starts_at().isoformat(),
-            "distance_km": round(event.distance_m / 1000, 2),
-            "lat": round(event.lat, mapdata.COORDINATE_DECIMALS),
-            "lng": round(event.lng, mapdata.COORDINATE_DECIMALS),
-            "url": request.build_absolute_uri(event.get_absolute_url()),
+            "slug": row.slug,
+            "title": row.title,
+            "city": row.city,
+            "country": row.country,
+            "kind": row.kind,
+            "starts_at": row.starts_at.astimezone(mapdata.zone(row.timezone)).isoformat(),
+            "distance_km": round(row.distance_m / 1000, 2),
+            "lat": round(row.lat, mapdata.COORDINATE_DECIMALS),
+            "lng": round(row.lng, mapdata.COORDINATE_DECIMALS),
+            "url": url.replace(mapdata.SLUG_PLACEHOLDER, row.slug),
         }
-        for event in found
+        for row in found
     ]
     return JsonResponse({"results": results, "count": len(results)})
 
@@ -143,14 +146,12 @@ def nearby(request: HttpRequest) -> JsonResponse:
 def map_geojson(request: HttpRequest) -> HttpResponse:
     """Every approved upcoming event as GeoJSON, from the cache, gzipped when accepted.
 
-    GZipMiddleware is not installed (compressing on every request would cost more than
-    the query this cache saves), so the cached bytes are compressed once, when built.
+    GZipMiddleware is not installed, and would compress on every request; the cache holds
+    both encodings, compressed once when built.
     """
-    data = mapdata.current()
     gzipped = accepts_gzip(request.headers.get("Accept-Encoding", ""))
-    response = HttpResponse(
-        data.gzipped if gzipped else data.plain, content_type="application/geo+json"
-    )
+    data = mapdata.current(gzipped=gzipped)
+    response = HttpResponse(data.body, content_type="application/geo+json")
     if gzipped:
         response["Content-Encoding"] = "gzip"
     # Weak: the plain and gzipped bytes are one representation in two encodings.

@@ -8,7 +8,7 @@
   "use strict";
 
   // Short property names of /events/map.geojson (events/mapdata.py).
-  var SLUG = "s", TITLE = "t", CITY = "c", KIND = "k", STARTS = "d";
+  var URL = "u", TITLE = "t", CITY = "c", KIND = "k", STARTS = "d";
 
   function number(value) {
     var parsed = parseFloat(value);
@@ -32,7 +32,8 @@
     return node;
   }
 
-  function popupContent(properties, eventUrl, texts, lang) {
+  function popupContent(properties, texts, lang) {
+    var eventUrl = properties[URL];
     var box = element("div", "finder-popup");
     var title = element("a", "finder-popup-title", properties[TITLE]);
     title.href = eventUrl;
@@ -122,14 +123,13 @@
           if (data.day && p[STARTS].slice(0, 10) !== data.day) return;
           if (data.kind && p[KIND] !== data.kind) return;
           var coordinates = feature.geometry.coordinates;
-          var url = collection.url.replace("-slug-", encodeURIComponent(p[SLUG]));
           var marker = L.marker([coordinates[1], coordinates[0]], {
             icon: markerIcon(p[KIND]),
             title: p[TITLE],
             alt: p[TITLE],
             riseOnHover: true
           });
-          marker.bindPopup(popupContent(p, url, texts, lang));
+          marker.bindPopup(popupContent(p, texts, lang));
           markers.push(marker);
         });
         clusters.addLayers(markers);

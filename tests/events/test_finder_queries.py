@@ -10,7 +10,7 @@ from django.db import connection
 
 from events import queries
 from events.models import Event
-from events.views.finder import nearby_events
+from events.views.finder import nearby_query
 from tests.events.finder_factories import make_event
 
 
@@ -37,24 +37,35 @@ def spread_events(db):
 
 
 def test_nearest_first_is_answered_by_the_gist_index_on_the_public_point(spread_events):
-    for radius_km in [None, 50, 500]:
-        plan = explain(nearby_events(lat=52.5, lng=13.4, radius_km=radius_km, limit=20))
+    for limit in [1, 20, 100]:
+        plan = explain(nearby_query(lat=52.5, lng=13.4, limit=limit))
         assert "Index Scan using events_event_public_point_" in plan, plan
         assert "Order By: (public_point <-> " in plan, plan
+        assert "Sort" not in plan, plan  # the index gives the order; nothing is sorted
         assert "events_event_point_" not in plan  # never the exact point
 
 
-def test_the_radius_is_an_st_dwithin_on_the_public_point(db):
-    sql, _ = nearby_events(lat=52.5, lng=13.4, radius_km=50, limit=20).query.sql_with_params()
-    assert 'ST_DWithin("events_event"."public_point", ' in sql
+def test_counting_within_a_radius_uses_the_gist_index(spread_events):
+    plan = explain(queries.within(Event.objects.public(), lat=52.5, lng=13.4, radius_km=500))
+    assert "Index Scan on events_event_public_point_" in plan or (
+        "Index Scan using events_event_public_point_" in plan
+    ), plan
+    assert "st_dwithin(public_point, " in plan
+
+
+def test_the_finder_reads_only_the_public_point(db):
+    sql, _ = nearby_query(lat=52.5, lng=13.4, limit=20).query.sql_with_params()
+    assert sql.count('"events_event"."public_point"') == 4  # distance, order, lat, lng
     assert '"events_event"."point"' not in sql
 
 
-def test_the_list_counts_what_the_radius_keeps(db):
+def test_the_list_counts_and_cuts_at_the_radius(db):
     make_event(slug="near", lat=52.5, lng=13.4)
     make_event(slug="far", lat=48.1, lng=11.6)
     listed = queries.NearestList(Event.objects.public(), lat=52.5, lng=13.4, radius_km=100)
     assert listed.count() == 1
     assert [event.slug for event in listed[0:20]] == ["near"]
-    with pytest.raises(TypeError):
-        listed[0]
+    unlimited = queries.NearestList(Event.objects.public(), lat=52.5, lng=13.4)
+    assert unlimited.count() == 2
+    assert [event.slug for event in unlimited[0:20]] == ["near", "far"]
+    assert [event.slug for event in unlimited[1:2]] == ["far"]
