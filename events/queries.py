@@ -1,15 +1,15 @@
 """The finder's SQL: nearest-first events by their public point, walking the GiST index.
 
 Django's `Distance` annotation ordered by `order_by("distance")` makes PostgreSQL compute the
-distance of every row and sort them all (a full scan: 110-370 ms at 100,000 events). PostGIS's
-`<->` operator in ORDER BY instead walks the GiST index on `public_point` nearest-first and
-stops after LIMIT rows (well under a millisecond). bench/README.md shows both plans.
+distance of every candidate row and sort them all (without a radius, a scan of the whole
+table). PostGIS's `<->` operator in ORDER BY instead walks the GiST index on `public_point`
+nearest-first and stops after LIMIT rows. bench/README.md shows both plans at 100,000 events.
 
 Everything here reads `public_point` and never `point`: a distance measured from an exact
 point that the organizer hid would let anyone trilaterate it.
 
-All three measures (the `<->` order, the distance shown, the radius cut) are taken on the
-same sphere, so they agree to the metre: `<->` on geography measures on the sphere, while
+Every measure (the `<->` order, the distance shown, the radius cut and count) is taken on
+the same sphere, so they agree to the metre: `<->` on geography measures on the sphere, while
 `ST_Distance` and `ST_DWithin` default to the spheroid, which differs by up to 0.5%. Mixing
 them would list an event "49.9 km" away and yet leave it out of a 50 km radius.
 """
@@ -113,8 +113,9 @@ def nearest(queryset: QuerySet, *, lat: float, lng: float) -> QuerySet:
     over 100,000 events; bench/README.md has both plans).
 
     There is no tie-break after the distance: a second sort key makes PostgreSQL sort every
-    row instead of walking the index. Events at the very same point may swap places between
-    two requests, which is harmless.
+    row instead of walking the index. Events at the very same point (two protests at one
+    embassy) come in either order, so when such a tie straddles a page boundary one of them
+    may show on both pages: a fair price for the index walk.
     """
     origin = GeographyPoint(lng, lat)
     return queryset.annotate(distance_m=SphereDistance(F(PUBLIC_POINT), origin)).order_by(

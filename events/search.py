@@ -52,17 +52,30 @@ class PlaceLookup:
 
 def look_up(text: str) -> PlaceLookup:
     """Resolve a typed place: "London", "London, Canada", "Paris, Texas", "Москва", "France"."""
+    name = text
     candidates = places.search(text, limit=20)
     if not candidates and "," in text:
         name, *qualifiers = (part.strip() for part in text.split(","))
         candidates = [p for p in places.search(name, limit=50) if _qualified(p, qualifiers)]
-    candidates = _distinct(candidates)[:8]
+    candidates = _by_own_name_first(_distinct(candidates), name)[:8]
     if not candidates:
         return PlaceLookup(text)
     first, others = candidates[0], candidates[1:]
     if all(first.population >= DOMINANT_POPULATION_RATIO * p.population for p in others):
         return PlaceLookup(text, place=first, others=others)
     return PlaceLookup(text, others=candidates)
+
+
+def _by_own_name_first(candidates: list[Place], name: str) -> list[Place]:
+    """Drop places found by an old or foreign name when a bigger place bears it as its own.
+
+    "Berlin" is not North Canton, Ohio (once called Berlin); "Kiev" is still Kyiv, bigger
+    than any village named Kiev.
+    """
+    key = places.normalize(name)
+    own = [p.population for p in candidates if places.normalize(p.name) == key]
+    biggest_own = max(own, default=-1)
+    return [p for p in candidates if places.normalize(p.name) == key or p.population > biggest_own]
 
 
 def _qualified(place: Place, qualifiers: list[str]) -> bool:

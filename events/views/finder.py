@@ -45,8 +45,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
     """The map and the list, sorted by distance from a place or a point, else by start time."""
     campaign = Campaign.objects.current()
     form = FinderForm(request.GET, campaign=campaign)
-    # A bad parameter is reported and ignored: the page still lists the campaign's events.
-    criteria = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    # A bad parameter is reported (400) and left out; the good ones still apply.
+    criteria = form.cleaned_data
 
     lookup: PlaceLookup | None = None
     origin: Origin | None = None
@@ -56,7 +57,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             place = lookup.place
             country = place.country if place.kind == "country" else ""
             origin = Origin(place.lat, place.lng, label=place.label, country=country)
-    elif criteria.get("lat") is not None:
+    elif criteria.get("lat") is not None and criteria.get("lng") is not None:
         origin = Origin(criteria["lat"], criteria["lng"])
 
     day = criteria.get("date") or form.default_day()

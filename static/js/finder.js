@@ -16,10 +16,11 @@
   }
 
   // "2027-03-16T18:30+01:00" -> "Tue 16 Mar 2027, 18:30": the event's own wall-clock time,
-  // never converted to the visitor's time zone.
+  // never converted to the visitor's time zone. English dates are written the British way,
+  // as the list beside the map writes them.
   function localTime(iso, lang) {
     var date = new Date(Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)));
-    var day = new Intl.DateTimeFormat(lang || undefined, {
+    var day = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : lang || undefined, {
       weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC"
     }).format(date);
     return day + ", " + iso.slice(11, 16);

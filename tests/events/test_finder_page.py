@@ -133,11 +133,12 @@ def test_kind_filters_the_list(client, europe):
 def test_a_bad_parameter_is_explained_with_a_400_and_the_rest_still_works(
     client, europe, params, message
 ):
-    response = client.get(URL, {"q": "London", **params})
+    response = client.get(URL, {"q": "Paris", **params})
     assert response.status_code == 400
     html = response.content.decode()
     assert message in html
-    assert listed(response)[0] == "london"
+    assert "Nearest to Paris, France" in html
+    assert listed(response)[0] == "paris"
 
 
 def test_a_page_number_out_of_range_shows_the_last_page(client, europe):
@@ -223,3 +224,11 @@ def test_the_home_page_shows_the_map_preview_and_the_numbers(
     assert re.search(r"<strong>3</strong>\s*protests", html)
     assert re.search(r"<strong>2</strong>\s*cities", html)
     assert "data-finder-map" in html and "data-preview" in html
+
+
+def test_a_malformed_point_alone_is_a_400_that_still_lists_events_by_date(client, europe):
+    response = client.get(URL, {"lat": "abc", "lng": "2.35"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Latitude: Enter a number." in html and "Events by date" in html
+    assert len(listed(response)) == 3

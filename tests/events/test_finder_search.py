@@ -22,6 +22,15 @@ def test_names_of_similar_places_ask_which_one():
     assert "Cambridge, Massachusetts, United States of America" in labels
 
 
+def test_places_that_only_once_bore_the_name_are_not_offered():
+    assert look_up("Berlin").others == []  # not North Canton, Ohio, once called Berlin
+    assert all(p.name == "Cambridge" for p in look_up("Cambridge").others)
+
+
+def test_an_old_name_still_finds_a_city_bigger_than_its_namesakes():
+    assert look_up("Kiev").place.label == "Kyiv, Ukraine"
+
+
 def test_an_unknown_name_is_reported_as_unknown():
     assert look_up("Xyzzyville").is_unknown
 
