@@ -100,18 +100,6 @@ def _map_settings() -> dict[str, str]:
     }
 
 
-def nearby_query(*, lat: float, lng: float, limit: int) -> QuerySet:
-    """The one query behind nearby.json: the `limit` nearest public events, as named rows.
-
-    The benchmark runs its SQL raw to compare (bench/finder.py).
-    """
-    found = queries.nearest(Event.objects.public(), lat=lat, lng=lng)
-    return queries.with_public_coordinates(found).values_list(
-        "slug", "title", "city", "country", "kind", "starts_at", "timezone", "distance_m",
-        "lat", "lng", named=True,
-    )[:limit]  # fmt: skip
-
-
 @require_safe
 @cache_control(public=True, max_age=60)
 def nearby(request: HttpRequest) -> JsonResponse:
@@ -122,7 +110,7 @@ def nearby(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": message, "parameter": parameter}, status=400)
     data = form.cleaned_data
     found = queries.cut_at_radius(
-        nearby_query(lat=data["lat"], lng=data["lng"], limit=data["limit"]), data["radius"]
+        queries.nearby(lat=data["lat"], lng=data["lng"], limit=data["limit"]), data["radius"]
     )
     url = request.build_absolute_uri(mapdata.event_url_template())
     results = [
