@@ -1,4 +1,5 @@
-"""The public map's data: every approved upcoming event as compact GeoJSON, cached and gzipped.
+"""The public map's data: every approved upcoming event as compact GeoJSON, cached and gzipped,
+and the home page's numbers of events and cities.
 
 Built at most once per change: the cache keys carry a version that any saved or deleted
 event bumps (after its transaction commits), and the entries expire when the first event in
@@ -23,16 +24,19 @@ from functools import cache as memoize
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import CharField, Count, Value
+from django.db.models.functions import Concat, Lower, Trim
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
 from events import queries
-from events.models import Event
+from events.models import Campaign, Event
 
 VERSION_KEY = "events:map:version"
 DATA_KEY = "events:map:geojson:{version}:{encoding}"
+COUNTS_KEY = "events:map:counts:{version}:{campaign}"
 # Even with no event ending soon, rebuild at least this often (a bulk update skips signals).
 MAX_AGE_SECONDS = 60 * 10
 COORDINATE_DECIMALS = 5  # about a metre: more only adds bytes
@@ -50,13 +54,19 @@ class MapData:
     etag: str
 
 
-def current(*, gzipped: bool) -> MapData:
-    """The map's GeoJSON, gzipped or not, from the cache or built now."""
+def _version() -> str:
+    """The current version of everything cached here; forget() replaces it."""
     version = cache.get(VERSION_KEY)
     if version is None:
         # add(): when two requests race here, both end up reading the winner's version.
         cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
         version = cache.get(VERSION_KEY) or "uncached"
+    return version
+
+
+def current(*, gzipped: bool) -> MapData:
+    """The map's GeoJSON, gzipped or not, from the cache or built now."""
+    version = _version()
     keys = {encoding: DATA_KEY.format(version=version, encoding=encoding)
             for encoding in ("gzip", "identity")}  # fmt: skip
     wanted = keys["gzip" if gzipped else "identity"]
@@ -74,6 +84,31 @@ def current(*, gzipped: bool) -> MapData:
         cache.set_many(encoded, timeout=expires_in)
         data = encoded[wanted]
     return data
+
+
+def campaign_counts(campaign: Campaign) -> tuple[int, int]:
+    """How many approved events the campaign has, and in how many cities (for the home page).
+
+    Read on every visit to the home page, so cached with the map and dropped with it.
+    """
+    key = COUNTS_KEY.format(version=_version(), campaign=campaign.pk)
+    counts = cache.get(key)
+    if counts is None:
+        totals = (
+            Event.objects.approved()
+            .filter(campaign=campaign)
+            # One city is one (name, country), however organizers typed its case and spaces.
+            .aggregate(
+                events=Count("pk"),
+                cities=Count(
+                    Concat(Lower(Trim("city")), Value("|"), "country", output_field=CharField()),
+                    distinct=True,
+                ),
+            )
+        )
+        counts = (totals["events"], totals["cities"])
+        cache.set(key, counts, timeout=MAX_AGE_SECONDS)
+    return counts
 
 
 def forget() -> None:

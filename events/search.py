@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from events import places
+from events import geo, places
 from events.models import Campaign, Event
 from events.places import Place
 
@@ -26,10 +26,7 @@ DOMINANT_POPULATION_RATIO = 10
 SAME_PLACE_KM = 50
 ALL_DAYS = "all"
 MAX_RADIUS_KM = 500
-RADIUS_CHOICES = [
-    ("", _("Any distance")),
-    *((km, f"{km} km") for km in (10, 25, 50, 100, 250, 500)),
-]
+RADIUS_STEPS_KM = (10, 25, 50, 100, 250, 500)
 
 
 @dataclass(frozen=True)
@@ -109,7 +106,7 @@ def _distance_km(a: Place, b: Place) -> float:
         math.sin((lat2 - lat1) / 2) ** 2
         + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
     )
-    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+    return 2 * geo.EARTH_RADIUS_M / 1000 * math.asin(math.sqrt(h))
 
 
 class DayField(forms.Field):
@@ -146,11 +143,7 @@ class FinderForm(forms.Form):
         label=_("Kind"), required=False, choices=[("", _("Any kind")), *Event.Kind.choices]
     )
     radius = forms.IntegerField(
-        label=_("Within"),
-        required=False,
-        min_value=1,
-        max_value=MAX_RADIUS_KM,
-        widget=forms.Select(choices=RADIUS_CHOICES),
+        label=_("Within"), required=False, min_value=1, max_value=MAX_RADIUS_KM, widget=forms.Select
     )
     # Set by "use my location" and by links to a point; never typed.
     lat = forms.FloatField(
@@ -182,6 +175,10 @@ class FinderForm(forms.Form):
             else:
                 day_choices.insert(0, (asked, date_format(day, "j F Y")))
         self.fields["date"].widget.choices = day_choices
+        self.fields["radius"].widget.choices = [
+            ("", _("Any distance")),
+            *((km, _("%(km)s km") % {"km": km}) for km in RADIUS_STEPS_KM),
+        ]
 
     def clean(self) -> dict:
         data = super().clean()

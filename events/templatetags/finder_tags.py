@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
-from django.db.models import CharField, Count, Value
-from django.db.models.functions import Concat, Lower, Trim
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from events.models import Campaign, Event
+from events import mapdata
+from events.models import Campaign
 
 register = template.Library()
 
@@ -22,22 +21,11 @@ def campaign_map_preview(campaign: Campaign | None) -> dict:
     """A small map of the campaign's events with how many there are, and in how many cities."""
     if campaign is None:
         return {"campaign": None}
-    counts = (
-        Event.objects.approved()
-        .filter(campaign=campaign)
-        # One city is one (name, country), however organizers typed its case and spaces.
-        .aggregate(
-            events=Count("pk"),
-            cities=Count(
-                Concat(Lower(Trim("city")), Value("|"), "country", output_field=CharField()),
-                distinct=True,
-            ),
-        )
-    )
+    event_count, city_count = mapdata.campaign_counts(campaign)
     return {
         "campaign": campaign,
-        "event_count": counts["events"],
-        "city_count": counts["cities"],
+        "event_count": event_count,
+        "city_count": city_count,
         "tiles_url": settings.MAP_TILES_URL,
         "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
     }

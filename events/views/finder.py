@@ -22,7 +22,7 @@ from events.models import Campaign, Event
 from events.search import ALL_DAYS, FinderForm, NearbyForm, PlaceLookup, look_up
 
 PER_PAGE = 20
-# What a list item and a nearby.json result show; nothing else is read from the row.
+# What a list item shows; nothing else is read from the row.
 LISTED_FIELDS = ("slug", "title", "city", "country", "kind", "starts_at", "timezone")
 
 

@@ -8,7 +8,7 @@
   "use strict";
 
   // Short property names of /events/map.geojson (events/mapdata.py).
-  var URL = "u", TITLE = "t", CITY = "c", KIND = "k", STARTS = "d";
+  var LINK = "u", TITLE = "t", CITY = "c", KIND = "k", STARTS = "d";
 
   function number(value) {
     var parsed = parseFloat(value);
@@ -34,7 +34,7 @@
   }
 
   function popupContent(properties, texts, lang) {
-    var eventUrl = properties[URL];
+    var eventUrl = properties[LINK];
     var box = element("div", "finder-popup");
     var title = element("a", "finder-popup-title", properties[TITLE]);
     title.href = eventUrl;
@@ -77,8 +77,8 @@
     var originLat = number(data.originLat), originLng = number(data.originLng);
     if (originLat !== null && originLng !== null) {
       origin = L.latLng(originLat, originLng);
-      L.circleMarker(origin, { radius: 7, className: "finder-origin", interactive: false })
-        .bindTooltip(data.originLabel || "", { permanent: false })
+      L.circleMarker(origin, { radius: 7, className: "finder-origin" })
+        .bindTooltip(data.originLabel)
         .addTo(map);
       var radiusKm = number(data.radiusKm);
       if (radiusKm) {

@@ -219,11 +219,23 @@ def test_the_home_page_shows_the_map_preview_and_the_numbers(
     make_event(slug="b", city=" london ")
     make_event(slug="c", city="Paris", country="FR")
     make_event(slug="d", city="Berlin", status=Event.Status.PENDING)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(2):  # the campaign, the numbers
         html = client.get("/").content.decode()
     assert re.search(r"<strong>3</strong>\s*protests", html)
     assert re.search(r"<strong>2</strong>\s*cities", html)
     assert "data-finder-map" in html and "data-preview" in html
+    with django_assert_num_queries(1):  # the numbers come from the cache
+        client.get("/")
+
+
+def test_the_home_page_numbers_follow_changes(client, campaign, django_capture_on_commit_callbacks):
+    make_event(slug="a")
+    assert re.search(r"<strong>1</strong>\s*protest\b", client.get("/").content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        make_event(slug="b", city="Paris", country="FR")
+    html = client.get("/").content.decode()
+    assert re.search(r"<strong>2</strong>\s*protests", html)
+    assert re.search(r"<strong>2</strong>\s*cities", html)
 
 
 def test_a_malformed_point_alone_is_a_400_that_still_lists_events_by_date(client, europe):
