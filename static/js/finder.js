@@ -63,11 +63,16 @@
     var texts = { open: data.textOpen, localTime: data.textLocalTime };
     container.hidden = false;
 
+    // Visitors who asked their system for less motion get a map that does not glide.
+    var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     var map = L.map(container, {
       worldCopyJump: true,
       minZoom: 1,
       maxZoom: 18,
-      scrollWheelZoom: !preview
+      scrollWheelZoom: !preview,
+      zoomAnimation: !still,
+      fadeAnimation: !still,
+      markerZoomAnimation: !still
     }).setView([30, 10], 2);
     if (data.tilesUrl) {
       L.tileLayer(data.tilesUrl, { attribution: data.tilesAttribution, maxZoom: 19 }).addTo(map);
@@ -88,6 +93,7 @@
     }
 
     var clusters = L.markerClusterGroup({
+      animate: !still,
       showCoverageOnHover: false,
       maxClusterRadius: 40,
       chunkedLoading: true  // 10,000 markers without freezing the page
@@ -136,13 +142,14 @@
         clusters.addLayers(markers);
         container.dataset.markers = String(markers.length);  // for tests and curious readers
 
+        // The first view appears at once; only later moves are animated.
         var bounds = listedBounds();
         if (bounds) {
-          map.fitBounds(bounds.pad(0.3), { maxZoom: 13 });
+          map.fitBounds(bounds.pad(0.3), { maxZoom: 13, animate: false });
         } else if (origin) {
-          map.setView(origin, 10);
+          map.setView(origin, 10, { animate: false });
         } else if (markers.length) {
-          map.fitBounds(clusters.getBounds().pad(0.1), { maxZoom: 5 });
+          map.fitBounds(clusters.getBounds().pad(0.1), { maxZoom: 5, animate: false });
         }
         container.dataset.ready = "true";
       })

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import io
+from pathlib import Path
 
 import pytest
+from django.utils import timezone
+from PIL import Image, ImageChops
 from playwright.sync_api import Page, expect
 
+from events.demo import next_day_of_action
 from tests.conftest import ROOT
 from tests.events.finder_factories import make_campaign, make_event
 
@@ -34,7 +39,9 @@ EVENTS = [
 
 @pytest.fixture
 def events(db):
-    campaign = make_campaign(date=datetime.date.today() + datetime.timedelta(days=20))
+    # The next 16 March after today: the screenshot changes once a year, not every day.
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    campaign = make_campaign(date=next_day_of_action(tomorrow))
     day = datetime.datetime.combine(campaign.date, datetime.time(11), datetime.UTC)
     return {
         slug: make_event(
@@ -56,6 +63,22 @@ def errors(page: Page) -> list[str]:
     return seen
 
 
+def save_screenshot(png: bytes, path: Path) -> None:
+    """Write the README's picture, unless only antialiasing changed since the committed one.
+
+    Chromium rounds a few edge pixels differently from run to run; rewriting the file each
+    time would leave every checkout with a modified binary.
+    """
+    if path.exists():
+        old, new = Image.open(path).convert("RGB"), Image.open(io.BytesIO(png)).convert("RGB")
+        if old.size == new.size:
+            extrema = ImageChops.difference(old, new).getextrema()
+            if max(high for _, high in extrema) <= 8:
+                return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(png)
+
+
 def listed_titles(page: Page) -> list[str]:
     return page.locator(".finder-item-title").all_inner_texts()
 
@@ -68,6 +91,7 @@ def test_typing_london_lists_londons_events_first_and_shows_their_markers(
     live_server, page: Page, events, errors
 ):
     page.set_viewport_size({"width": 1280, "height": 860})
+    page.emulate_media(reduced_motion="reduce")  # a still map, for the same picture every run
     page.goto(live_server.url + "/events/")
     page.get_by_label("Town, city or country").fill("London")
     page.get_by_role("button", name="Search").click()
@@ -78,9 +102,7 @@ def test_typing_london_lists_londons_events_first_and_shows_their_markers(
     wait_for_map(page)
     for title in titles[:2]:
         expect(page.locator(f'.leaflet-marker-icon[title="{title}"]')).to_be_visible()
-    page.wait_for_timeout(400)  # the end of Leaflet's zoom animation, for a still picture
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOT)
+    save_screenshot(page.screenshot(), SCREENSHOT)
     assert errors == []
 
 
