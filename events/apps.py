@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,7 +9,10 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from allout import privacy, risk
-        from events import participation
+        from events import (
+            mapdata,  # noqa: F401 (drops the cached map when an event changes)
+            participation,
+        )
         from events import risk as event_risk  # connects the signals that drop the cache
 
         # The data page (linked from every email) shows and erases people's sign-ups.
@@ -17,3 +21,4 @@ class EventsConfig(AppConfig):
         )
         # Staff keep the high-risk list in events; petitions read it through allout.risk.
         risk.register(event_risk.stored_codes)
+        post_migrate.connect(event_risk.seed, sender=self, dispatch_uid="events.risk.seed")

@@ -21,6 +21,24 @@ def stored_codes() -> frozenset[str]:
     )
 
 
+SEED = {
+    "RU": "Public LGBT+ activity is treated as extremism; events would endanger people.",
+    "BY": "Arrests for LGBT+ and opposition activity; events would endanger people.",
+}
+
+
+def seed(using: str = "default", **kwargs) -> None:
+    """Start an empty list with Russia and Belarus (after every migrate, like permissions).
+
+    Only an empty list is seeded: a platform for this campaign with no high-risk country at
+    all is a mistake, while staff's own changes to a non-empty list are kept.
+    """
+    if not HighRiskCountry.objects.using(using).exists():
+        HighRiskCountry.objects.using(using).bulk_create(
+            HighRiskCountry(country=code, note=note) for code, note in SEED.items()
+        )
+
+
 def high_risk_country_codes() -> frozenset[str]:
     """ISO codes of the countries where the platform lists no public event."""
     return risk.high_risk_countries()

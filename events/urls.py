@@ -1,12 +1,15 @@
 from django.urls import include, path
 
-from events.views import public, registration
+from events.views import finder, public, registration
 
 app_name = "events"
 
 # Fixed paths first: `<slug>/` would swallow them. events.services.RESERVED_SLUGS keeps
 # slugs off these words.
 urlpatterns = [
+    path("", finder.event_list, name="list"),
+    path("nearby.json", finder.nearby, name="nearby"),
+    path("map.geojson", finder.map_geojson, name="map_geojson"),
     path("new/", registration.new_event, name="new"),
     path("places.json", registration.places_json, name="places"),
     # RSVP, the participant's pages, the organizer dashboard, contact relay and recap.

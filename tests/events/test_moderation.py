@@ -352,7 +352,7 @@ def test_staff_keep_the_high_risk_list_and_the_form_follows(moderator_client, ca
     assert high_risk_country_codes() == frozenset()
 
 
-def test_russia_and_belarus_are_high_risk_from_the_first_migration(db):
+def test_russia_and_belarus_are_high_risk_from_the_start(db):
     from events.risk import high_risk_country_codes
 
     assert high_risk_country_codes() == frozenset({"RU", "BY"})

@@ -1,0 +1,249 @@
+"""What the finder was asked: the place (typed, or a point), the filters, their validation.
+
+Place names are resolved offline (events.places): nothing a member types leaves the server.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass, field
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from events import geo, places
+from events.models import Campaign, Event
+from events.places import Place
+
+# A place this many times bigger than every other of its name is what people mean by it
+# ("London" is London, England; "Cambridge" needs asking).
+DOMINANT_POPULATION_RATIO = 10
+# Entries this close in one country are one place (Luxembourg the country and the city).
+SAME_PLACE_KM = 50
+ALL_DAYS = "all"
+MAX_RADIUS_KM = 500
+RADIUS_STEPS_KM = (10, 25, 50, 100, 250, 500)
+
+
+@dataclass(frozen=True)
+class PlaceLookup:
+    """The answer to a typed place name: one place (perhaps with other readings) or choices."""
+
+    text: str
+    place: Place | None = None
+    # Other places of that name: "did you mean" links, or the choices when `place` is None.
+    others: list[Place] = field(default_factory=list)
+
+    @property
+    def is_ambiguous(self) -> bool:
+        return self.place is None and bool(self.others)
+
+    @property
+    def is_unknown(self) -> bool:
+        return self.place is None and not self.others
+
+
+def look_up(text: str) -> PlaceLookup:
+    """Resolve a typed place: "London", "London, Canada", "Paris, Texas", "Москва", "France"."""
+    name = text
+    candidates = places.search(text, limit=20)
+    if not candidates and "," in text:
+        name, *qualifiers = (part.strip() for part in text.split(","))
+        candidates = [p for p in places.search(name, limit=50) if _qualified(p, qualifiers)]
+    candidates = _by_own_name_first(_distinct(candidates), name)[:8]
+    if not candidates:
+        return PlaceLookup(text)
+    first, others = candidates[0], candidates[1:]
+    if all(first.population >= DOMINANT_POPULATION_RATIO * p.population for p in others):
+        return PlaceLookup(text, place=first, others=others)
+    return PlaceLookup(text, others=candidates)
+
+
+def _by_own_name_first(candidates: list[Place], name: str) -> list[Place]:
+    """Drop places found by an old or foreign name when a bigger place bears it as its own.
+
+    "Berlin" is not North Canton, Ohio (once called Berlin); "Kiev" is still Kyiv, bigger
+    than any village named Kiev.
+    """
+    key = places.normalize(name)
+    own = [p.population for p in candidates if places.normalize(p.name) == key]
+    biggest_own = max(own, default=-1)
+    return [p for p in candidates if places.normalize(p.name) == key or p.population > biggest_own]
+
+
+def _qualified(place: Place, qualifiers: list[str]) -> bool:
+    """Whether every part after the name ("Texas", "United States of America", "US") fits."""
+    known = {
+        places.normalize(value)
+        for value in (place.region, place.country, str(countries.name(place.country)))
+        if value
+    }
+    return all(places.normalize(part) in known for part in qualifiers if part)
+
+
+def _distinct(candidates: list[Place]) -> list[Place]:
+    """Drop entries that are the same place as an earlier one (same label, or next door)."""
+    kept: list[Place] = []
+    for place in candidates:
+        if not any(_same_place(place, earlier) for earlier in kept):
+            kept.append(place)
+    return kept
+
+
+def _same_place(a: Place, b: Place) -> bool:
+    if a.label == b.label:
+        return True
+    return a.country == b.country and _distance_km(a, b) < SAME_PLACE_KM
+
+
+def _distance_km(a: Place, b: Place) -> float:
+    lat1, lng1, lat2, lng2 = map(math.radians, (a.lat, a.lng, b.lat, b.lng))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    )
+    return 2 * geo.EARTH_RADIUS_M / 1000 * math.asin(math.sqrt(h))
+
+
+class DayField(forms.Field):
+    """A day (YYYY-MM-DD) or "all"; empty means the campaign's day."""
+
+    widget = forms.Select
+    default_error_messages = {
+        "invalid": _("Choose a day as YYYY-MM-DD, or “all” for every upcoming event."),
+    }
+
+    def to_python(self, value: str | None) -> datetime.date | str | None:
+        value = (value or "").strip()
+        if not value:
+            return None
+        if value == ALL_DAYS:
+            return ALL_DAYS
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class FinderForm(forms.Form):
+    """The /events/ page's GET parameters: q, lat, lng, radius, date, kind (SPEC)."""
+
+    q = forms.CharField(
+        label=_("Town, city or country"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    date = DayField(label=_("When"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *Event.Kind.choices]
+    )
+    radius = forms.IntegerField(
+        label=_("Within"), required=False, min_value=1, max_value=MAX_RADIUS_KM, widget=forms.Select
+    )
+    # Set by "use my location" and by links to a point; never typed.
+    lat = forms.FloatField(
+        label=_("Latitude"), required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
+    )
+    lng = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, campaign: Campaign | None = None, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        day_choices = [(ALL_DAYS, _("All upcoming events"))]
+        if campaign is not None and not campaign.is_over():
+            label = _("On the day: %(day)s") % {"day": date_format(campaign.date, "j F Y")}
+            day_choices.insert(0, (campaign.date.isoformat(), label))
+        # A link to another day ("?date=2027-03-17") shows that day rather than a wrong one.
+        asked = self.data.get("date", "")
+        if asked not in dict(day_choices):
+            try:
+                day = datetime.date.fromisoformat(asked)
+            except ValueError:
+                pass
+            else:
+                day_choices.insert(0, (asked, date_format(day, "j F Y")))
+        self.fields["date"].widget.choices = day_choices
+        self.fields["radius"].widget.choices = [
+            ("", _("Any distance")),
+            *((km, _("%(km)s km") % {"km": km}) for km in RADIUS_STEPS_KM),
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (data.get("lat") is None) != (data.get("lng") is None) and not self.errors:
+            raise ValidationError(
+                _("A point needs both a latitude and a longitude."), code="half_point"
+            )
+        return data
+
+    def default_day(self) -> datetime.date | None:
+        """The campaign's day while it is still to come, else None (every upcoming event)."""
+        if self.campaign is None or self.campaign.is_over():
+            return None
+        return self.campaign.date
+
+
+def _errors(message: str) -> dict[str, str]:
+    """One message for every way a parameter can be wrong: it says what is expected."""
+    return dict.fromkeys(("required", "invalid", "min_value", "max_value"), message)
+
+
+class NearbyForm(forms.Form):
+    """/events/nearby.json's parameters; each error names its parameter in the 400 answer."""
+
+    DEFAULT_RADIUS_KM = 50
+    DEFAULT_LIMIT = 20
+    MAX_LIMIT = 100  # the messages below repeat these limits
+
+    lat = forms.FloatField(
+        min_value=-90,
+        max_value=90,
+        error_messages=_errors(_("lat must be a number from -90 to 90.")),
+    )
+    lng = forms.FloatField(
+        min_value=-180,
+        max_value=180,
+        error_messages=_errors(_("lng must be a number from -180 to 180.")),
+    )
+    radius = forms.FloatField(
+        required=False,
+        max_value=MAX_RADIUS_KM,
+        error_messages=_errors(_("radius must be a number of kilometres above 0, at most 500.")),
+    )
+    limit = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_LIMIT,
+        error_messages=_errors(_("limit must be a whole number from 1 to 100.")),
+    )
+
+    def clean_radius(self) -> float:
+        radius = self.cleaned_data["radius"]
+        if radius is None:
+            return self.DEFAULT_RADIUS_KM
+        if radius <= 0:
+            raise ValidationError(
+                self.fields["radius"].error_messages["min_value"], code="min_value"
+            )
+        return radius
+
+    def clean_limit(self) -> int:
+        limit = self.cleaned_data["limit"]
+        return self.DEFAULT_LIMIT if limit is None else limit
+
+    def first_error(self) -> tuple[str, str]:
+        """(parameter, message) of the first invalid parameter, in declaration order."""
+        name = next(name for name in self.fields if name in self.errors)
+        return name, str(self.errors[name][0])

@@ -1,0 +1,171 @@
+"""Finding a protest: the map and list page, nearby.json and map.geojson (SPEC "Public URLs").
+
+Every coordinate and distance these views send comes from `Event.public_point`, which is the
+approximate point of an event whose organizer hid the exact one (see events/queries.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+
+from events import mapdata, queries
+from events.models import Campaign, Event
+from events.search import ALL_DAYS, FinderForm, NearbyForm, PlaceLookup, look_up
+
+PER_PAGE = 20
+# What a list item shows; nothing else is read from the row.
+LISTED_FIELDS = ("slug", "title", "city", "country", "kind", "starts_at", "timezone")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where distances are measured from."""
+
+    lat: float
+    lng: float
+    label: str = ""  # a place's name; empty for a bare point ("use my location")
+    country: str = ""  # set when the search was a whole country: list only its events
+
+
+def _listed(queryset: QuerySet) -> QuerySet:
+    return queries.with_public_coordinates(queryset).only(*LISTED_FIELDS)
+
+
+@require_safe
+def event_list(request: HttpRequest) -> HttpResponse:
+    """The map and the list, sorted by distance from a place or a point, else by start time."""
+    campaign = Campaign.objects.current()
+    form = FinderForm(request.GET, campaign=campaign)
+    form.is_valid()
+    # A bad parameter is reported (400) and left out; the good ones still apply.
+    criteria = form.cleaned_data
+
+    lookup: PlaceLookup | None = None
+    origin: Origin | None = None
+    if criteria.get("q"):
+        lookup = look_up(criteria["q"])
+        if lookup.place is not None:
+            place = lookup.place
+            country = place.country if place.kind == "country" else ""
+            origin = Origin(place.lat, place.lng, label=place.label, country=country)
+    elif criteria.get("lat") is not None and criteria.get("lng") is not None:
+        origin = Origin(criteria["lat"], criteria["lng"])
+
+    day = criteria.get("date") or form.default_day()
+    day = None if day == ALL_DAYS else day
+    radius_km = criteria.get("radius") if origin else None
+
+    events = Event.objects.public()
+    if day is not None:
+        events = queries.on_local_day(events, day)
+    if criteria.get("kind"):
+        events = events.filter(kind=criteria["kind"])
+    if origin is None:
+        listed = _listed(events.order_by("starts_at", "pk"))
+    else:
+        if origin.country:
+            events = events.filter(country=origin.country)
+        listed = queries.NearestList(
+            events, lat=origin.lat, lng=origin.lng, radius_km=radius_km, prepare=_listed
+        )
+    page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
+
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "lookup": lookup,
+        "origin": origin,
+        "day": day,
+        "kind": criteria.get("kind", ""),
+        "radius_km": radius_km,
+        "page": page,
+        "map": _map_settings(),
+    }
+    return render(request, "events/list.html", context, status=400 if form.errors else 200)
+
+
+def _map_settings() -> dict[str, str]:
+    return {
+        "tiles_url": settings.MAP_TILES_URL,
+        "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
+    }
+
+
+@require_safe
+@cache_control(public=True, max_age=60)
+def nearby(request: HttpRequest) -> JsonResponse:
+    """Approved upcoming events nearest to lat/lng, within `radius` km, at most `limit`."""
+    form = NearbyForm(request.GET)
+    if not form.is_valid():
+        parameter, message = form.first_error()
+        return JsonResponse({"error": message, "parameter": parameter}, status=400)
+    data = form.cleaned_data
+    found = queries.cut_at_radius(
+        queries.nearby(lat=data["lat"], lng=data["lng"], limit=data["limit"]), data["radius"]
+    )
+    url = request.build_absolute_uri(mapdata.event_url_template())
+    results = [
+        {
+            "slug": row.slug,
+            "title": row.title,
+            "city": row.city,
+            "country": row.country,
+            "kind": row.kind,
+            "starts_at": row.starts_at.astimezone(mapdata.zone(row.timezone)).isoformat(),
+            "distance_km": round(row.distance_m / 1000, 2),
+            "lat": round(row.lat, mapdata.COORDINATE_DECIMALS),
+            "lng": round(row.lng, mapdata.COORDINATE_DECIMALS),
+            "url": url.replace(mapdata.SLUG_PLACEHOLDER, row.slug),
+        }
+        for row in found
+    ]
+    return JsonResponse({"results": results, "count": len(results)})
+
+
+@require_safe
+def map_geojson(request: HttpRequest) -> HttpResponse:
+    """Every approved upcoming event as GeoJSON, from the cache, gzipped when accepted.
+
+    GZipMiddleware is not installed, and would compress on every request; the cache holds
+    both encodings, compressed once when built.
+    """
+    gzipped = accepts_gzip(request.headers.get("Accept-Encoding", ""))
+    data = mapdata.current(gzipped=gzipped)
+    response = HttpResponse(data.body, content_type="application/geo+json")
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+    # Weak: the plain and gzipped bytes are one representation in two encodings.
+    response["ETag"] = f'W/"{data.etag}"'
+    patch_vary_headers(response, ["Accept-Encoding"])
+    patch_cache_control(response, public=True, max_age=60)
+    return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header allows gzip (RFC 9110: "gzip;q=0" refuses it)."""
+    wildcard = False
+    for part in accept_encoding.split(","):
+        coding, _, parameters = part.partition(";")
+        coding = coding.strip().lower()
+        quality = 1.0
+        for parameter in parameters.split(";"):
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if coding in {"gzip", "x-gzip"}:
+            return quality > 0
+        if coding == "*":
+            wildcard = quality > 0
+    return wildcard
