@@ -10,8 +10,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from allout import markdown
 from allout.risk import high_risk_countries
-from petitions.markup import render_markdown
 
 # Addresses at these domains reach the same inbox whatever their dots and +tags.
 GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
@@ -121,7 +121,7 @@ class Petition(models.Model):
 
     @cached_property
     def text_html(self) -> str:
-        return render_markdown(self.text)
+        return markdown.render(self.text)
 
 
 class Target(models.Model):
