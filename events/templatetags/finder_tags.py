@@ -6,7 +6,6 @@ Named finder_tags (not events_tags) so the event pages' own tags can live beside
 from __future__ import annotations
 
 from django import template
-from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -26,8 +25,6 @@ def campaign_map_preview(campaign: Campaign | None) -> dict:
         "campaign": campaign,
         "event_count": event_count,
         "city_count": city_count,
-        "tiles_url": settings.MAP_TILES_URL,
-        "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
     }
 
 

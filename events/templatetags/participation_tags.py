@@ -64,6 +64,4 @@ def campaign_recap(campaign: Campaign | None, *, limit: int = 0) -> dict:
         "cities": cities[:limit] if limit else cities,
         "more": max(0, len(cities) - limit) if limit else 0,
         "points_json": json.dumps(points),
-        "tiles_url": settings.MAP_TILES_URL,
-        "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
     }

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -122,8 +121,6 @@ def attendance(request: HttpRequest, token: str) -> HttpResponse:
         "event": event,
         "reveal_place": reveal,
         "map_points": json.dumps([[point.y, point.x, event.title, None, None]]),
-        "tiles_url": settings.MAP_TILES_URL,
-        "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
         "cancel_path": links.path(attendance, links.Purpose.CANCEL),
     }
     return render(request, "events/attend_event.html", context)

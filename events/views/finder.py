@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -88,16 +87,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "kind": criteria.get("kind", ""),
         "radius_km": radius_km,
         "page": page,
-        "map": _map_settings(),
     }
     return render(request, "events/list.html", context, status=400 if form.errors else 200)
-
-
-def _map_settings() -> dict[str, str]:
-    return {
-        "tiles_url": settings.MAP_TILES_URL,
-        "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
-    }
 
 
 @require_safe

@@ -2,8 +2,9 @@
 //
 // Everything comes from data- attributes written by the server (the Content-Security-Policy
 // forbids inline scripts): the GeoJSON URL, the tile server (none when empty), the filters
-// the list applies, the searched place. The list and the search form are plain HTML and work
-// without this script; it only adds the map and the browser's location.
+// the list applies, the searched place; the map itself is made by static/js/maps.js. The list
+// and the search form are plain HTML and work without this script; it only adds the map and
+// the browser's location.
 (function () {
   "use strict";
 
@@ -63,20 +64,9 @@
     var texts = { open: data.textOpen, localTime: data.textLocalTime };
     container.hidden = false;
 
-    // Visitors who asked their system for less motion get a map that does not glide.
-    var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    var map = L.map(container, {
-      worldCopyJump: true,
-      minZoom: 1,
-      maxZoom: 18,
-      scrollWheelZoom: !preview,
-      zoomAnimation: !still,
-      fadeAnimation: !still,
-      markerZoomAnimation: !still
-    }).setView([30, 10], 2);
-    if (data.tilesUrl) {
-      L.tileLayer(data.tilesUrl, { attribution: data.tilesAttribution, maxZoom: 19 }).addTo(map);
-    }
+    // The home page's preview lets the page scroll past it; the finder's own map zooms.
+    var map = AlloutMaps.create(container, { minZoom: 1, maxZoom: 18, scrollWheelZoom: !preview })
+      .setView([30, 10], 2);
 
     var origin = null;
     var originLat = number(data.originLat), originLng = number(data.originLng);
@@ -93,7 +83,7 @@
     }
 
     var clusters = L.markerClusterGroup({
-      animate: !still,
+      animate: !AlloutMaps.reducedMotion(),
       showCoverageOnHover: false,
       maxClusterRadius: 40,
       chunkedLoading: true  // 10,000 markers without freezing the page
@@ -193,7 +183,7 @@
 
   var locate = document.querySelector("[data-locate]");
   if (locate) initLocate(locate);
-  if (window.L && L.markerClusterGroup) {
+  if (window.L && L.markerClusterGroup && window.AlloutMaps) {
     document.querySelectorAll("[data-finder-map]").forEach(initMap);
   }
 })();

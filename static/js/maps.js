@@ -1,20 +1,33 @@
-// Leaflet maps configured from data- attributes (the CSP allows no inline script).
-// The tile server comes from settings.MAP_TILES_URL; when it is empty no tiles are drawn
-// and the map shows only its markers.
+// The one way this site makes a Leaflet map: AlloutMaps.create(element, options).
+//
+// Everything the server decides comes from data- attributes (the CSP allows no inline
+// script): the tile server from settings.MAP_TILES_URL, written by {% map_tiles_attrs %}.
+// When it is empty no tiles are drawn and the map shows only its markers. The options are
+// Leaflet's own and win over these defaults. Load this after leaflet.js and before the
+// page's script.
 (function () {
   "use strict";
 
+  // Visitors who asked their system for less motion get maps that do not glide or fade.
+  function reducedMotion() {
+    return window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  }
+
   function create(element, options) {
-    var map = L.map(element, Object.assign({ scrollWheelZoom: false }, options || {}));
-    var url = element.getAttribute("data-tiles-url");
+    var still = reducedMotion();
+    var map = L.map(element, Object.assign({
+      scrollWheelZoom: false,  // a page scrolls past a map rather than zooming it
+      worldCopyJump: true,     // markers stay in view when the world is panned round
+      zoomAnimation: !still,
+      fadeAnimation: !still,
+      markerZoomAnimation: !still
+    }, options || {}));
+    var url = element.dataset.tilesUrl;
     if (url) {
-      L.tileLayer(url, {
-        attribution: element.getAttribute("data-tiles-attribution") || "",
-        maxZoom: 19,
-      }).addTo(map);
+      L.tileLayer(url, { attribution: element.dataset.tilesAttribution || "", maxZoom: 19 }).addTo(map);
     }
     return map;
   }
 
-  window.AlloutMaps = { create: create };
+  window.AlloutMaps = { create: create, reducedMotion: reducedMotion };
 })();

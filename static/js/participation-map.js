@@ -1,9 +1,9 @@
 // Draws the small maps of taking part (a participant's meeting point, the recap of cities)
-// from data attributes: the CSP allows no inline script. Labels are set as text, never as
-// HTML, since city names are typed by organizers.
+// from data attributes: the CSP allows no inline script; static/js/maps.js makes the map.
+// Labels are set as text, never as HTML, since city names are typed by organizers.
 (function () {
   "use strict";
-  if (typeof L === "undefined") return;
+  if (!window.L || !window.AlloutMaps) return;
 
   function label(text) {
     var span = document.createElement("span");
@@ -14,14 +14,7 @@
   document.querySelectorAll("[data-map-points]").forEach(function (el) {
     // Each point: [lat, lng, label, events or null, turnout or null].
     var points = JSON.parse(el.getAttribute("data-map-points") || "[]");
-    var map = L.map(el, { scrollWheelZoom: false, worldCopyJump: true });
-    var tiles = el.getAttribute("data-tiles-url");
-    if (tiles) {
-      L.tileLayer(tiles, {
-        attribution: el.getAttribute("data-tiles-attribution") || "",
-        maxZoom: 18,
-      }).addTo(map);
-    }
+    var map = AlloutMaps.create(el);
     var layer = L.featureGroup().addTo(map);
     points.forEach(function (p) {
       var turnout = p[4] || 0;
