@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from events.demo import next_day_of_action
 from tests.conftest import ROOT
-from tests.events.finder_factories import make_campaign, make_event
+from tests.events.factories import make_campaign, make_event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

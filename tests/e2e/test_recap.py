@@ -4,7 +4,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
-from tests.events.participation_factories import make_campaign, make_event
+from tests.events.factories import make_campaign, make_event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

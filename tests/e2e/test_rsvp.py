@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from tests.events.participation_factories import make_event
+from tests.events.factories import make_event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ import datetime
 import icalendar
 import pytest
 
-from tests.events.conftest import make_event
+from tests.events.factories import make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def fetch(client, slug: str) -> icalendar.Event:
 def test_the_calendar_file_carries_the_events_zone_and_instants(
     client, campaign, organizer, place, zone, utc_hour
 ):
-    event = make_event(campaign, organizer, slug=place, place=place)
+    event = make_event(campaign=campaign, organizer=organizer, slug=place, place=place)
     entry = fetch(client, place)
     start, end = entry.decoded("DTSTART"), entry.decoded("DTEND")
     assert entry["DTSTART"].params["TZID"] == zone
@@ -50,7 +50,9 @@ def test_the_calendar_file_carries_the_events_zone_and_instants(
 
 
 def test_the_calendar_file_of_a_hidden_event_has_only_the_city(client, campaign, organizer):
-    event = make_event(campaign, organizer, slug="hidden", hide_exact_location=True)
+    event = make_event(
+        campaign=campaign, organizer=organizer, slug="hidden", hide_exact_location=True
+    )
     entry = fetch(client, "hidden")
     assert str(entry["LOCATION"]) == "London, United Kingdom"
     assert entry.decoded("GEO") == (
@@ -60,6 +62,6 @@ def test_the_calendar_file_of_a_hidden_event_has_only_the_city(client, campaign,
 
 
 def test_the_calendar_file_of_an_open_event_has_the_meeting_point(client, campaign, organizer):
-    make_event(campaign, organizer, slug="open")
+    make_event(campaign=campaign, organizer=organizer, slug="open")
     entry = fetch(client, "open")
     assert str(entry["LOCATION"]) == "By the fountain, 1 Main Square, London, United Kingdom"

@@ -2,7 +2,7 @@ import pytest
 
 from allout.models import OutboxEmail
 from events.models import Event
-from tests.events.participation_factories import make_event, make_organizer
+from tests.events.factories import make_event, make_organizer
 
 pytestmark = pytest.mark.django_db
 

@@ -13,14 +13,9 @@ from allout.models import OutboxEmail
 from events import participation
 from events.models import Attendance, Event, OrganizerMessage
 from tests.conftest import make_user
-from tests.events.participation_factories import make_attendance, make_event, make_organizer
+from tests.events.factories import make_attendance, make_event, make_organizer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def organizer():
-    return make_organizer(email="organizer@example.org")
 
 
 @pytest.fixture

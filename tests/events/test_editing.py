@@ -10,14 +10,16 @@ from django.contrib.gis.geos import Point
 from events import services
 from events.models import Event
 from tests.conftest import make_user
-from tests.events.conftest import form_data, make_event
+from tests.events.factories import form_data, make_event
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def event(campaign, organizer) -> Event:
-    return make_event(campaign, organizer, status=Event.Status.PENDING, slug="london-vigil")
+    return make_event(
+        campaign=campaign, organizer=organizer, status=Event.Status.PENDING, slug="london-vigil"
+    )
 
 
 def test_the_organizer_edits_a_pending_event_in_local_time(client, organizer, event):
@@ -40,7 +42,7 @@ def test_the_organizer_edits_a_pending_event_in_local_time(client, organizer, ev
 
 
 def test_the_organizer_edits_an_approved_event_and_it_stays_public(client, organizer, campaign):
-    make_event(campaign, organizer, slug="approved")
+    make_event(campaign=campaign, organizer=organizer, slug="approved")
     client.force_login(organizer)
     assert client.post("/events/approved/edit/", form_data()).status_code == 302
     assert Event.objects.get().is_public()
@@ -50,7 +52,7 @@ def test_the_organizer_edits_an_approved_event_and_it_stays_public(client, organ
 def test_nobody_but_the_organizer_may_edit(client, event, campaign, staff_user, who):
     if who == "another organizer":
         other = make_user("other@example.org")
-        make_event(campaign, other, slug="their-own")
+        make_event(campaign=campaign, organizer=other, slug="their-own")
     elif who == "a stranger":
         other = make_user("stranger@example.org")
     else:
@@ -68,7 +70,7 @@ def test_an_anonymous_visitor_must_log_in_to_edit(client, event):
 
 
 def test_a_rejected_event_cannot_be_edited(client, organizer, campaign):
-    make_event(campaign, organizer, slug="refused", status=Event.Status.REJECTED)
+    make_event(campaign=campaign, organizer=organizer, slug="refused", status=Event.Status.REJECTED)
     client.force_login(organizer)
     response = client.post("/events/refused/edit/", form_data(title="Try again"), follow=True)
     assert response.redirect_chain == [("/events/refused/", 302)]
@@ -103,7 +105,7 @@ def test_an_edit_says_whether_time_or_place_changed(event, organizer):
 
 
 def test_participants_of_an_approved_event_must_hear_of_a_new_meeting_point(campaign, organizer):
-    event = make_event(campaign, organizer)
+    event = make_event(campaign=campaign, organizer=organizer)
     change = services.update_event(event, organizer, _details(event, meeting_point="By the lions"))
     assert change.moved and change.affects_participants
 

@@ -10,7 +10,7 @@ from events import attendance_links as links
 from events import participation
 from events.models import Attendance
 from events.tasks import erase_past_participants
-from tests.events.participation_factories import make_attendance, make_event
+from tests.events.factories import make_attendance, make_event
 
 pytestmark = pytest.mark.django_db
 

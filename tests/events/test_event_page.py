@@ -8,14 +8,16 @@ import pytest
 
 from events.models import Event, EventReport
 from tests.conftest import make_user
-from tests.events.conftest import make_event
+from tests.events.factories import make_event
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def pending(campaign, organizer) -> Event:
-    return make_event(campaign, organizer, slug="pending", status=Event.Status.PENDING)
+    return make_event(
+        campaign=campaign, organizer=organizer, slug="pending", status=Event.Status.PENDING
+    )
 
 
 def test_a_pending_event_is_a_404_to_the_public(client, pending):
@@ -27,7 +29,7 @@ def test_a_pending_event_is_a_404_to_the_public(client, pending):
 
 @pytest.mark.parametrize("status", [Event.Status.REJECTED, Event.Status.CANCELLED])
 def test_rejected_and_cancelled_events_are_404s_to_the_public(client, campaign, organizer, status):
-    make_event(campaign, organizer, slug="gone", status=status)
+    make_event(campaign=campaign, organizer=organizer, slug="gone", status=status)
     assert client.get("/events/gone/").status_code == 404
 
 
@@ -60,7 +62,7 @@ def test_the_organizer_reads_the_rejection_reason_on_the_page(
 
 
 def test_the_public_page_shows_local_time_with_its_zone(client, campaign, organizer):
-    make_event(campaign, organizer, slug="sp", place="sao-paulo")
+    make_event(campaign=campaign, organizer=organizer, slug="sp", place="sao-paulo")
     html = client.get("/events/sp/").content.decode()
     when = "Monday 16 March 2099, 14:00\N{EN DASH}16:00"
     assert f'<time datetime="2099-03-16T14:00:00-03:00">{when}</time>' in html
@@ -69,8 +71,8 @@ def test_the_public_page_shows_local_time_with_its_zone(client, campaign, organi
 
 def test_the_public_page_shows_place_description_and_organizer_name(client, campaign, organizer):
     make_event(
-        campaign,
-        organizer,
+        campaign=campaign,
+        organizer=organizer,
         slug="open",
         description="Bring **flags**. [Petition](https://example.org/petition)",
         accessibility="Step-free.",
@@ -90,7 +92,9 @@ def test_the_public_page_shows_place_description_and_organizer_name(client, camp
 def test_a_hidden_location_shows_only_the_city_and_an_approximate_point(
     client, campaign, organizer
 ):
-    event = make_event(campaign, organizer, slug="hidden", hide_exact_location=True)
+    event = make_event(
+        campaign=campaign, organizer=organizer, slug="hidden", hide_exact_location=True
+    )
     html = client.get("/events/hidden/").content.decode()
     assert "London, United Kingdom" in html
     assert "By the fountain" not in html and "1 Main Square" not in html
@@ -100,20 +104,20 @@ def test_a_hidden_location_shows_only_the_city_and_an_approximate_point(
 
 
 def test_the_organizer_sees_their_hidden_meeting_point(client, campaign, organizer):
-    make_event(campaign, organizer, slug="hidden", hide_exact_location=True)
+    make_event(campaign=campaign, organizer=organizer, slug="hidden", hide_exact_location=True)
     client.force_login(organizer)
     html = client.get("/events/hidden/").content.decode()
     assert "Only you and the moderators see this" in html and "By the fountain" in html
 
 
 def test_the_organizers_email_is_never_shown(client, campaign, organizer):
-    make_event(campaign, organizer, slug="open")
+    make_event(campaign=campaign, organizer=organizer, slug="open")
     assert "organizer@example.org" not in client.get("/events/open/").content.decode()
     assert b"organizer@example.org" not in client.get("/events/open/calendar.ics").content
 
 
 def test_the_event_page_takes_one_query(client, campaign, organizer, django_assert_num_queries):
-    make_event(campaign, organizer, slug="open", embassy=None)
+    make_event(campaign=campaign, organizer=organizer, slug="open", embassy=None)
     with django_assert_num_queries(1):
         assert client.get("/events/open/").status_code == 200
 
@@ -121,14 +125,14 @@ def test_the_event_page_takes_one_query(client, campaign, organizer, django_asse
 def test_the_event_page_takes_three_queries_for_its_organizer(
     client, campaign, organizer, django_assert_num_queries
 ):
-    make_event(campaign, organizer, slug="open")
+    make_event(campaign=campaign, organizer=organizer, slug="open")
     client.force_login(organizer)
     with django_assert_num_queries(3):  # session, user, event
         assert client.get("/events/open/").status_code == 200
 
 
 def test_share_links_are_plain_links_and_every_script_is_ours(client, campaign, organizer):
-    make_event(campaign, organizer, slug="open", title="Rally & vigil")
+    make_event(campaign=campaign, organizer=organizer, slug="open", title="Rally & vigil")
     html = client.get("/events/open/").content.decode()
     assert (
         "mailto:?subject=Rally%20%26%20vigil&amp;body=http%3A%2F%2F127.0.0.1%3A8000%2Fevents%2Fopen%2F"
@@ -142,7 +146,7 @@ def test_share_links_are_plain_links_and_every_script_is_ours(client, campaign, 
 
 
 def test_a_report_is_stored_without_anything_about_the_reporter(client, campaign, organizer):
-    event = make_event(campaign, organizer, slug="open")
+    event = make_event(campaign=campaign, organizer=organizer, slug="open")
     response = client.post(
         "/events/open/report/",
         {"reason": EventReport.Reason.FAKE, "text": "This looks like a trap."},
@@ -159,7 +163,7 @@ def test_a_report_is_stored_without_anything_about_the_reporter(client, campaign
 
 
 def test_a_report_without_a_reason_comes_back_with_an_error(client, campaign, organizer):
-    make_event(campaign, organizer, slug="open")
+    make_event(campaign=campaign, organizer=organizer, slug="open")
     response = client.post("/events/open/report/", {"reason": "", "text": "?"})
     assert response.status_code == 400
     assert response.context["report_form"].errors["reason"]
@@ -168,7 +172,7 @@ def test_a_report_without_a_reason_comes_back_with_an_error(client, campaign, or
 
 
 def test_reports_are_rate_limited(client, campaign, organizer):
-    make_event(campaign, organizer, slug="open")
+    make_event(campaign=campaign, organizer=organizer, slug="open")
     statuses = [
         client.post("/events/open/report/", {"reason": "other"}).status_code for _ in range(6)
     ]

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from events.models import Event
-from tests.events.finder_factories import make_campaign, make_event
+from tests.events.factories import make_campaign, make_event
 
 URL = "/events/"
 
@@ -26,19 +26,27 @@ def campaign(db):
 
 @pytest.fixture
 def europe(campaign):
-    """Events in London, Paris and Berlin on the campaign's day."""
+    """Events in London, Paris and Berlin, all at noon UTC on the campaign's day.
+
+    One start time for the three: listed by date, they keep the order they were made in.
+    """
+    noon = datetime.datetime.combine(campaign.date, datetime.time(12), datetime.UTC)
+
+    def event(**kwargs):
+        return make_event(campaign=campaign, starts_at=noon, **kwargs)
+
     return {
-        "london": make_event(slug="london", city="London", lat=51.5033, lng=-0.1196),
-        "paris": make_event(slug="paris", city="Paris", country="FR", lat=48.8566, lng=2.3522),
-        "berlin": make_event(slug="berlin", city="Berlin", country="DE", lat=52.52, lng=13.405),
+        "london": event(slug="london", city="London", lat=51.5033, lng=-0.1196),
+        "paris": event(slug="paris", city="Paris", country="FR", lat=48.8566, lng=2.3522),
+        "berlin": event(slug="berlin", city="Berlin", country="DE", lat=52.52, lng=13.405),
     }
 
 
 def test_without_a_place_the_list_shows_the_campaign_day_by_start_time(client, campaign):
     day = datetime.datetime.combine(campaign.date, datetime.time(9), datetime.UTC)
-    make_event(slug="late", starts_at=day + datetime.timedelta(hours=8))
-    make_event(slug="early", starts_at=day)
-    make_event(slug="day-after", starts_at=day + datetime.timedelta(days=1))
+    make_event(campaign=campaign, slug="late", starts_at=day + datetime.timedelta(hours=8))
+    make_event(campaign=campaign, slug="early", starts_at=day)
+    make_event(campaign=campaign, slug="day-after", starts_at=day + datetime.timedelta(days=1))
     response = client.get(URL)
     assert response.status_code == 200
     assert listed(response) == ["early", "late"]
@@ -50,10 +58,26 @@ def test_the_campaign_day_is_the_events_own_local_day(client, campaign):
     # 23:30 in Tokyo on the day is 14:30 UTC the day before: still the day, in Tokyo.
     tokyo = datetime.datetime.combine(campaign.date, datetime.time(23, 30))
     tokyo = tokyo.replace(tzinfo=datetime.timezone(datetime.timedelta(hours=9)))
-    make_event(slug="tokyo", city="Tokyo", country="JP", lat=35.68, lng=139.69, starts_at=tokyo)
+    make_event(
+        campaign=campaign,
+        slug="tokyo",
+        city="Tokyo",
+        country="JP",
+        lat=35.68,
+        lng=139.69,
+        starts_at=tokyo,
+    )
     # 20:00 in Lima the day before is 01:00 UTC on the day: not the day, in Lima.
     lima = datetime.datetime.combine(campaign.date, datetime.time(1), datetime.UTC)
-    make_event(slug="lima", city="Lima", country="PE", lat=-12.05, lng=-77.04, starts_at=lima)
+    make_event(
+        campaign=campaign,
+        slug="lima",
+        city="Lima",
+        country="PE",
+        lat=-12.05,
+        lng=-77.04,
+        starts_at=lima,
+    )
     assert listed(client.get(URL)) == ["tokyo"]
 
 
@@ -74,8 +98,8 @@ def test_a_radius_keeps_only_the_events_within_it(client, europe):
     assert "(within 500 km)" in response.content.decode()
 
 
-def test_a_country_lists_only_its_events_nearest_its_capital_first(client, europe):
-    make_event(slug="lyon", city="Lyon", country="FR", lat=45.764, lng=4.8357)
+def test_a_country_lists_only_its_events_nearest_its_capital_first(client, campaign, europe):
+    make_event(campaign=campaign, slug="lyon", city="Lyon", country="FR", lat=45.764, lng=4.8357)
     response = client.get(URL, {"q": "France"})
     assert listed(response) == ["paris", "lyon"]
     assert "Events in France" in response.content.decode()
@@ -114,8 +138,8 @@ def test_an_unknown_place_says_so_and_lists_every_event_by_date(client, europe):
     assert sorted(listed(response)) == ["berlin", "london", "paris"]
 
 
-def test_kind_filters_the_list(client, europe):
-    make_event(slug="embassy", kind=Event.Kind.EMBASSY)
+def test_kind_filters_the_list(client, campaign, europe):
+    make_event(campaign=campaign, slug="embassy", kind=Event.Kind.EMBASSY)
     assert listed(client.get(URL, {"kind": "embassy"})) == ["embassy"]
 
 
@@ -148,7 +172,7 @@ def test_a_page_number_out_of_range_shows_the_last_page(client, europe):
 
 def test_the_list_is_paged_by_distance(client, campaign):
     for number in range(25):
-        make_event(slug=f"e{number:02}", lat=52.5 + number / 100, lng=13.4)
+        make_event(campaign=campaign, slug=f"e{number:02}", lat=52.5 + number / 100, lng=13.4)
     first = client.get(URL, {"lat": "52.5", "lng": "13.4"})
     second = client.get(URL, {"lat": "52.5", "lng": "13.4", "page": "2"})
     assert listed(first) == [f"e{n:02}" for n in range(20)]
@@ -157,7 +181,9 @@ def test_the_list_is_paged_by_distance(client, campaign):
 
 
 def test_hidden_exact_points_never_reach_the_page(client, campaign):
-    event = make_event(slug="hidden", lat=55.7558, lng=37.6173, hide_exact_location=True)
+    event = make_event(
+        campaign=campaign, slug="hidden", lat=55.7558, lng=37.6173, hide_exact_location=True
+    )
     for params in [{}, {"lat": "55.75", "lng": "37.61"}, {"q": "Moscow"}]:
         html = client.get(URL, params).content.decode()
         assert "hidden" in listed(client.get(URL, params))
@@ -169,14 +195,16 @@ def test_hidden_exact_points_never_reach_the_page(client, campaign):
     "status", [Event.Status.PENDING, Event.Status.REJECTED, Event.Status.CANCELLED]
 )
 def test_events_that_are_not_approved_are_never_listed(client, campaign, status):
-    make_event(slug="not-public", status=status)
+    make_event(campaign=campaign, slug="not-public", status=status)
     for params in [{}, {"q": "London"}, {"date": "all"}]:
         assert listed(client.get(URL, params)) == []
 
 
 def test_events_that_have_ended_are_never_listed(client, campaign):
     ended = timezone.now() - datetime.timedelta(minutes=1)
-    make_event(slug="over", starts_at=ended - datetime.timedelta(hours=2), ends_at=ended)
+    make_event(
+        campaign=campaign, slug="over", starts_at=ended - datetime.timedelta(hours=2), ends_at=ended
+    )
     assert listed(client.get(URL, {"date": "all", "q": "London"})) == []
 
 
@@ -215,10 +243,10 @@ def test_every_search_field_has_a_label(client, campaign):
 def test_the_home_page_shows_the_map_preview_and_the_numbers(
     client, campaign, django_assert_num_queries
 ):
-    make_event(slug="a", city="London")
-    make_event(slug="b", city=" london ")
-    make_event(slug="c", city="Paris", country="FR")
-    make_event(slug="d", city="Berlin", status=Event.Status.PENDING)
+    make_event(campaign=campaign, slug="a", city="London")
+    make_event(campaign=campaign, slug="b", city=" london ")
+    make_event(campaign=campaign, slug="c", city="Paris", country="FR")
+    make_event(campaign=campaign, slug="d", city="Berlin", status=Event.Status.PENDING)
     # The campaign, the numbers, and the promoted petition (two lookups: there is none here).
     with django_assert_num_queries(4):
         html = client.get("/").content.decode()
@@ -230,10 +258,10 @@ def test_the_home_page_shows_the_map_preview_and_the_numbers(
 
 
 def test_the_home_page_numbers_follow_changes(client, campaign, django_capture_on_commit_callbacks):
-    make_event(slug="a")
+    make_event(campaign=campaign, slug="a")
     assert re.search(r"<strong>1</strong>\s*protest\b", client.get("/").content.decode())
     with django_capture_on_commit_callbacks(execute=True):
-        make_event(slug="b", city="Paris", country="FR")
+        make_event(campaign=campaign, slug="b", city="Paris", country="FR")
     html = client.get("/").content.decode()
     assert re.search(r"<strong>2</strong>\s*protests", html)
     assert re.search(r"<strong>2</strong>\s*cities", html)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from events import queries
 from events.models import Event
-from tests.events.finder_factories import make_event
+from tests.events.factories import make_event
 
 
 def explain(sql: str, params) -> str:

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from events.search import FinderForm, NearbyForm, look_up
+from tests.events.factories import make_campaign
 
 
 def test_a_city_much_bigger_than_its_namesakes_is_chosen_and_the_others_offered():
@@ -64,8 +65,6 @@ def test_a_country_is_found_as_a_country():
 
 
 def test_the_finder_defaults_to_the_campaign_day_and_accepts_all_or_a_date(db):
-    from tests.events.finder_factories import make_campaign
-
     campaign = make_campaign(date=datetime.date(2099, 3, 16))
     form = FinderForm({}, campaign=campaign)
     assert form.is_valid() and form.cleaned_data["date"] is None
@@ -77,8 +76,6 @@ def test_the_finder_defaults_to_the_campaign_day_and_accepts_all_or_a_date(db):
 
 
 def test_a_campaign_that_is_over_defaults_to_every_upcoming_event(db):
-    from tests.events.finder_factories import make_campaign
-
     campaign = make_campaign(date=datetime.date(2000, 3, 16))
     assert FinderForm({}, campaign=campaign).default_day() is None
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from events import mapdata
 from events.models import Event
-from tests.events.finder_factories import make_event
+from tests.events.factories import make_event
 
 URL = "/events/map.geojson"
 

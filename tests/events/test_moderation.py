@@ -15,7 +15,7 @@ from allout.models import OutboxEmail
 from events import emails, services
 from events.models import Event, EventReport, HighRiskCountry, ModerationAction
 from tests.conftest import make_user
-from tests.events.conftest import local, make_event
+from tests.events.factories import local, make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +42,13 @@ def rows(html: str) -> list[str]:
 
 def test_the_queue_opens_on_pending_events_oldest_first(moderator_client, campaign, organizer):
     for title, age in [("Recent", 1), ("Oldest", 30), ("Middle", 10)]:
-        event = make_event(campaign, organizer, title=title, status=Event.Status.PENDING)
+        event = make_event(
+            campaign=campaign, organizer=organizer, title=title, status=Event.Status.PENDING
+        )
         Event.objects.filter(pk=event.pk).update(
             created_at=timezone.now() - datetime.timedelta(days=age)
         )
-    make_event(campaign, organizer, title="Already approved")
+    make_event(campaign=campaign, organizer=organizer, title="Already approved")
 
     assert rows(moderator_client.get(CHANGELIST).content.decode()) == [
         "Oldest",
@@ -63,9 +65,15 @@ def test_the_queue_opens_on_pending_events_oldest_first(moderator_client, campai
 def test_the_queue_can_be_searched_by_title_city_and_organizer_email(
     moderator_client, campaign, organizer
 ):
-    make_event(campaign, organizer, title="Vigil", status=Event.Status.PENDING)
+    make_event(campaign=campaign, organizer=organizer, title="Vigil", status=Event.Status.PENDING)
     other = make_user("someone.else@example.org")
-    make_event(campaign, other, title="March", place="new-york", status=Event.Status.PENDING)
+    make_event(
+        campaign=campaign,
+        organizer=other,
+        title="March",
+        place="new-york",
+        status=Event.Status.PENDING,
+    )
     for query, expected in [
         ("vigil", ["Vigil"]),
         ("new york", ["March"]),
@@ -79,25 +87,31 @@ def test_warning_signs_name_what_moderators_should_check(moderator_client, campa
     veteran = old_account("veteran@example.org")
     for number in range(3):
         make_event(
-            campaign, veteran, title=f"Veteran {number}", place="new-delhi", status="approved"
+            campaign=campaign,
+            organizer=veteran,
+            title=f"Veteran {number}",
+            place="new-delhi",
+            status="approved",
         )
     newcomer = make_user("newcomer@example.org")
-    make_event(campaign, newcomer, title="Newcomer", place="sao-paulo", status="pending")
+    make_event(
+        campaign=campaign, organizer=newcomer, title="Newcomer", place="sao-paulo", status="pending"
+    )
 
     quiet = old_account("quiet@example.org")
-    make_event(campaign, quiet, title="Trafalgar", status="pending")
+    make_event(campaign=campaign, organizer=quiet, title="Trafalgar", status="pending")
     # 300 m away on the same local day: a duplicate, or a counter-protest.
     make_event(
-        campaign,
-        old_account("near@example.org"),
+        campaign=campaign,
+        organizer=old_account("near@example.org"),
         title="Near Trafalgar",
         point=Point(-0.1283, 51.5112, srid=4326),
         status="pending",
     )
     # Same spot on another day: no warning.
     make_event(
-        campaign,
-        old_account("later@example.org"),
+        campaign=campaign,
+        organizer=old_account("later@example.org"),
         title="Another day",
         place="new-york",
         starts_at=local(campaign.date + datetime.timedelta(days=1), "14:00", "America/New_York"),
@@ -105,13 +119,18 @@ def test_warning_signs_name_what_moderators_should_check(moderator_client, campa
         status="pending",
     )
     make_event(
-        campaign,
-        old_account("nyc@example.org"),
+        campaign=campaign,
+        organizer=old_account("nyc@example.org"),
         title="New York",
         place="new-york",
         status="pending",
     )
-    make_event(campaign, old_account("brave@example.org"), title="Moscow", place="moscow")
+    make_event(
+        campaign=campaign,
+        organizer=old_account("brave@example.org"),
+        title="Moscow",
+        place="moscow",
+    )
 
     admin = moderator_client.get(CHANGELIST, {"status": "all"}).context["cl"].model_admin
     signs = {
@@ -132,14 +151,16 @@ def test_warning_signs_name_what_moderators_should_check(moderator_client, campa
 def test_the_queue_takes_the_same_queries_however_long_it_is(
     moderator_client, campaign, organizer, django_assert_num_queries
 ):
-    make_event(campaign, make_user("first@example.org"), status="pending")
+    make_event(campaign=campaign, organizer=make_user("first@example.org"), status="pending")
     moderator_client.get(CHANGELIST)  # warms the per-process caches (SRID, high-risk list)
     # session, user, two-factor check, two filters (campaigns, countries), two counts and
     # the page of events with its warning signs
     with django_assert_num_queries(8):
         assert moderator_client.get(CHANGELIST).status_code == 200
     for number in range(10):
-        make_event(campaign, make_user(f"more{number}@example.org"), status="pending")
+        make_event(
+            campaign=campaign, organizer=make_user(f"more{number}@example.org"), status="pending"
+        )
     with django_assert_num_queries(8):
         assert moderator_client.get(CHANGELIST).status_code == 200
 
@@ -147,8 +168,8 @@ def test_the_queue_takes_the_same_queries_however_long_it_is(
 def test_approving_selected_events_publishes_them_logs_it_and_emails_the_link(
     moderator_client, campaign, organizer, staff_user
 ):
-    first = make_event(campaign, organizer, slug="first", status="pending")
-    second = make_event(campaign, organizer, slug="second", status="pending")
+    first = make_event(campaign=campaign, organizer=organizer, slug="first", status="pending")
+    second = make_event(campaign=campaign, organizer=organizer, slug="second", status="pending")
 
     response = moderator_client.post(
         CHANGELIST,
@@ -171,7 +192,7 @@ def test_approving_selected_events_publishes_them_logs_it_and_emails_the_link(
 def test_rejecting_asks_for_a_reason_that_reaches_the_organizer(
     moderator_client, campaign, organizer, staff_user
 ):
-    event = make_event(campaign, organizer, slug="doubtful", status="pending")
+    event = make_event(campaign=campaign, organizer=organizer, slug="doubtful", status="pending")
 
     page = moderator_client.post(
         CHANGELIST, {"action": "reject_selected", "_selected_action": [event.pk]}
@@ -202,7 +223,7 @@ def test_rejecting_asks_for_a_reason_that_reaches_the_organizer(
 def test_unpublishing_takes_an_event_back_into_the_queue(
     moderator_client, campaign, organizer, staff_user
 ):
-    event = make_event(campaign, organizer, slug="live")
+    event = make_event(campaign=campaign, organizer=organizer, slug="live")
     page = moderator_client.post(
         f"{CHANGELIST}?status=approved",
         {"action": "unpublish_selected", "_selected_action": [event.pk]},
@@ -220,7 +241,7 @@ def test_unpublishing_takes_an_event_back_into_the_queue(
 
 
 def test_one_event_is_moderated_from_its_own_page(moderator_client, campaign, organizer):
-    event = make_event(campaign, organizer, slug="one", status="pending")
+    event = make_event(campaign=campaign, organizer=organizer, slug="one", status="pending")
     change_url = f"/admin/events/event/{event.pk}/change/"
     html = moderator_client.get(change_url).content.decode()
     assert 'action="/admin/events/event/moderate/approve/"' in html
@@ -239,7 +260,7 @@ def test_one_event_is_moderated_from_its_own_page(moderator_client, campaign, or
 def test_the_event_page_in_admin_has_a_map_allowed_by_the_csp_nonce(
     moderator_client, campaign, organizer
 ):
-    event = make_event(campaign, organizer, status="pending")
+    event = make_event(campaign=campaign, organizer=organizer, status="pending")
     response = moderator_client.get(f"/admin/events/event/{event.pk}/change/")
     nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
     html = response.content.decode()
@@ -248,14 +269,14 @@ def test_the_event_page_in_admin_has_a_map_allowed_by_the_csp_nonce(
 
 
 def test_the_public_pages_keep_a_csp_without_nonces(client, campaign, organizer):
-    make_event(campaign, organizer, slug="open")
+    make_event(campaign=campaign, organizer=organizer, slug="open")
     assert "nonce" not in client.get("/events/open/")["Content-Security-Policy"]
 
 
 def test_approving_an_approved_event_is_refused_and_not_logged(
     moderator_client, campaign, organizer
 ):
-    event = make_event(campaign, organizer)
+    event = make_event(campaign=campaign, organizer=organizer)
     response = moderator_client.post(
         "/admin/events/event/moderate/approve/", {"ids": [event.pk]}, follow=True
     )
@@ -267,7 +288,7 @@ def test_staff_without_the_moderation_permission_cannot_moderate(client, campaig
     viewer = make_user("viewer@example.org", is_staff=True)
     TOTP.activate(viewer, "JBSWY3DPEHPK3PXPVIEWERAAAAAAAAAA")
     viewer.user_permissions.add(Permission.objects.get(codename="view_event"))
-    event = make_event(campaign, organizer, status="pending")
+    event = make_event(campaign=campaign, organizer=organizer, status="pending")
     client.force_login(viewer)
 
     html = client.get(CHANGELIST).content.decode()
@@ -299,7 +320,7 @@ def test_new_events_are_announced_to_every_moderator_and_nobody_else(campaign, o
         "direct@example.org",
         "group.moderator@example.org",
     ]
-    emails.event_to_moderate(make_event(campaign, organizer, status="pending"))
+    emails.event_to_moderate(make_event(campaign=campaign, organizer=organizer, status="pending"))
     row = OutboxEmail.objects.filter(to="boss@example.org").get()
     assert "/admin/events/event/" in row.body_text
 
@@ -307,7 +328,7 @@ def test_new_events_are_announced_to_every_moderator_and_nobody_else(campaign, o
 def test_the_report_queue_opens_on_open_reports_and_closes_them(
     moderator_client, campaign, organizer, staff_user
 ):
-    event = make_event(campaign, organizer)
+    event = make_event(campaign=campaign, organizer=organizer)
     first = EventReport.objects.create(event=event, reason="fake", text="A trap?")
     second = EventReport.objects.create(event=event, reason="other", text="Wrong day")
     EventReport.objects.create(event=event, reason="other", text="Old", status="dismissed")

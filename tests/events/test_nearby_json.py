@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from events import geo
 from events.models import Event
-from tests.events.finder_factories import make_event
+from tests.events.factories import make_event
 
 URL = "/events/nearby.json"
 

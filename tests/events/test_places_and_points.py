@@ -1,13 +1,11 @@
-import datetime
 import math
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.utils import timezone
 
 from events import geo, places
-from events.models import Campaign, Event
-from tests.conftest import make_user
+from events.models import Event
+from tests.events.factories import make_event
 
 
 @pytest.mark.parametrize(
@@ -65,28 +63,6 @@ def test_time_zone_follows_from_the_point(lng, lat, zone):
     assert geo.timezone_name_at(Point(lng, lat, srid=4326)) == zone
 
 
-def _event(**kwargs) -> Event:
-    start = timezone.now() + datetime.timedelta(days=3)
-    kwargs.setdefault("campaign", Campaign.objects.create(name="c", slug="c", date=start.date()))
-    kwargs.setdefault("organizer", make_user("organizer@example.org"))
-    kwargs.setdefault("point", Point(-0.1276, 51.5072, srid=4326))
-    return Event.objects.create(
-        kind=Event.Kind.PUBLIC_PLACE,
-        title="Solidarity vigil",
-        slug="solidarity-vigil",
-        description="We stand together.",
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=2),
-        meeting_point="By the fountain",
-        address="Trafalgar Square",
-        city="London",
-        country="GB",
-        organizer_name="Sasha",
-        guidelines_accepted_at=timezone.now(),
-        **kwargs,
-    )
-
-
 def _metres(a: Point, b: Point) -> float:
     from django.db import connection
 
@@ -99,14 +75,14 @@ def _metres(a: Point, b: Point) -> float:
 
 
 def test_a_hidden_event_shows_a_point_a_few_hundred_metres_away(db):
-    event = _event(hide_exact_location=True)
+    event = make_event(hide_exact_location=True)
     assert event.timezone == "Europe/London"
     assert 250 < _metres(event.point, event.public_point) < 750
     assert event.public_point == event.approximate_point
 
 
 def test_the_approximate_point_is_drawn_once_not_on_every_save(db):
-    event = _event(hide_exact_location=True)
+    event = make_event(hide_exact_location=True)
     first = event.approximate_point
     event = Event.objects.get(pk=event.pk)
     event.title = "Renamed"
@@ -116,7 +92,7 @@ def test_the_approximate_point_is_drawn_once_not_on_every_save(db):
 
 
 def test_moving_the_event_draws_a_new_approximate_point_and_time_zone(db):
-    event = _event(hide_exact_location=True)
+    event = make_event(hide_exact_location=True)
     event = Event.objects.get(pk=event.pk)
     event.point = Point(-46.6333, -23.5505, srid=4326)
     event.save()
@@ -125,5 +101,5 @@ def test_moving_the_event_draws_a_new_approximate_point_and_time_zone(db):
 
 
 def test_a_visible_event_shows_its_exact_point(db):
-    event = _event(hide_exact_location=False)
+    event = make_event(hide_exact_location=False)
     assert event.public_point.equals_exact(event.point, 1e-12)

@@ -8,7 +8,7 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from events.models import Event
-from tests.events.participation_factories import make_campaign, make_event
+from tests.events.factories import make_campaign, make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,8 @@ def past_campaign():
     )
     event(city="Paris", country="FR", status=Event.Status.CANCELLED, turnout=99)
     event(city="Madrid", country="ES", status=Event.Status.REJECTED)
-    make_event(city="Elsewhere", starts_at=start)  # another campaign
+    another_campaign = make_campaign(date=day)
+    make_event(campaign=another_campaign, city="Elsewhere", starts_at=start)
     return campaign
 
 

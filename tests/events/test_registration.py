@@ -14,7 +14,7 @@ from events import places
 from events.models import Event
 from events.services import RESERVED_SLUGS, unique_slug
 from tests.conftest import make_user
-from tests.events.conftest import PLACES, form_data, make_event
+from tests.events.factories import PLACES, form_data, make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -344,7 +344,7 @@ def test_two_events_with_one_title_get_distinct_slugs(organizer_client):
 
 def test_a_numbered_slug_skips_the_numbers_taken(campaign, organizer):
     for slug in ["vigil", "vigil-2", "vigil-3"]:
-        make_event(campaign, organizer, slug=slug)
+        make_event(campaign=campaign, organizer=organizer, slug=slug)
     assert unique_slug("Vigil") == "vigil-4"
 
 

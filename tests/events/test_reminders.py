@@ -3,13 +3,12 @@ import threading
 
 import pytest
 import time_machine
-from django.contrib.gis.geos import Point
 from django.db import connection
 
 from allout.models import OutboxEmail
 from events import participation
 from events.models import Attendance, Event
-from tests.events.participation_factories import make_attendance, make_event
+from tests.events.factories import make_attendance, make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +20,7 @@ MINUTE = datetime.timedelta(minutes=1)
 
 def sao_paulo_event(**kwargs) -> Event:
     kwargs.setdefault("starts_at", START)
-    kwargs.setdefault("point", Point(-46.6333, -23.5505, srid=4326))
-    kwargs.setdefault("city", "São Paulo")
-    kwargs.setdefault("country", "BR")
-    return make_event(**kwargs)
+    return make_event(place="sao-paulo", **kwargs)
 
 
 def reminders(kind: str | None = None) -> list[OutboxEmail]:

@@ -11,7 +11,7 @@ from allout.models import OutboxEmail
 from events import attendance_links as links
 from events import participation
 from events.models import Attendance, Event
-from tests.events.participation_factories import link_in, make_attendance, make_event
+from tests.events.factories import make_attendance, make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +20,14 @@ FORM = {"first_name": "Masha", "email": "Masha@Example.org", "consent_organizer"
 
 def rsvp_path(event: Event) -> str:
     return f"/events/{event.slug}/rsvp/"
+
+
+def link_in(row: OutboxEmail, marker: str) -> str:
+    """The path of the first link in an outbox email's text that contains `marker`."""
+    for word in row.body_text.split():
+        if marker in word and word.startswith("http"):
+            return "/" + word.split("/", 3)[3]
+    raise AssertionError(f"No link with {marker!r} in {row.kind} email")
 
 
 def test_the_event_page_offers_the_rsvp_form_with_a_privacy_line(client):
@@ -292,7 +300,9 @@ def test_the_old_confirm_link_of_a_cancelled_sign_up_does_not_count_it_again(cli
 
 # --- Where the exact meeting point shows -----------------------------------------------------
 def hidden_event() -> Event:
-    return make_event(hide_exact_location=True, meeting_point="Behind the blue kiosk")
+    return make_event(
+        hide_exact_location=True, meeting_point="Behind the blue kiosk", address="Trafalgar Square"
+    )
 
 
 def test_the_public_never_sees_a_hidden_meeting_point(client):

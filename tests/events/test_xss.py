@@ -14,7 +14,7 @@ import pytest
 from allout.models import OutboxEmail
 from events import emails
 from events.models import Event
-from tests.events.conftest import make_event
+from tests.events.factories import make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -101,8 +101,8 @@ def test_the_inspector_catches_what_it_looks_for():
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_a_payload_in_every_organizer_field_comes_out_inert(client, campaign, organizer, payload):
     event = make_event(
-        campaign,
-        organizer,
+        campaign=campaign,
+        organizer=organizer,
         slug="xss",
         title=payload[:200],
         description=f"Intro\n\n{payload}\n\n*end*",
@@ -132,8 +132,8 @@ def test_a_payload_in_every_organizer_field_comes_out_inert(client, campaign, or
 def test_every_payload_is_inert_in_the_moderation_queue(client, campaign, organizer, staff_user):
     for number, payload in enumerate(PAYLOADS):
         make_event(
-            campaign,
-            organizer,
+            campaign=campaign,
+            organizer=organizer,
             slug=f"xss-{number}",
             title=payload[:200],
             city=payload[:120],

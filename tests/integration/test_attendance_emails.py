@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from events.tasks import send_reminders
-from tests.events.participation_factories import make_attendance, make_event
+from tests.events.factories import make_attendance, make_event
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

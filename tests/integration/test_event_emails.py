@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 
-from events.models import Campaign, Event
-from tests.conftest import make_user
-from tests.events.conftest import make_event
+from events.models import Event
+from tests.events.factories import make_event, make_organizer
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -16,9 +13,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 def test_the_rejection_reason_reaches_the_organizers_mailbox(
     celery_worker, mailbox, client, staff_user
 ):
-    campaign = Campaign.objects.create(name="Day", slug="day", date=datetime.date(2099, 3, 16))
-    organizer = make_user("organizer@example.org")
-    event = make_event(campaign, organizer, status=Event.Status.PENDING, title="Our vigil")
+    organizer = make_organizer(email="organizer@example.org")
+    event = make_event(organizer=organizer, status=Event.Status.PENDING, title="Our vigil")
     reason = "Please meet in a public square rather than a private courtyard."
 
     client.force_login(staff_user)
