@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from events import attendance_links as links
-from tests.events.participation_factories import (
+from tests.events.factories import (
     make_attendance,
     make_campaign,
     make_event,
@@ -55,7 +55,7 @@ def event_form(client: Client) -> str:
 
 
 def participant_page(client: Client) -> str:
-    return links.path(make_attendance(), links.Purpose.VIEW)
+    return links.path(make_attendance(make_event()), links.Purpose.VIEW)
 
 
 def recap(client: Client) -> str:
