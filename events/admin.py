@@ -340,7 +340,8 @@ class EventAdmin(LeafletNonceAdmin):
         if not self.has_moderate_permission(request):
             raise PermissionDenied
         data = request.POST if request.method == "POST" else request.GET
-        ids = [int(pk) for pk in data.getlist("ids") if pk.isdigit()]
+        # isascii(): "²" is a digit to str.isdigit() but not to int().
+        ids = [int(pk) for pk in data.getlist("ids") if pk.isascii() and pk.isdigit()]
         events = list(Event.objects.filter(pk__in=ids).select_related("organizer"))
         if not events:
             self.message_user(request, _("No events were selected."), messages.WARNING)

@@ -90,7 +90,15 @@ class HighRiskCountry(models.Model):
 
 class EventQuerySet(models.QuerySet):
     def approved(self) -> EventQuerySet:
-        return self.filter(status=Event.Status.APPROVED)
+        """Approved events outside the high-risk countries: what the public may be shown.
+
+        A country staff mark high-risk after its events were approved takes them off every
+        public page at once (SPEC: such countries get no public events).
+        """
+        # A subquery, not the cached list: always current, and no query of its own.
+        return self.filter(status=Event.Status.APPROVED).exclude(
+            country__in=HighRiskCountry.objects.values("country")
+        )
 
     def upcoming(self, now: datetime.datetime | None = None) -> EventQuerySet:
         """Events that have not ended yet."""

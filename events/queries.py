@@ -151,8 +151,8 @@ class NearbyRow(NamedTuple):
 # nearby.json answers every "near me" search, partner sites' included. Its SQL is written out
 # once here because building and compiling the same query with the ORM on each request took
 # as long as PostgreSQL took to run it (bench/README.md). It is `nearest()` over
-# `Event.objects.public()` and must keep that rule (approved, not yet ended): the tests hold
-# it to the ORM's answer.
+# `Event.objects.public()` and must keep that rule (approved, not in a high-risk country, not
+# yet ended): the tests hold it to the ORM's answer.
 NEARBY_SQL = """
     SELECT slug, title, city, country, kind, starts_at, timezone,
            ST_Distance(
@@ -162,6 +162,7 @@ NEARBY_SQL = """
            ST_X(public_point::geometry) AS lng
     FROM events_event
     WHERE status = %(approved)s AND ends_at >= %(now)s
+      AND country NOT IN (SELECT country FROM events_highriskcountry)
     ORDER BY public_point <-> ST_SetSRID(ST_MakePoint(%(lng)s, %(lat)s), 4326)::geography
     LIMIT %(limit)s
 """

@@ -7,10 +7,11 @@ the set for every app; changing the list drops that cache at once.
 from __future__ import annotations
 
 from django.contrib.gis.geos import Point
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from allout import risk
-from events import geo
+from events import geo, mapdata
 from events.models import HighRiskCountry
 
 
@@ -60,7 +61,16 @@ def high_risk_country_at(country: str, point: Point | None = None) -> str | None
 
 
 def _forget(**kwargs) -> None:
+    # The public queries (EventQuerySet.approved) read the list, and the cached map was built
+    # from them. Dropped now, for this transaction's own readers, and again after commit,
+    # since a concurrent request may cache the old list or map in between.
+    _drop_caches()
+    transaction.on_commit(_drop_caches)
+
+
+def _drop_caches() -> None:
     risk.forget()
+    mapdata.forget()
 
 
 post_save.connect(_forget, sender=HighRiskCountry, dispatch_uid="events.risk.saved")

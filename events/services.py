@@ -225,6 +225,10 @@ def _moderate(
 @transaction.atomic
 def approve_event(event: Event, moderator: AbstractBaseUser) -> Event:
     """Publish a pending (or previously rejected) event and send the organizer its link."""
+    # The country may have been marked high-risk since the event was registered.
+    country = risk.high_risk_country_at(str(event.country), event.point)
+    if country:
+        raise HighRiskCountry(country)
     event = _moderate(
         event,
         moderator,

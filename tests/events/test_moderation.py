@@ -377,3 +377,9 @@ def test_russia_and_belarus_are_high_risk_from_the_start(db):
     from events.risk import high_risk_country_codes
 
     assert high_risk_country_codes() == frozenset({"RU", "BY"})
+
+
+@pytest.mark.parametrize("bad_id", ["²", "9" * 30, "x"])
+def test_a_malformed_event_id_in_the_moderation_form_is_not_an_error(moderator_client, bad_id):
+    response = moderator_client.get("/admin/events/event/moderate/approve/", {"ids": bad_id})
+    assert response.status_code == 302  # back to the queue: "No events were selected."

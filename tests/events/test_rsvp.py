@@ -1,3 +1,4 @@
+import contextlib
 import datetime
 import threading
 
@@ -387,3 +388,33 @@ def test_two_confirmations_racing_count_the_participant_once():
     event.refresh_from_db()
     assert event.participant_count == 1
     assert OutboxEmail.objects.filter(kind="attendance_confirmed").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_count_equals_the_confirmed_rows_after_confirms_and_cancels_race():
+    event = make_event()
+    # Each sign-up is confirmed and cancelled at once by two threads (both orders may win),
+    # while others are only confirmed or only cancelled after being confirmed.
+    racing = [make_attendance(event) for _ in range(6)]
+    leaving = [make_attendance(event, status=Attendance.Status.CONFIRMED) for _ in range(3)]
+    jobs = [(participation.confirm, a) for a in racing]
+    jobs += [(participation.cancel, a) for a in racing + leaving]
+    barrier = threading.Barrier(len(jobs))
+
+    def run(step, attendance):
+        try:
+            barrier.wait()
+            # Confirming a sign-up cancelled a moment before is refused.
+            with contextlib.suppress(participation.ParticipationError):
+                step(attendance)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=job) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    event.refresh_from_db()
+    confirmed = Attendance.objects.filter(event=event, status=Attendance.Status.CONFIRMED).count()
+    assert event.participant_count == confirmed
