@@ -24,7 +24,10 @@ def client_address(request: HttpRequest) -> str:
     if settings.TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()
+            # The last entry is the one our proxy appended; anything before it is whatever
+            # the client sent, and trusting it would let anyone pick a fresh rate-limit key
+            # for every request.
+            return forwarded.rsplit(",", 1)[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
 
 

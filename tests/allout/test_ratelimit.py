@@ -33,3 +33,17 @@ def test_a_cache_that_is_down_does_not_block_anyone(settings):
         assert is_limited("test", "key", limit=0, period=60) is False
     finally:
         caches._settings = None
+
+
+def test_behind_a_proxy_a_client_cannot_pick_its_own_address_with_a_forged_header(settings):
+    # The proxy appends the address it saw; whatever the client sent comes before it.
+    settings.TRUST_X_FORWARDED_FOR = True
+    keys = {
+        client_key(
+            RequestFactory().post(
+                "/", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.7", REMOTE_ADDR="10.0.0.2"
+            )
+        )
+        for n in range(5)
+    }
+    assert keys == {client_key(RequestFactory().post("/", REMOTE_ADDR="203.0.113.7"))}
