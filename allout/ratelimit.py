@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import logging
 from collections.abc import Callable
 from functools import wraps
 
@@ -19,12 +20,19 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from allout.cache import DOWN
+
+log = logging.getLogger(__name__)
+
 
 def client_address(request: HttpRequest) -> str:
     if settings.TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()
+            # The last entry is the one our proxy appended; anything before it is whatever
+            # the client sent, and trusting it would let anyone pick a fresh rate-limit key
+            # for every request.
+            return forwarded.rsplit(",", 1)[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
 
 
@@ -49,14 +57,27 @@ def is_limited(scope: str, key: str, *, limit: int, period: int) -> bool:
     """Count one hit for `key` in `scope`; True once it exceeds `limit` within `period` s."""
     if not settings.RATELIMIT_ENABLED:
         return False
-    cache_key = f"rl:{scope}:{key}"
-    # The cache fails open (allout.cache): with Redis down nobody is limited.
-    cache.add(cache_key, 0, timeout=period)
+    return _count_hit(f"rl:{scope}:{key}", period) > limit
+
+
+def _count_hit(cache_key: str, period: int) -> int:
+    """Add one to a counter that expires `period` s after its first hit, in one round trip.
+
+    The sign view runs this on every POST of the day of action; cache.add() and
+    cache.incr() took three round trips (incr checks that the key exists first).
+    """
+    key = cache.make_and_validate_key(cache_key)
     try:
-        count = cache.incr(cache_key)
-    except ValueError:  # the key expired between add and incr
-        return False
-    return count > limit
+        client = cache._cache.get_client(key, write=True)
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, period, nx=True)  # NX: later hits never extend the window
+        count, _ = pipe.execute()
+    except DOWN:
+        # Fail open, as the cache does (allout.cache): with Redis down nobody is limited.
+        log.warning("Cache unavailable: rate limit not counted", exc_info=True)
+        return 0
+    return int(count)
 
 
 def ratelimit(scope: str, *, limit: int, period: int, methods: tuple[str, ...] = ("POST",)):

