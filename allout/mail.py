@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from functools import partial
+from smtplib import SMTPException, SMTPRecipientsRefused
 
 from django.conf import settings
 from django.core import signing
@@ -104,21 +105,39 @@ def publish(pk: int) -> None:
         log.warning("Could not publish outbox email %s; the sweeper will retry", pk, exc_info=True)
 
 
+# A failed send waits 1, 2, 4 ... minutes before its next try, at most an hour; after
+# MAX_ATTEMPTS (about a day of outage) the row is given up on and purged with the sent ones.
+RETRY_BASE = timedelta(minutes=1)
+RETRY_MAX = timedelta(hours=1)
+MAX_ATTEMPTS = 30
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return min(RETRY_BASE * 2 ** max(attempts - 1, 0), RETRY_MAX)
+
+
 def deliver(pk: int) -> bool:
-    """Send one row unless it was sent already or another worker is sending it."""
+    """Send one row unless it was sent, is being sent, or is waiting out a back-off.
+
+    A failure is recorded on the row (next try, last error) instead of raised: the sweeper
+    is the one retrier, so a mail server that is down for an hour costs one try per row per
+    back-off step, not a storm of task retries.
+    """
     now = timezone.now()
     stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
     # One UPDATE claims the row: PostgreSQL re-checks the WHERE clause after a concurrent
     # claim commits, so exactly one worker wins.
     claimed = (
-        OutboxEmail.objects.unsent()
+        OutboxEmail.objects.due(now)
         .filter(pk=pk)
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
         .update(claimed_at=now, attempts=F("attempts") + 1)
     )
     if not claimed:
         return False
-    row = OutboxEmail.objects.get(pk=pk)
+    row = OutboxEmail.objects.filter(pk=pk).first()
+    if row is None:  # erased ("delete my data") while we claimed it
+        return False
     message = EmailMultiAlternatives(
         subject=row.subject,
         body=row.body_text,
@@ -131,21 +150,35 @@ def deliver(pk: int) -> bool:
         message.attach_alternative(row.body_html, "text/html")
     try:
         message.send()
-    except Exception as exc:
-        OutboxEmail.objects.filter(pk=pk).update(claimed_at=None, last_error=str(exc)[:1000])
-        raise
+    except (SMTPException, OSError) as exc:
+        _record_failure(row, exc)
+        return False
     # Accepted risk: if the process dies between send() and this update, the row is sent
     # again after its claim goes stale. SMTP offers no way to make the two one step.
     OutboxEmail.objects.filter(pk=pk).update(sent_at=timezone.now(), last_error="")
     return True
 
 
+def _record_failure(row: OutboxEmail, exc: Exception) -> None:
+    now = timezone.now()
+    # A recipient the server refuses outright will not be accepted on a later try.
+    refused = isinstance(exc, SMTPRecipientsRefused)
+    given_up = refused or row.attempts >= MAX_ATTEMPTS
+    log.warning("Sending outbox email %s failed (try %s): %s", row.pk, row.attempts, exc)
+    OutboxEmail.objects.filter(pk=row.pk).update(
+        claimed_at=None,
+        last_error=str(exc)[:1000],
+        next_attempt_at=None if given_up else now + retry_delay(row.attempts),
+        failed_at=now if given_up else None,
+    )
+
+
 def requeue_unsent(*, older_than: timedelta = timedelta(seconds=30), limit: int = 1000) -> int:
-    """Publish again every unsent row that no worker is sending; returns how many."""
+    """Publish again every row that is due and that no worker is sending; returns how many."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
     pks = list(
-        OutboxEmail.objects.unsent()
+        OutboxEmail.objects.due(now)
         .filter(created_at__lt=now - older_than)
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
         .order_by("created_at")
@@ -157,7 +190,9 @@ def requeue_unsent(*, older_than: timedelta = timedelta(seconds=30), limit: int 
 
 
 def purge_sent(*, days: int) -> int:
-    """Delete sent rows older than `days`: they hold addresses we no longer need."""
+    """Delete sent and given-up rows older than `days`: they hold addresses we no longer need."""
     cutoff = timezone.now() - timedelta(days=days)
-    deleted, _ = OutboxEmail.objects.filter(sent_at__lt=cutoff).delete()
+    deleted, _ = OutboxEmail.objects.filter(
+        Q(sent_at__lt=cutoff) | Q(failed_at__lt=cutoff)
+    ).delete()
     return deleted

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
 
 
 class OutboxEmailQuerySet(models.QuerySet):
     def unsent(self) -> OutboxEmailQuerySet:
-        return self.filter(sent_at__isnull=True)
+        """Rows still to send: not sent, not given up on."""
+        return self.filter(sent_at__isnull=True, failed_at__isnull=True)
+
+    def due(self, now: datetime.datetime) -> OutboxEmailQuerySet:
+        """Unsent rows whose next try is now: never tried, or their back-off has passed."""
+        return self.unsent().filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
 
 
 class OutboxEmail(models.Model):
@@ -28,6 +35,10 @@ class OutboxEmail(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # After a failed send the row waits until then; the sweeper is the only one to retry.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Set when the mail server refused the row for good or too many tries failed.
+    failed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
     objects = OutboxEmailQuerySet.as_manager()
@@ -37,10 +48,16 @@ class OutboxEmail(models.Model):
         indexes = [
             # requeue_unsent_email: unsent rows, oldest first; stays tiny as rows get sent.
             models.Index(
-                fields=["created_at"], name="outbox_unsent_idx", condition=Q(sent_at__isnull=True)
+                fields=["created_at"],
+                name="outbox_unsent_idx",
+                condition=Q(sent_at__isnull=True, failed_at__isnull=True),
             ),
             # purge_sent_email: sent rows older than the retention period.
             models.Index(fields=["sent_at"], name="outbox_sent_idx"),
+            # purge_sent_email: rows given up on, older than the retention period.
+            models.Index(
+                fields=["failed_at"], name="outbox_failed_idx", condition=Q(failed_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
@@ -9,22 +8,19 @@ from django.conf import settings
 from allout import mail
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=10,
-)
+@shared_task(acks_late=True)
 def send_outbox_email(pk: int) -> bool:
-    """Send one outbox row; safe to run any number of times."""
+    """Send one outbox row; safe to run any number of times.
+
+    No Celery retries: a failed send is written on the row with its next try, and the
+    sweeper below publishes it again when that time comes.
+    """
     return mail.deliver(pk)
 
 
 @shared_task(acks_late=True)
 def requeue_unsent_email(older_than_seconds: int = 30) -> int:
-    """Re-publish rows left unsent (broker was down, worker died, retries ran out)."""
+    """Re-publish rows that are due: broker was down, worker died, or a back-off ended."""
     return mail.requeue_unsent(older_than=timedelta(seconds=older_than_seconds))
 
 

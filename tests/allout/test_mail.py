@@ -1,10 +1,12 @@
 import datetime
 import threading
+from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail as django_mail
 from django.db import transaction
+from django.utils import timezone
 
 from allout import emails, mail
 from allout.models import OutboxEmail
@@ -79,24 +81,48 @@ def test_two_workers_racing_for_one_row_send_it_once():
     assert len(django_mail.outbox) == 1
 
 
-def test_a_mail_server_that_is_down_keeps_the_row_for_later(db, settings):
+def test_a_mail_server_that_is_down_keeps_the_row_for_a_later_try(db, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1
     row = mail.queue("test_message", "reader@example.org", {})
-    with pytest.raises(OSError):
-        mail.deliver(row.pk)
+    assert mail.deliver(row.pk) is False
     row.refresh_from_db()
     assert row.sent_at is None and row.claimed_at is None and row.last_error
+    assert row.attempts == 1 and row.next_attempt_at > timezone.now()
+    # Waiting out the back-off: neither a duplicate task nor the sweeper tries it again yet.
+    assert mail.deliver(row.pk) is False
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 0
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert mail.deliver(row.pk) is True
+    with time_machine.travel(timezone.now() + mail.retry_delay(1), tick=False):
+        assert mail.requeue_unsent(older_than=timedelta(0)) == 1
+        assert mail.deliver(row.pk) is True
     assert len(django_mail.outbox) == 1
 
 
+def test_the_back_off_doubles_up_to_an_hour():
+    assert [mail.retry_delay(n) for n in (1, 2, 3)] == [
+        timedelta(minutes=1),
+        timedelta(minutes=2),
+        timedelta(minutes=4),
+    ]
+    assert mail.retry_delay(30) == timedelta(hours=1)
+
+
+def test_a_row_is_given_up_on_after_the_last_try_and_purged_later(db, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1
+    row = mail.queue("test_message", "reader@example.org", {})
+    OutboxEmail.objects.filter(pk=row.pk).update(attempts=mail.MAX_ATTEMPTS - 1)
+    assert mail.deliver(row.pk) is False
+    row.refresh_from_db()
+    assert row.failed_at is not None and row.next_attempt_at is None
+    assert not OutboxEmail.objects.unsent().exists()
+    assert mail.purge_sent(days=7) == 0
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        assert mail.purge_sent(days=7) == 1
+
+
 def test_the_sweeper_requeues_unsent_rows_but_not_ones_being_sent(db):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     waiting = mail.queue("test_message", "a@example.org", {})
     being_sent = mail.queue("test_message", "b@example.org", {})
     sent = mail.queue("test_message", "c@example.org", {})
@@ -108,10 +134,6 @@ def test_the_sweeper_requeues_unsent_rows_but_not_ones_being_sent(db):
 
 
 def test_old_sent_rows_are_purged(db):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     old = mail.queue("test_message", "a@example.org", {})
     fresh = mail.queue("test_message", "b@example.org", {})
     OutboxEmail.objects.filter(pk=old.pk).update(sent_at=timezone.now() - timedelta(days=8))

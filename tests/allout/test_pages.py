@@ -126,3 +126,11 @@ def test_only_the_admin_may_run_inline_scripts(client, staff_user):
     csp = client.get("/admin/")["Content-Security-Policy"]
     assert "script-src 'self' 'unsafe-inline'" in csp
     assert "frame-ancestors 'none'" in csp
+
+
+def test_staff_see_the_outbox_read_only(client, staff_user):
+    mail.queue("test_message", "reader@example.org", {})
+    client.force_login(staff_user)
+    page = client.get("/admin/allout/outboxemail/")
+    assert page.status_code == 200 and b"reader@example.org" in page.content
+    assert client.get("/admin/allout/outboxemail/add/").status_code == 403

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from allout.models import OutboxEmail
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin):
+    """What left, what waits and what failed: read-only, for diagnosing mail delivery."""
+
+    list_display = [
+        "kind",
+        "to",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "next_attempt_at",
+        "failed_at",
+    ]
+    list_filter = [
+        "kind",
+        ("sent_at", admin.EmptyFieldListFilter),
+        ("failed_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["to"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+    readonly_fields = [field.name for field in OutboxEmail._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: OutboxEmail | None = None) -> bool:
+        return False
