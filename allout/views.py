@@ -4,7 +4,6 @@ import json
 
 import redis
 from django.conf import settings
-from django.core import signing
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from allout import mail, privacy
 from events.models import Campaign
 
-DATA_LINK_MAX_AGE = 60 * 60 * 24 * 365
+DATA_LINK_MAX_AGE_DAYS = 365
 
 
 @require_safe
@@ -52,10 +51,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _email_from_token(token: str) -> str:
-    try:
-        return signing.loads(token, salt=mail.DATA_REQUEST_SALT, max_age=DATA_LINK_MAX_AGE)
-    except signing.BadSignature:
-        raise Http404("This link is not valid or has expired.") from None
+    email = mail.email_from_data_token(token, max_age_days=DATA_LINK_MAX_AGE_DAYS)
+    if email is None:
+        raise Http404("This link is not valid or has expired.")
+    return email
 
 
 @never_cache

@@ -134,3 +134,25 @@ def test_staff_see_the_outbox_read_only(client, staff_user):
     page = client.get("/admin/allout/outboxemail/")
     assert page.status_code == 200 and b"reader@example.org" in page.content
     assert client.get("/admin/allout/outboxemail/add/").status_code == 403
+
+
+def test_a_data_link_does_not_show_the_address_it_was_made_for(db):
+    import base64
+
+    url = mail.data_request_url("reader@example.org")
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    assert "reader" not in url
+    assert b"reader" not in base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    assert mail.email_from_data_token(token, max_age_days=1) == "reader@example.org"
+
+
+def test_a_data_link_expires_after_a_year(client, db):
+    import datetime
+
+    import time_machine
+
+    path = mail.data_request_url("reader@example.org").removeprefix("http://127.0.0.1:8000")
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=364)):
+        assert client.get(path).status_code == 200
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=367)):
+        assert client.get(path).status_code == 404
