@@ -26,7 +26,7 @@ from events.views.attendance import handle_rsvp
 def render_event_page(
     request: HttpRequest, event: Event, *, status: int = 200, **context
 ) -> HttpResponse:
-    """The event page. Forms posted to it (report, and RSVP in issue 5) re-render it with
+    """The event page. Forms posted to it (the report form, and the RSVP form) re-render it with
     their bound form and errors through `context`."""
     viewer_is_organizer = request.user.is_authenticated and event.organizer_id == request.user.pk
     latest_decision = None

@@ -5,7 +5,7 @@ import io
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from PIL import ExifTags, Image
 
@@ -245,10 +245,7 @@ def test_a_change_that_is_not_time_or_place_emails_nobody(event):
 
 
 def test_the_dashboard_links_to_the_edit_page(client, event):
-    try:
-        edit_path = reverse("events:edit", args=[event.slug])
-    except NoReverseMatch:
-        pytest.skip("The edit page comes with the events work (issue 3).")
+    edit_path = reverse("events:edit", args=[event.slug])
     client.force_login(event.organizer)
     html = client.get(f"/events/mine/{event.slug}/").content.decode()
     assert f'href="{edit_path}"' in html

@@ -121,3 +121,23 @@ def test_a_moved_event_gets_a_new_time_zone_and_approximate_point(event, organiz
 def test_the_service_refuses_an_edit_by_someone_else(event):
     with pytest.raises(services.NotAllowed):
         services.update_event(event, make_user("x@example.org"), _details(event))
+
+
+def test_a_new_time_for_an_approved_event_is_emailed_to_its_confirmed_participants(
+    client, organizer, campaign
+):
+    from allout.models import OutboxEmail
+    from events.models import Attendance
+    from tests.events.factories import make_attendance
+
+    event = make_event(campaign=campaign, organizer=organizer, slug="approved")
+    going = make_attendance(event, status=Attendance.Status.CONFIRMED)
+    make_attendance(event)  # unconfirmed: hears nothing of the change
+    client.force_login(organizer)
+    response = client.post("/events/approved/edit/", form_data(start_time="15:00"))
+    assert response.status_code == 302
+    (row,) = OutboxEmail.objects.filter(kind="event_changed")
+    assert row.to == going.email
+    assert "15:00" in row.body_text
+    client.post("/events/approved/edit/", form_data(start_time="15:00", title="Same time"))
+    assert OutboxEmail.objects.filter(kind="event_changed").count() == 1
