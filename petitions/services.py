@@ -157,7 +157,13 @@ def purge_unconfirmed(older_than: timedelta) -> int:
     finds the row gone; unconfirmed rows are not counted, so the counter is untouched.
     """
     cutoff = timezone.now() - older_than
-    deleted, _ = Signature.objects.unconfirmed().filter(created_at__lt=cutoff).delete()
+    # By the last email, not the first: a repeat sends a fresh link, valid as long again.
+    deleted, _ = (
+        Signature.objects.unconfirmed()
+        .filter(created_at__lt=cutoff)
+        .filter(Q(last_emailed_at__isnull=True) | Q(last_emailed_at__lt=cutoff))
+        .delete()
+    )
     return deleted
 
 

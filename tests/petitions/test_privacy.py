@@ -64,3 +64,14 @@ def test_deleting_my_data_deletes_the_emails_sent_to_every_spelling_of_my_addres
     client.post(f"/petitions/{make_petition().slug}/sign/", sign_form(email="you@example.org"))
     client.post(data_path("jdoe@gmail.com"), {"action": "delete"})
     assert list(OutboxEmail.objects.values_list("to", flat=True)) == ["you@example.org"]
+
+
+def test_an_unconfirmed_signature_lives_as_long_as_its_latest_link(petition):
+    resent = make_signature(petition)
+    month_ago = timezone.now() - timedelta(days=31)
+    Signature.objects.filter(pk=resent.pk).update(
+        created_at=month_ago, last_emailed_at=timezone.now() - timedelta(days=2)
+    )
+    assert purge_unconfirmed_signatures() == 0
+    Signature.objects.filter(pk=resent.pk).update(last_emailed_at=month_ago)
+    assert purge_unconfirmed_signatures() == 1
