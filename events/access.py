@@ -24,8 +24,9 @@ def get_event_for_viewer(user: User | AnonymousUser, slug: str) -> Event:
 
 
 def get_public_event(slug: str) -> Event:
-    """An approved event, whoever asks (reports, RSVPs)."""
-    return get_object_or_404(Event.objects.approved().select_related("campaign"), slug=slug)
+    """An approved event, whoever asks (reports, messages to the organizer)."""
+    events = Event.objects.approved().select_related("campaign", "organizer")
+    return get_object_or_404(events, slug=slug)
 
 
 def get_event_for_organizer(user: User | AnonymousUser, slug: str) -> Event:

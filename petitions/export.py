@@ -16,16 +16,10 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 from django_countries.fields import Country
 
+from allout.spreadsheets import spreadsheet_safe
 from petitions.models import Petition, Signature
 
 CHUNK_ROWS = 2000
-# A spreadsheet runs a cell starting with one of these as a formula ("CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_cell(value: str) -> str:
-    """Make a cell that a spreadsheet would run as a formula plain text."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def delivery_csv(petition: Petition) -> Iterator[str]:
@@ -48,11 +42,11 @@ def delivery_csv(petition: Petition) -> Iterator[str]:
     for number, (first_name, last_name, country, postcode, confirmed_at) in enumerate(rows, 1):
         writer.writerow(
             [
-                escape_cell(first_name),
-                escape_cell(last_name),
+                spreadsheet_safe(first_name),
+                spreadsheet_safe(last_name),
                 names.get(country, country),
                 country,
-                escape_cell(postcode),
+                spreadsheet_safe(postcode),
                 confirmed_at.date().isoformat(),
             ]
         )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from allout.ratelimit import client_key, is_limited
 from events import participation_emails as emails
-from events.models import Event
+from events.access import get_public_event
 from events.participation_forms import ContactForm
 
 # Per client address (hashed) an hour, and per event an hour so a crowd of clients cannot
@@ -17,14 +17,9 @@ from events.participation_forms import ContactForm
 CONTACT_LIMIT, CONTACT_EVENT_LIMIT, CONTACT_PERIOD = 5, 30, 3600
 
 
-def contactable_event_or_404(slug: str) -> Event:
-    """Only approved events take messages: a pending or rejected one has no public page."""
-    return get_object_or_404(Event.objects.approved().select_related("organizer"), slug=slug)
-
-
 @require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest, slug: str) -> HttpResponse:
-    event = contactable_event_or_404(slug)
+    event = get_public_event(slug)
     form = ContactForm(request.POST or None)
     if request.method == "GET":
         return render(request, "events/contact.html", {"event": event, "form": form})
@@ -44,4 +39,4 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def contact_sent(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "events/contact_sent.html", {"event": contactable_event_or_404(slug)})
+    return render(request, "events/contact_sent.html", {"event": get_public_event(slug)})

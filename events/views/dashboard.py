@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from allout.spreadsheets import spreadsheet_safe
 from events import participation
 from events.access import get_event_for_dashboard
 from events.models import Attendance, Event
@@ -53,16 +54,6 @@ def event_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "retention_days": settings.PARTICIPANT_RETENTION_DAYS,
     }
     return render(request, "events/dashboard_event.html", context)
-
-
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> str:
-    """The value as text that a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 class _Echo:
