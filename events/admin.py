@@ -31,7 +31,8 @@ from django.views.decorators.http import require_http_methods
 from django_countries import countries
 from leaflet.admin import LeafletGeoAdmin
 
-from events import geo, risk, services
+from allout.risk import high_risk_countries
+from events import geo, services
 from events.models import (
     Campaign,
     Embassy,
@@ -297,7 +298,7 @@ class EventAdmin(LeafletNonceAdmin):
             signs.append(_("organizer has %(count)d events") % {"count": count})
         if getattr(event, "has_nearby_same_day", False):
             signs.append(_("another event within 500 m that day"))
-        codes = risk.high_risk_country_codes()
+        codes = high_risk_countries()
         zone_countries = geo.countries_in_timezone(event.timezone)
         if event.country.code in codes or zone_countries & codes:
             signs.append(_("high-risk country"))

@@ -40,18 +40,13 @@ def seed(using: str = "default", **kwargs) -> None:
         )
 
 
-def high_risk_country_codes() -> frozenset[str]:
-    """ISO codes of the countries where the platform lists no public event."""
-    return risk.high_risk_countries()
-
-
 def high_risk_country_at(country: str, point: Point | None = None) -> str | None:
     """The high-risk country an event in `country` at `point` would be in, if any.
 
     The point's time zone is checked too, so choosing another country in the form does not
     get a pin in Moscow past the refusal.
     """
-    codes = high_risk_country_codes()
+    codes = risk.high_risk_countries()
     if country and str(country) in codes:
         return str(country)
     if point is None:

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
-from events import places, risk, services
+from allout.risk import high_risk_countries
+from events import places, services
 from events.access import get_event_for_organizer, verified_email_required
 from events.forms import EventForm
 from events.models import Campaign, Event
@@ -91,7 +92,7 @@ def edit_event(request: HttpRequest, slug: str) -> HttpResponse:
 def places_json(request: HttpRequest) -> JsonResponse:
     """Type-ahead for the city search: `?q=lon` → cities, largest first."""
     text = request.GET.get("q", "")[:120]
-    high_risk = risk.high_risk_country_codes()
+    high_risk = high_risk_countries()
     cities = [place for place in places.complete(text, limit=12) if place.kind == "city"][:8]
     results = [
         {

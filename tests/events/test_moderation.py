@@ -366,7 +366,7 @@ def test_staff_keep_the_high_risk_list_and_the_form_follows(moderator_client, ca
     )
     assert response.status_code == 302
     assert HighRiskCountry.objects.get().country.code == "BY"
-    from events.risk import high_risk_country_codes
+    from allout.risk import high_risk_countries as high_risk_country_codes
 
     assert high_risk_country_codes() == frozenset({"BY"})
     HighRiskCountry.objects.all().delete()
@@ -374,7 +374,7 @@ def test_staff_keep_the_high_risk_list_and_the_form_follows(moderator_client, ca
 
 
 def test_russia_and_belarus_are_high_risk_from_the_start(db):
-    from events.risk import high_risk_country_codes
+    from allout.risk import high_risk_countries as high_risk_country_codes
 
     assert high_risk_country_codes() == frozenset({"RU", "BY"})
 
