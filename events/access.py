@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from events.models import Event
-from events.services import has_verified_email
+from events.services.registration import has_verified_email
 
 
 def get_event_for_viewer(user: User | AnonymousUser, slug: str) -> Event:

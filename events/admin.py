@@ -16,8 +16,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.gis.measure import D
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, Func, OuterRef, QuerySet, Subquery
-from django.db.models.fields import DateField
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,22 +25,24 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 from django_countries import countries
 from leaflet.admin import LeafletGeoAdmin
 
 from allout.risk import high_risk_countries
-from events import geo, services
+from events import geo
+from events.errors import EventsError
 from events.models import (
     Campaign,
     Embassy,
     Event,
     EventReport,
     HighRiskCountry,
+    LocalDate,
     ModerationAction,
 )
-from events.templatetags.events_tags import local_when
+from events.services import moderation, registration
 
 NEW_ACCOUNT_DAYS = 7
 BUSY_ORGANIZER_EVENTS = 3
@@ -55,14 +56,6 @@ class LeafletNonceAdmin(LeafletGeoAdmin):
     @method_decorator(csp_update({"script-src": [NONCE]}))
     def changeform_view(self, *args, **kwargs) -> HttpResponse:
         return super().changeform_view(*args, **kwargs)
-
-
-class LocalDate(Func):
-    """`starts_at AT TIME ZONE timezone`, as a date: the day on the clocks where it happens."""
-
-    arg_joiner = " AT TIME ZONE "
-    template = "((%(expressions)s)::date)"
-    output_field = DateField()
 
 
 class DefaultFilter(admin.SimpleListFilter):
@@ -153,19 +146,19 @@ MODERATION = {
     "approve": {
         "title": gettext_lazy("Approve events"),
         "reason": None,  # no reason asked
-        "service": lambda event, user, reason: services.approve_event(event, user),
+        "service": lambda event, user, reason: moderation.approve_event(event, user),
         "done": gettext_lazy("Approved %(count)d event(s); the organizers were emailed."),
     },
     "reject": {
         "title": gettext_lazy("Reject events"),
         "reason": "required",
-        "service": services.reject_event,
+        "service": moderation.reject_event,
         "done": gettext_lazy("Rejected %(count)d event(s); the organizers got your reason."),
     },
     "unpublish": {
         "title": gettext_lazy("Unpublish events"),
         "reason": "optional",
-        "service": services.unpublish_event,
+        "service": moderation.unpublish_event,
         "done": gettext_lazy("Unpublished %(count)d event(s): they are back in the queue."),
     },
 }
@@ -239,8 +232,24 @@ class EventAdmin(LeafletNonceAdmin):
         # Events come from organizers through /events/new/ (guidelines, emails, checks).
         return False
 
+    def save_model(self, request: HttpRequest, obj: Event, form, change: bool) -> None:
+        """Staff edits go through the organizer's rule: a new time or place is emailed to
+        confirmed participants, and the moderator is told how many."""
+        result = registration.save_staff_edit(obj)
+        if result.notified:
+            self.message_user(
+                request,
+                ngettext(
+                    "The new time or place was emailed to %(count)d confirmed participant.",
+                    "The new time or place was emailed to %(count)d confirmed participants.",
+                    result.notified,
+                )
+                % {"count": result.notified},
+                messages.INFO,
+            )
+
     def has_moderate_permission(self, request: HttpRequest) -> bool:
-        return services.is_moderator(request.user)
+        return moderation.is_moderator(request.user)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         """Each row's warning signs in the same query: counts and a spatial EXISTS."""
@@ -282,7 +291,7 @@ class EventAdmin(LeafletNonceAdmin):
 
     @admin.display(description=gettext_lazy("local time"))
     def local_times(self, event: Event) -> str:
-        return local_when(event)
+        return event.local_when()
 
     @admin.display(description=gettext_lazy("organizer"), ordering="organizer__email")
     def organizer_email(self, event: Event) -> str:
@@ -362,7 +371,7 @@ class EventAdmin(LeafletNonceAdmin):
         for event in events:
             try:
                 MODERATION[action]["service"](event, request.user, reason)
-            except services.EventError as error:
+            except EventsError as error:
                 self.message_user(request, str(error), messages.WARNING)
             else:
                 done += 1
@@ -420,7 +429,7 @@ class EventReportAdmin(admin.ModelAdmin):
         return False
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:
-        return services.is_moderator(request.user)
+        return moderation.is_moderator(request.user)
 
     @admin.display(description=gettext_lazy("event"), ordering="event__title")
     def event_link(self, report: EventReport) -> str:
@@ -439,8 +448,8 @@ class EventReportAdmin(admin.ModelAdmin):
         done = 0
         for report in queryset:
             try:
-                services.close_report(report, request.user, status)
-            except services.EventError as error:
+                moderation.close_report(report, request.user, status)
+            except EventsError as error:
                 self.message_user(request, str(error), messages.WARNING)
             else:
                 done += 1

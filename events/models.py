@@ -5,13 +5,34 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.db.models import Q
+from django.db.models import CharField, DateField, Func, Q, Value
+from django.db.models.functions import Concat, Lower, Trim
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from events import geo
+
+
+def utc_offset(moment: datetime.datetime) -> str:
+    """'UTC+05:30' or 'UTC-03:00' (with a true minus sign, U+2212) for `moment`'s own offset."""
+    offset = moment.utcoffset() or datetime.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "\N{MINUS SIGN}"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+class LocalDate(Func):
+    """`timestamp AT TIME ZONE zone`, as a date: the day on the clocks where an event happens
+    (16 March in Tokyo and in Lima). Both arguments may be columns or outer references."""
+
+    template = "((%(expressions)s)::date)"
+    arg_joiner = " AT TIME ZONE "
+    output_field = DateField()
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -110,6 +131,13 @@ class EventQuerySet(models.QuerySet):
     def public(self) -> EventQuerySet:
         """What anyone may see listed: approved and not yet over."""
         return self.approved().upcoming()
+
+    def with_city_key(self) -> EventQuerySet:
+        """Annotate `city_key`: one city is one (name, country), however organizers typed
+        its case and spaces. The home page's count and the recap both group by it."""
+        return self.annotate(
+            city_key=Concat(Lower(Trim("city")), Value("|"), "country", output_field=CharField())
+        )
 
     def pending(self) -> EventQuerySet:
         return self.filter(status=Event.Status.PENDING)
@@ -263,6 +291,42 @@ class Event(models.Model):
         """The end in the event's own time zone."""
         return self.ends_at.astimezone(self.tz)
 
+    # Times are always said in the event's own time zone, whatever the reader's: a protest in
+    # Tokyo starts at 14:00 in Tokyo. Pages, the admin and every email use these methods;
+    # Django's `date` filter would convert to the site's zone.
+    def local_day(self) -> str:
+        """The event's date where it happens: 'Saturday 16 March 2030'."""
+        return date_format(self.local_starts_at(), "l j F Y")
+
+    def local_hours(self) -> str:
+        """Start and end in local time: '14:00-16:00' (an en dash), with the end's date if it
+        differs."""
+        start, end = self.local_starts_at(), self.local_ends_at()
+        if start.date() != end.date():
+            return f"{start:%H:%M} \N{EN DASH} {date_format(end, 'j F')} {end:%H:%M}"
+        return f"{start:%H:%M}\N{EN DASH}{end:%H:%M}"
+
+    def zone_label(self) -> str:
+        """The time zone and its offset on the day: 'Europe/London, UTC+00:00'."""
+        return f"{self.timezone or 'UTC'}, {utc_offset(self.local_starts_at())}"
+
+    def local_when(self) -> str:
+        """One line for emails, lists and the admin: day, hours and zone."""
+        return gettext_now("%(day)s, %(hours)s (local time: %(zone)s)") % {
+            "day": self.local_day(),
+            "hours": self.local_hours(),
+            "zone": self.zone_label(),
+        }
+
+    def public_place(self) -> str:
+        """Where the public may know the event is: the city only when the point is hidden."""
+        country = self.country.name
+        if self.hide_exact_location:
+            return f"{self.city}, {country}"
+        return ", ".join(
+            part for part in (self.meeting_point, self.address, self.city, country) if part
+        )
+
     def is_public(self) -> bool:
         """Whether anyone may see the event page."""
         return self.status == self.Status.APPROVED
@@ -279,8 +343,8 @@ class Event(models.Model):
         """Whether people may sign up to attend: approved and not yet over."""
         return self.status == self.Status.APPROVED and not self.is_over(now)
 
-    def accepts_report(self, now: datetime.datetime | None = None) -> bool:
-        """Whether the organizer may report how it went: approved and over."""
+    def accepts_outcome(self, now: datetime.datetime | None = None) -> bool:
+        """Whether the organizer may report the outcome (how it went): approved and over."""
         return self.status == self.Status.APPROVED and self.is_over(now)
 
 

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from allout import risk
-from events import geo, mapdata
+from events import geo
+from events.finder import mapdata
 from events.models import HighRiskCountry
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from events import participation
+from events.services import erasure, reminders
 
 
 @shared_task(acks_late=True)
 def send_reminders() -> int:
     """Queue the reminders now due; each goes to each participant once, however often this runs."""
-    return participation.send_reminders()
+    return reminders.send_reminders()
 
 
 @shared_task(acks_late=True)
 def erase_past_participants() -> int:
     """Blank participants' names and emails PARTICIPANT_RETENTION_DAYS after their event."""
-    return participation.erase_past_participants()
+    return erasure.erase_past_participants()

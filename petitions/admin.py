@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
+from allout.spreadsheets import streamed_csv
 from petitions import export, services
 from petitions.models import Petition, Signature, Target, normalize_email
 
@@ -92,12 +93,8 @@ class PetitionAdmin(admin.ModelAdmin):
         petition = self._petition_for_delivery(request, object_id)
         # Personal data left the platform: the admin's history says who took it, and when.
         self.log_change(request, petition, _("Exported confirmed signatures for delivery."))
-        response = StreamingHttpResponse(
-            export.delivery_csv(petition), content_type="text/csv; charset=utf-8"
-        )
         filename = f"{petition.slug}-signatures-{timezone.localdate():%Y-%m-%d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return streamed_csv(filename, export.delivery_header(), export.delivery_rows(petition))
 
     def countries_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         petition = self._petition_for_delivery(request, object_id)

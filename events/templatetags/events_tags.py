@@ -1,68 +1,80 @@
-"""Event presentation helpers: `{% load events_tags %}`.
+"""The events app's template tags: `{% load events_tags %}`.
 
-Times are always shown in the event's own time zone, whatever the reader's: a protest in
-Tokyo starts at 14:00 in Tokyo. Django's `date` filter would convert to the site's zone.
+Local times and the public place are model methods (`event.local_when`, `event.public_place`),
+so pages, the admin and emails say them one way; the tags here render whole pieces.
 """
 
 from __future__ import annotations
 
-import datetime
+import json
 
 from django import template
-from django.utils.formats import date_format
+from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from events.models import Event
+from events.finder import mapdata
+from events.forms.rsvp import RSVPForm
+from events.models import Campaign, Event
+from events.services.recap import recap
 
 register = template.Library()
 
 
-def utc_offset(moment: datetime.datetime) -> str:
-    """'UTC+05:30' or 'UTC-03:00' (with a true minus sign) for `moment`'s own offset."""
-    offset = moment.utcoffset() or datetime.timedelta(0)
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "\N{MINUS SIGN}"
-    hours, minutes = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours:02d}:{minutes:02d}"
-
-
-@register.filter
-def local_day(event: Event) -> str:
-    """The event's date where it happens: 'Saturday 16 March 2030'."""
-    return date_format(event.local_starts_at(), "l j F Y")
-
-
-@register.filter
-def local_hours(event: Event) -> str:
-    """Start and end in local time: '14:00-16:00' (with an en dash)."""
-    start, end = event.local_starts_at(), event.local_ends_at()
-    if start.date() != end.date():
-        return f"{start:%H:%M} \N{EN DASH} {date_format(end, 'j F')} {end:%H:%M}"
-    return f"{start:%H:%M}\N{EN DASH}{end:%H:%M}"
-
-
-@register.filter
-def zone_label(event: Event) -> str:
-    """The time zone and its offset on the day: 'Europe/London, UTC+00:00'."""
-    return f"{event.timezone}, {utc_offset(event.local_starts_at())}"
-
-
-@register.filter
-def local_when(event: Event) -> str:
-    """One line for emails and lists: day, hours and zone."""
-    return _("%(day)s, %(hours)s (local time: %(zone)s)") % {
-        "day": local_day(event),
-        "hours": local_hours(event),
-        "zone": zone_label(event),
+@register.inclusion_tag("events/_map_preview.html")
+def campaign_map_preview(campaign: Campaign | None) -> dict:
+    """A small map of the campaign's events with how many there are, and in how many cities."""
+    if campaign is None:
+        return {"campaign": None}
+    event_count, city_count = mapdata.campaign_counts(campaign)
+    return {
+        "campaign": campaign,
+        "event_count": event_count,
+        "city_count": city_count,
     }
 
 
 @register.filter
-def public_place(event: Event) -> str:
-    """Where the public may know the event is: the city only when the point is hidden."""
-    country = event.country.name
-    if event.hide_exact_location:
-        return f"{event.city}, {country}"
-    return ", ".join(
-        part for part in (event.meeting_point, event.address, event.city, country) if part
-    )
+def km(metres: float | None) -> str:
+    """Metres as kilometres for people: one decimal below 100 km, whole kilometres above."""
+    if metres is None:
+        return ""
+    kilometres = metres / 1000
+    decimals = 1 if kilometres < 100 else 0
+    return _("%(distance)s km") % {"distance": number_format(kilometres, decimals)}
+
+
+@register.inclusion_tag("events/_rsvp_box.html", takes_context=True)
+def rsvp_box(context: template.Context, event: Event) -> dict:
+    """How many are going and, while the event takes sign-ups, the RSVP form."""
+    return {
+        "event": event,
+        "form": context.get("rsvp_form") or RSVPForm(),
+        "retention_days": settings.PARTICIPANT_RETENTION_DAYS,
+        "request": context.get("request"),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("events/_outcome.html")
+def event_outcome(event: Event) -> dict:
+    """The outcome the organizer reported after the day, if they did."""
+    return {"event": event}
+
+
+@register.inclusion_tag("events/_recap.html")
+def campaign_recap(campaign: Campaign | None, *, limit: int = 0) -> dict:
+    """The map and list of cities that took part, once the campaign day is over."""
+    if campaign is None or not campaign.is_over():
+        return {"campaign": campaign, "recap": None}
+    summary = recap(campaign)
+    cities = summary.cities
+    # Every city goes on the map, even when the list beside it is cut short.
+    points = [[c.lat, c.lng, f"{c.city}, {c.country_name}", c.events, c.turnout] for c in cities]
+    return {
+        "campaign": campaign,
+        "recap": summary,
+        "cities": cities[:limit] if limit else cities,
+        "more": max(0, len(cities) - limit) if limit else 0,
+        "points_json": json.dumps(points),
+    }

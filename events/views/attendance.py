@@ -17,10 +17,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from allout.ratelimit import client_key, is_limited
 from events import attendance_links as links
-from events import participation
 from events.access import get_event_for_viewer
+from events.errors import EventsError, RSVPClosed
+from events.forms.rsvp import RSVPForm
 from events.models import Attendance, Event
-from events.participation_forms import RSVPForm
+from events.services import rsvp as signups
 
 # Sign-ups per client address (hashed) in ten minutes: enough for a family on one wifi.
 RSVP_LIMIT, RSVP_PERIOD = 10, 600
@@ -41,8 +42,8 @@ def handle_rsvp(request: HttpRequest, event: Event) -> HttpResponse:
         context = {"event": event, "rsvp_form": form}
         return render(request, "events/attend_form.html", context, status=400)
     try:
-        participation.rsvp(event, **form.cleaned_data)
-    except participation.RSVPClosed:  # the event changed under us
+        signups.rsvp(event, **form.cleaned_data)
+    except RSVPClosed:  # the event changed under us
         return _closed(request, event)
     return redirect("events:rsvp_sent", slug=event.slug)
 
@@ -81,8 +82,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     attendance = attendance_or_404(token, links.Purpose.CONFIRM)
     if request.method == "POST":
         try:
-            attendance = participation.confirm(attendance)
-        except participation.ParticipationError as exc:
+            attendance = signups.confirm(attendance)
+        except EventsError as exc:
             context = {"attendance": attendance, "event": attendance.event, "error": str(exc)}
             return render(request, "events/attend_confirm.html", context, status=409)
         messages.success(request, _("Thank you: you are on the list. See you there!"))
@@ -100,8 +101,8 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     context = {"attendance": attendance, "event": attendance.event}
     if request.method == "POST":
         try:
-            attendance = participation.cancel(attendance)
-        except participation.ParticipationError as exc:
+            attendance = signups.cancel(attendance)
+        except EventsError as exc:
             context["error"] = str(exc)
             return render(request, "events/attend_cancel.html", context, status=409)
         return render(request, "events/attend_cancel.html", {**context, "attendance": attendance})
@@ -114,7 +115,7 @@ def attendance(request: HttpRequest, token: str) -> HttpResponse:
     """The participant's view of their event, with the exact meeting point once confirmed."""
     attendance = attendance_or_404(token, links.Purpose.VIEW)
     event = attendance.event
-    reveal = participation.reveals_exact_place(attendance) or not event.hide_exact_location
+    reveal = signups.reveals_exact_place(attendance) or not event.hide_exact_location
     point = event.point if reveal else event.public_point
     context = {
         "attendance": attendance,

@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from allout.ratelimit import client_key, is_limited
-from events import participation_emails as emails
+from events import emails
 from events.access import get_public_event
-from events.participation_forms import ContactForm
+from events.forms.public import ContactForm
 
 # Per client address (hashed) an hour, and per event an hour so a crowd of clients cannot
 # bury one organizer either.

@@ -1,4 +1,4 @@
-"""The organizer's dashboard: their events, participants, messages, cancelling, the report.
+"""The organizer's dashboard: their events, participants, messages, cancelling, the outcome.
 
 Participants' names and emails are for the event's organizer and staff alone: every view
 here gets its event from events.access.get_event_for_dashboard(), which answers 404 to anyone
@@ -6,9 +6,6 @@ else (the same answer as for an event that does not exist, so nobody learns whic
 """
 
 from __future__ import annotations
-
-import csv
-from collections.abc import Iterator
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from allout.spreadsheets import spreadsheet_safe
-from events import participation
+from allout.spreadsheets import streamed_csv
 from events.access import get_event_for_dashboard
+from events.errors import EventsError, MessageLimitReached
+from events.forms.organizer import CancelEventForm, OrganizerMessageForm, OutcomeForm
 from events.models import Attendance, Event
-from events.participation_forms import CancelEventForm, OrganizerMessageForm, ReportForm
+from events.services import organizer
 
 
 @login_required
@@ -50,35 +48,10 @@ def event_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "participants": participants,
         "waiting": event.attendances.current().filter(status=Attendance.Status.UNCONFIRMED).count(),
         "sent_messages": event.organizer_messages.all()[:10],
-        "messages_left": participation.messages_left_today(event),
+        "messages_left": organizer.messages_left_today(event),
         "retention_days": settings.PARTICIPANT_RETENTION_DAYS,
     }
     return render(request, "events/dashboard_event.html", context)
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _participant_rows(event: Event) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # a byte order mark, so spreadsheet programs read the names as UTF-8
-    yield writer.writerow(
-        [_("First name"), _("Email"), _("May be contacted by the organizer"), _("Confirmed at")]
-    )
-    attendances = event.attendances.confirmed().only(
-        "event", "first_name", "email", "consent_organizer", "confirmed_at"
-    )
-    for a in attendances.iterator(chunk_size=500):
-        yield writer.writerow(
-            [
-                spreadsheet_safe(a.first_name),
-                spreadsheet_safe(a.email),
-                _("yes") if a.consent_organizer else _("no"),
-                a.confirmed_at.isoformat() if a.confirmed_at else "",
-            ]
-        )
 
 
 @never_cache
@@ -86,11 +59,25 @@ def _participant_rows(event: Event) -> Iterator[str]:
 @require_safe
 def participants_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     event = get_event_for_dashboard(request.user, slug)
-    response = StreamingHttpResponse(
-        _participant_rows(event), content_type="text/csv; charset=utf-8"
+    header = [
+        _("First name"),
+        _("Email"),
+        _("May be contacted by the organizer"),
+        _("Confirmed at"),
+    ]
+    attendances = event.attendances.confirmed().only(
+        "event", "first_name", "email", "consent_organizer", "confirmed_at"
     )
-    response["Content-Disposition"] = f'attachment; filename="participants-{event.slug}.csv"'
-    return response
+    rows = (
+        (
+            a.first_name,
+            a.email,
+            _("yes") if a.consent_organizer else _("no"),
+            a.confirmed_at.isoformat() if a.confirmed_at else "",
+        )
+        for a in attendances.iterator(chunk_size=500)
+    )
+    return streamed_csv(f"participants-{event.slug}.csv", header, rows)
 
 
 @login_required
@@ -101,16 +88,16 @@ def message(request: HttpRequest, slug: str) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            sent = participation.message_participants(
+            sent = organizer.message_participants(
                 event,
                 request.user,
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
             )
-        except participation.MessageLimitReached as exc:
+        except MessageLimitReached as exc:
             form.add_error(None, str(exc))
             status = 429
-        except participation.ParticipationError as exc:
+        except EventsError as exc:
             form.add_error(None, str(exc))
             status = 409
         else:
@@ -125,7 +112,7 @@ def message(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "event": event,
         "form": form,
-        "messages_left": participation.messages_left_today(event),
+        "messages_left": organizer.messages_left_today(event),
         "recipients": event.attendances.confirmed().count(),
     }
     return render(request, "events/dashboard_message.html", context, status=status)
@@ -139,8 +126,8 @@ def cancel_event(request: HttpRequest, slug: str) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            told = participation.cancel_event(event, request.user, note=form.cleaned_data["note"])
-        except participation.ParticipationError as exc:
+            told = organizer.cancel_event(event, request.user, note=form.cleaned_data["note"])
+        except EventsError as exc:
             form.add_error(None, str(exc))
             status = 409
         else:
@@ -159,13 +146,14 @@ def cancel_event(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report(request: HttpRequest, slug: str) -> HttpResponse:
+def outcome(request: HttpRequest, slug: str) -> HttpResponse:
+    """After the day: how many came, a sentence, optionally a photo (shown on the event page)."""
     event = get_event_for_dashboard(request.user, slug)
-    if not event.accepts_report():
-        return render(request, "events/dashboard_report.html", {"event": event}, status=409)
-    form = ReportForm(request.POST or None, request.FILES or None, instance=event)
+    if not event.accepts_outcome():
+        return render(request, "events/dashboard_outcome.html", {"event": event}, status=409)
+    form = OutcomeForm(request.POST or None, request.FILES or None, instance=event)
     if request.method == "POST" and form.is_valid():
-        participation.save_report(
+        organizer.save_outcome(
             event,
             request.user,
             turnout=form.cleaned_data["turnout"],
@@ -173,9 +161,9 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
             photo=form.cleaned_data["photo"],
             remove_photo=form.cleaned_data.get("remove_photo", False),
         )
-        messages.success(request, _("Thank you! Your report is on the event page."))
+        messages.success(request, _("Thank you! How it went is now on the event page."))
         return redirect("events:dashboard_event", slug=event.slug)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "events/dashboard_report.html", {"event": event, "form": form}, status=status
+        request, "events/dashboard_outcome.html", {"event": event, "form": form}, status=status
     )

@@ -1,7 +1,7 @@
 """Finding a protest: the map and list page, nearby.json and map.geojson (SPEC "Public URLs").
 
 Every coordinate and distance these views send comes from `Event.public_point`, which is the
-approximate point of an event whose organizer hid the exact one (see events/queries.py).
+approximate point of an event whose organizer hid the exact one (see events/finder/queries.py).
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from events import mapdata, queries
+from events.finder import mapdata, queries
+from events.finder.places import PlaceLookup, look_up
+from events.forms.finder import ALL_DAYS, FinderForm, NearbyForm
 from events.models import Campaign, Event
-from events.search import ALL_DAYS, FinderForm, NearbyForm, PlaceLookup, look_up
 
 PER_PAGE = 20
 # What a list item shows; nothing else is read from the row.

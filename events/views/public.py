@@ -1,4 +1,4 @@
-"""What everyone sees: the event page, its calendar file and the report form."""
+"""What everyone sees: the event page, its calendar file, and the abuse report form."""
 
 from __future__ import annotations
 
@@ -15,11 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from allout import mail
 from allout.ratelimit import ratelimit
-from events import services
 from events.access import get_event_for_viewer, get_public_event
-from events.forms import ReportForm
+from events.forms.public import AbuseReportForm
 from events.models import Event
-from events.templatetags.events_tags import public_place
+from events.services import moderation
 from events.views.attendance import handle_rsvp
 
 
@@ -38,7 +37,7 @@ def render_event_page(
         "can_see_exact_place": viewer_is_organizer or request.user.is_staff,
         "latest_decision": latest_decision,
         "share_url": mail.absolute_url(event.get_absolute_url()),
-        "report_form": ReportForm(),
+        "report_form": AbuseReportForm(),
         **context,
     }
     return render(request, "events/event_detail.html", context, status=status)
@@ -69,7 +68,7 @@ def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     entry.add("dtend", event.local_ends_at())
     entry.add("summary", event.title)
     entry.add("description", f"{event.description}\n\n{url}")
-    entry.add("location", public_place(event))
+    entry.add("location", event.public_place())
     entry.add("geo", (round(event.public_point.y, 6), round(event.public_point.x, 6)))
     entry.add("url", url)
     if event.status == Event.Status.CANCELLED:
@@ -89,10 +88,10 @@ def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 @ratelimit("event-report", limit=5, period=3600)
 def report_event(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_public_event(slug)
-    form = ReportForm(request.POST)
+    form = AbuseReportForm(request.POST)
     if not form.is_valid():
         return render_event_page(request, event, status=400, report_form=form, report_open=True)
-    services.report_event(event, form.cleaned_data["reason"], form.cleaned_data["text"])
+    moderation.report_event(event, form.cleaned_data["reason"], form.cleaned_data["text"])
     messages.success(
         request, _("Thank you for telling us. A moderator will look at this event soon.")
     )

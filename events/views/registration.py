@@ -7,14 +7,17 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
 from allout.risk import high_risk_countries
-from events import places, services
 from events.access import get_event_for_organizer, verified_email_required
-from events.forms import EventForm
+from events.errors import EventsError, HighRiskPlace
+from events.finder import places
+from events.forms.registration import EventForm
 from events.models import Campaign, Event
+from events.services import registration
 
 
 def _render_form(request: HttpRequest, form: EventForm, event: Event | None = None):
@@ -24,8 +27,8 @@ def _render_form(request: HttpRequest, form: EventForm, event: Event | None = No
     return render(request, "events/event_form.html", context, status=status)
 
 
-def _save_failed(form: EventForm, error: services.EventError) -> None:
-    if isinstance(error, services.HighRiskCountry):
+def _save_failed(form: EventForm, error: EventsError) -> None:
+    if isinstance(error, HighRiskPlace):
         form.high_risk_country = error.country
     form.add_error(None, str(error))
 
@@ -51,8 +54,8 @@ def new_event(request: HttpRequest) -> HttpResponse:
     form = EventForm(request.POST if request.method == "POST" else None, campaign=campaign)
     if request.method == "POST" and form.is_valid():
         try:
-            event = services.register_event(request.user, form.details(), campaign=campaign)
-        except services.EventError as error:
+            event = registration.register_event(request.user, form.details(), campaign=campaign)
+        except EventsError as error:
             _save_failed(form, error)
         else:
             messages.success(
@@ -75,13 +78,21 @@ def edit_event(request: HttpRequest, slug: str) -> HttpResponse:
     form = EventForm(data, instance=event, campaign=event.campaign)
     if request.method == "POST" and form.is_valid():
         try:
-            change = services.update_event(event, request.user, form.details())
-        except services.EventError as error:
+            change = registration.update_event(event, request.user, form.details())
+        except EventsError as error:
             _save_failed(form, error)
         else:
             messages.success(request, _("Your changes are saved."))
-            if change.affects_participants and change.event.participant_count:
-                messages.info(request, _("Confirmed participants have been told of the change."))
+            if change.notified:
+                messages.info(
+                    request,
+                    ngettext(
+                        "We emailed the new time or place to the %(count)d confirmed participant.",
+                        "We emailed the new time or place to the %(count)d confirmed participants.",
+                        change.notified,
+                    )
+                    % {"count": change.notified},
+                )
             _warn_if_off_day(request, form)
             return redirect(change.event)
     return _render_form(request, form, event)

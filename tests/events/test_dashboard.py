@@ -10,8 +10,10 @@ from django.utils import timezone
 from PIL import ExifTags, Image
 
 from allout.models import OutboxEmail
-from events import participation
+from events import errors
 from events.models import Attendance, Event, OrganizerMessage
+from events.services import organizer as organizer_tools
+from events.services import registration
 from tests.conftest import make_user
 from tests.events.factories import make_attendance, make_event, make_organizer
 
@@ -35,7 +37,7 @@ def event(organizer):
 
 def organizer_pages(event: Event) -> list[str]:
     base = f"/events/mine/{event.slug}/"
-    return [base, base + "participants.csv", base + "message/", base + "cancel/", base + "report/"]
+    return [base, base + "participants.csv", base + "message/", base + "cancel/", base + "outcome/"]
 
 
 # --- Access ---------------------------------------------------------------------------------
@@ -177,10 +179,10 @@ def test_the_limit_is_per_event(event):
     other = make_event(organizer=event.organizer)
     make_attendance(other, status="confirmed")
     for i in range(3):
-        participation.message_participants(event, event.organizer, subject=f"{i}", body="b")
-    participation.message_participants(other, event.organizer, subject="x", body="b")
-    with pytest.raises(participation.MessageLimitReached):
-        participation.message_participants(event, event.organizer, subject="4", body="b")
+        organizer_tools.message_participants(event, event.organizer, subject=f"{i}", body="b")
+    organizer_tools.message_participants(other, event.organizer, subject="x", body="b")
+    with pytest.raises(errors.MessageLimitReached):
+        organizer_tools.message_participants(event, event.organizer, subject="4", body="b")
 
 
 def test_a_message_with_nobody_to_receive_it_is_refused(client, organizer):
@@ -211,7 +213,7 @@ def test_cancelling_the_event_tells_everyone_who_signed_up(client, event):
 
 
 def test_a_cancelled_event_takes_no_more_sign_ups(client, event):
-    participation.cancel_event(event, event.organizer)
+    organizer_tools.cancel_event(event, event.organizer)
     response = client.post(
         f"/events/{event.slug}/rsvp/", {"first_name": "Late", "email": "late@example.org"}
     )
@@ -229,18 +231,21 @@ def test_moving_an_approved_event_emails_every_confirmed_participant(event):
     event.starts_at += datetime.timedelta(hours=2)
     event.ends_at += datetime.timedelta(hours=2)
     event.save()
-    changed = participation.what_changed(before, event)
-    assert changed == {"starts_at", "ends_at"}
-    assert participation.notify_changed(event, changed, event.organizer) == 2
+    assert registration.what_changed(before, event) == {"starts_at", "ends_at"}
+    assert registration.notify_change(before, event).notified == 2
     rows = OutboxEmail.objects.filter(kind="event_changed")
     assert sorted(r.to for r in rows) == ["lev@example.org", "masha@example.org"]
     assert "changed the time" in rows[0].body_text
 
 
 def test_a_change_that_is_not_time_or_place_emails_nobody(event):
-    assert participation.notify_changed(event, {"title", "description"}) == 0
+    before = Event.objects.get(pk=event.pk)
+    event.title, event.description = "Another title", "Another description."
+    assert registration.notify_change(before, event).notified == 0
     pending = make_event(status=Event.Status.PENDING)
-    assert participation.notify_changed(pending, {"starts_at"}) == 0
+    before = Event.objects.get(pk=pending.pk)
+    pending.starts_at += datetime.timedelta(hours=1)
+    assert registration.notify_change(before, pending).notified == 0
     assert not OutboxEmail.objects.filter(kind="event_changed").exists()
 
 
@@ -277,7 +282,7 @@ def past_event(organizer, settings, tmp_path):
 
 def test_the_report_form_opens_only_after_the_event(client, event):
     client.force_login(event.organizer)
-    response = client.post(f"/events/mine/{event.slug}/report/", {"turnout": 40})
+    response = client.post(f"/events/mine/{event.slug}/outcome/", {"turnout": 40})
     assert response.status_code == 409
     event.refresh_from_db()
     assert event.turnout is None
@@ -286,7 +291,7 @@ def test_the_report_form_opens_only_after_the_event(client, event):
 def test_a_report_photo_is_shrunk_and_loses_its_location_and_other_metadata(client, past_event):
     client.force_login(past_event.organizer)
     response = client.post(
-        f"/events/mine/{past_event.slug}/report/",
+        f"/events/mine/{past_event.slug}/outcome/",
         {"turnout": 120, "report_text": "Loud and proud.", "photo": photo_with_gps()},
     )
     assert response.status_code == 302
@@ -303,7 +308,7 @@ def test_a_report_photo_is_shrunk_and_loses_its_location_and_other_metadata(clie
 
 
 def test_the_report_shows_on_the_public_page(client, past_event):
-    participation.save_report(
+    organizer_tools.save_outcome(
         past_event, past_event.organizer, turnout=75, text="We were heard.", photo=None,
         remove_photo=False,
     )  # fmt: skip
@@ -314,7 +319,9 @@ def test_the_report_shows_on_the_public_page(client, past_event):
 def test_a_file_that_is_not_a_photo_is_refused_with_a_clear_message(client, past_event):
     client.force_login(past_event.organizer)
     fake = SimpleUploadedFile("x.jpg", b"<?php echo 1; ?>", content_type="image/jpeg")
-    response = client.post(f"/events/mine/{past_event.slug}/report/", {"turnout": 3, "photo": fake})
+    response = client.post(
+        f"/events/mine/{past_event.slug}/outcome/", {"turnout": 3, "photo": fake}
+    )
     assert response.status_code == 400
     assert "Upload a valid image" in response.content.decode()
     past_event.refresh_from_db()
@@ -323,7 +330,7 @@ def test_a_file_that_is_not_a_photo_is_refused_with_a_clear_message(client, past
 
 def test_a_report_needs_a_turnout_that_is_not_negative(client, past_event):
     client.force_login(past_event.organizer)
-    response = client.post(f"/events/mine/{past_event.slug}/report/", {"turnout": -5})
+    response = client.post(f"/events/mine/{past_event.slug}/outcome/", {"turnout": -5})
     assert response.status_code == 400
     assert Attendance.objects.count() == 0
 
@@ -332,8 +339,7 @@ def test_moving_the_meeting_point_tells_participants_the_new_place(event):
     before = Event.objects.get(pk=event.pk)
     event.meeting_point = "At the north gate"
     event.save()
-    changed = participation.what_changed(before, event)
-    assert changed == {"meeting_point"}
-    participation.notify_changed(event, changed, event.organizer)
+    assert registration.what_changed(before, event) == {"meeting_point"}
+    registration.notify_change(before, event)
     row = OutboxEmail.objects.filter(kind="event_changed").first()
     assert "changed the place" in row.body_text and "At the north gate" in row.body_text

@@ -7,8 +7,9 @@ import datetime
 import pytest
 from django.contrib.gis.geos import Point
 
-from events import services
+from events import errors
 from events.models import Event
+from events.services import registration
 from tests.conftest import make_user
 from tests.events.factories import form_data, make_event
 
@@ -78,49 +79,51 @@ def test_a_rejected_event_cannot_be_edited(client, organizer, campaign):
     assert Event.objects.get().title == "Solidarity protest"
 
 
-def _details(event: Event, **changes) -> services.EventDetails:
+def _details(event: Event, **changes) -> registration.EventDetails:
     values = {
         field: getattr(event, field)
-        for field in services.EventDetails.__dataclass_fields__
+        for field in registration.EventDetails.__dataclass_fields__
         if field != "country"
     }
     values["country"] = event.country.code
     values.update(changes)
-    return services.EventDetails(**values)
+    return registration.EventDetails(**values)
 
 
 def test_an_edit_says_whether_time_or_place_changed(event, organizer):
-    same = services.update_event(event, organizer, _details(event, description="Updated."))
+    same = registration.update_event(event, organizer, _details(event, description="Updated."))
     assert (same.rescheduled, same.moved) == (False, False)
 
     later = event.starts_at + datetime.timedelta(hours=1)
-    change = services.update_event(event, organizer, _details(event, starts_at=later))
+    change = registration.update_event(event, organizer, _details(event, starts_at=later))
     assert (change.rescheduled, change.moved) == (True, False)
 
     event = change.event
     elsewhere = Point(-0.1, 51.5, srid=4326)
-    change = services.update_event(event, organizer, _details(event, point=elsewhere))
+    change = registration.update_event(event, organizer, _details(event, point=elsewhere))
     assert (change.rescheduled, change.moved) == (False, True)
-    assert not change.affects_participants  # pending: nobody is going yet
+    assert change.notified == 0  # pending: nobody is going yet
 
 
 def test_participants_of_an_approved_event_must_hear_of_a_new_meeting_point(campaign, organizer):
     event = make_event(campaign=campaign, organizer=organizer)
-    change = services.update_event(event, organizer, _details(event, meeting_point="By the lions"))
-    assert change.moved and change.affects_participants
+    change = registration.update_event(
+        event, organizer, _details(event, meeting_point="By the lions")
+    )
+    assert change.moved and change.changed == {"meeting_point"}
 
 
 def test_a_moved_event_gets_a_new_time_zone_and_approximate_point(event, organizer):
     old_approximate = event.approximate_point
     new_york = Point(-74.00246, 40.73366, srid=4326)
-    change = services.update_event(event, organizer, _details(event, point=new_york))
+    change = registration.update_event(event, organizer, _details(event, point=new_york))
     assert change.event.timezone == "America/New_York"
     assert not change.event.approximate_point.equals_exact(old_approximate, 1e-9)
 
 
 def test_the_service_refuses_an_edit_by_someone_else(event):
-    with pytest.raises(services.NotAllowed):
-        services.update_event(event, make_user("x@example.org"), _details(event))
+    with pytest.raises(errors.NotAllowed):
+        registration.update_event(event, make_user("x@example.org"), _details(event))
 
 
 def test_a_new_time_for_an_approved_event_is_emailed_to_its_confirmed_participants(

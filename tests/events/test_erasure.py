@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from allout import mail
 from events import attendance_links as links
-from events import participation
 from events.models import Attendance
+from events.services import erasure, rsvp
 from events.tasks import erase_past_participants
 from tests.events.factories import make_attendance, make_event
 
@@ -50,11 +50,11 @@ def test_erasure_removes_names_and_emails_after_the_retention_period_and_keeps_c
 def test_erasure_runs_once_per_row():
     event = past_event(40)
     attendance = make_attendance(event, status="confirmed")
-    participation.erase_past_participants()
+    erasure.erase_past_participants()
     attendance.refresh_from_db()
     first_erased_at = attendance.erased_at
     with time_machine.travel(timezone.now() + DAY):
-        assert participation.erase_past_participants() == 0
+        assert erasure.erase_past_participants() == 0
     attendance.refresh_from_db()
     assert attendance.erased_at == first_erased_at
 
@@ -63,7 +63,7 @@ def test_the_retention_period_is_a_setting(settings):
     settings.PARTICIPANT_RETENTION_DAYS = 3
     make_attendance(past_event(4))
     make_attendance(past_event(2))
-    assert participation.erase_past_participants() == 1
+    assert erasure.erase_past_participants() == 1
 
 
 def test_the_management_command_erases_on_demand():
@@ -79,7 +79,7 @@ def test_erased_participants_can_no_longer_use_their_links_nor_appear_in_lists(c
     attendance = make_attendance(event, status="confirmed")
     view_path = links.path(attendance, links.Purpose.VIEW)
     assert client.get(view_path).status_code == 200
-    participation.erase_past_participants()
+    erasure.erase_past_participants()
     assert client.get(view_path).status_code == 404
     client.force_login(event.organizer)
     html = client.get(f"/events/mine/{event.slug}/").content.decode()
@@ -105,8 +105,6 @@ def test_the_data_page_shows_and_erases_a_persons_sign_ups(client):
 def test_someone_whose_data_was_erased_can_sign_up_again():
     event = make_event()
     make_attendance(event, email="masha@example.org", status="confirmed")
-    participation.erase_personal_data("masha@example.org")
-    participation.rsvp(
-        event, first_name="Masha", email="masha@example.org", consent_organizer=False
-    )
+    erasure.erase_personal_data("masha@example.org")
+    rsvp.rsvp(event, first_name="Masha", email="masha@example.org", consent_organizer=False)
     assert Attendance.objects.current().get().status == Attendance.Status.UNCONFIRMED

@@ -53,9 +53,9 @@ def test_staff_see_a_pending_event_with_a_link_to_the_admin(client, staff_user, 
 def test_the_organizer_reads_the_rejection_reason_on_the_page(
     client, organizer, staff_user, pending
 ):
-    from events import services
+    from events.services import moderation
 
-    services.reject_event(pending, staff_user, "Please give a precise meeting point.")
+    moderation.reject_event(pending, staff_user, "Please give a precise meeting point.")
     client.force_login(organizer)
     html = client.get("/events/pending/").content.decode()
     assert "Not approved." in html and "Please give a precise meeting point." in html

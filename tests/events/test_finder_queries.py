@@ -1,4 +1,4 @@
-"""The finder's SQL walks the GiST index on public_point (events/queries.py)."""
+"""The finder's SQL walks the GiST index on public_point (events/finder/queries.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.contrib.gis.geos import Point
 from django.db import connection
 from django.utils import timezone
 
-from events import queries
+from events.finder import queries
 from events.models import Event
 from tests.events.factories import make_event
 

@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from events.search import FinderForm, NearbyForm, look_up
+from events.finder.places import look_up
+from events.forms.finder import FinderForm, NearbyForm
 from tests.events.factories import make_campaign
 
 

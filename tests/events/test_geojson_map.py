@@ -9,7 +9,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from events import mapdata
+from events.finder import mapdata
 from events.models import Event
 from tests.events.factories import make_event
 

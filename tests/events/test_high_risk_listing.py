@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from events import services
+from events import errors
 from events.models import Event, HighRiskCountry
+from events.services import moderation
 from tests.events.factories import make_event
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def test_the_organizer_still_sees_their_event_in_a_newly_high_risk_country(clien
 def test_moderators_cannot_approve_an_event_in_a_high_risk_country(staff_user):
     event = make_event(status=Event.Status.PENDING, **TBILISI)
     HighRiskCountry.objects.create(country="GE")
-    with pytest.raises(services.HighRiskCountry):
-        services.approve_event(event, staff_user)
+    with pytest.raises(errors.HighRiskPlace):
+        moderation.approve_event(event, staff_user)
     event.refresh_from_db()
     assert event.status == Event.Status.PENDING

@@ -12,8 +12,9 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from allout.models import OutboxEmail
-from events import emails, services
+from events import emails, errors
 from events.models import Event, EventReport, HighRiskCountry, ModerationAction
+from events.services import moderation
 from tests.conftest import make_user
 from tests.events.factories import local, make_event
 
@@ -295,8 +296,8 @@ def test_staff_without_the_moderation_permission_cannot_moderate(client, campaig
     assert "Solidarity protest" in html and "approve_selected" not in html
     response = client.post("/admin/events/event/moderate/approve/", {"ids": [event.pk]})
     assert response.status_code == 403
-    with pytest.raises(services.NotAllowed):
-        services.approve_event(event, viewer)
+    with pytest.raises(errors.NotAllowed):
+        moderation.approve_event(event, viewer)
     assert Event.objects.get().status == Event.Status.PENDING
 
 

@@ -3,7 +3,8 @@ import math
 import pytest
 from django.contrib.gis.geos import Point
 
-from events import geo, places
+from events import geo
+from events.finder import places
 from events.models import Event
 from tests.events.factories import make_event
 

@@ -10,9 +10,9 @@ import time_machine
 from django.contrib.gis.geos import Point
 
 from allout.models import OutboxEmail
-from events import places
+from events.finder import places
 from events.models import Event
-from events.services import RESERVED_SLUGS, unique_slug
+from events.services.registration import RESERVED_SLUGS, unique_slug
 from tests.conftest import make_user
 from tests.events.factories import PLACES, form_data, make_event
 
@@ -191,7 +191,7 @@ def test_without_javascript_a_typed_city_with_one_match_sets_the_point(organizer
 
     assert response.status_code == 302
     event = Event.objects.get()
-    (lisbon,) = places.resolve("Lisbon")
+    lisbon = places.look_up("Lisbon").place
     assert (event.city, event.country.code) == ("Lisbon", "PT")
     assert event.point.equals_exact(lisbon.point, 1e-6)
     assert event.timezone == "Europe/Lisbon"
@@ -202,17 +202,37 @@ def test_a_city_found_without_javascript_is_shown_if_the_form_comes_back(organiz
     response = organizer_client.post(URL, {**data, "title": ""})
     assert response.status_code == 400
     html = response.content.decode()
-    (lisbon,) = places.resolve("Lisbon")
+    lisbon = places.look_up("Lisbon").place
     assert f'name="latitude" value="{lisbon.lat:.6f}"' in html and 'value="Lisbon"' in html
 
 
-def test_a_typed_city_with_several_matches_asks_which_one(organizer_client):
+def test_a_typed_city_that_names_several_alike_asks_which_one(organizer_client):
     response = organizer_client.post(
-        URL, form_data(latitude="", longitude="", place_search="London")
+        URL, form_data(latitude="", longitude="", place_search="Cambridge")
     )
     assert response.status_code == 400
     (error,) = errors_of(response)["place_search"]
-    assert "Several cities match: London, United Kingdom; London, Canada" in error
+    assert error.startswith("Several cities match: ") and "Cambridge, United Kingdom" in error
+
+
+@pytest.mark.parametrize(
+    ("typed", "city", "country", "zone"),
+    [
+        ("London", "London", "GB", "Europe/London"),  # the finder's reading: the big one
+        ("Paris, Texas", "Paris", "US", "America/Chicago"),
+        ("Paris", "Paris", "FR", "Europe/Paris"),
+    ],
+)
+def test_the_form_reads_a_typed_city_as_the_finder_does(
+    organizer_client, typed, city, country, zone
+):
+    data = form_data(latitude="", longitude="", city="", country="", place_search=typed)
+    response = organizer_client.post(URL, data)
+    assert response.status_code == 302, errors_of(response)
+    event = Event.objects.get()
+    assert (event.city, event.country.code, event.timezone) == (city, country, zone)
+    found = places.look_up(typed).place
+    assert found is not None and event.point.equals_exact(found.point, 1e-6)
 
 
 def test_a_city_typed_as_the_search_shows_it_is_found(organizer_client):

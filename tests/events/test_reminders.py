@@ -6,8 +6,9 @@ import time_machine
 from django.db import connection
 
 from allout.models import OutboxEmail
-from events import participation
 from events.models import Attendance, Event
+from events.services import erasure, rsvp
+from events.services import reminders as reminder_service
 from tests.events.factories import make_attendance, make_event
 
 pytestmark = pytest.mark.django_db
@@ -40,31 +41,30 @@ def test_reminders_go_out_a_day_before_and_three_hours_before_exactly_once(clock
     bob = make_attendance(event, email="bob@example.org", status="confirmed")
 
     clock.move_to(START - 24 * HOUR - MINUTE)
-    assert participation.send_reminders() == 0
+    assert reminder_service.send_reminders() == 0
 
     clock.move_to(START - 24 * HOUR + 4 * MINUTE)
-    assert participation.send_reminders() == 2
-    assert participation.send_reminders() == 0
+    assert reminder_service.send_reminders() == 2
+    assert reminder_service.send_reminders() == 0
     day_before = reminders("Tomorrow:")
     assert sorted(r.to for r in day_before) == ["alice@example.org", "bob@example.org"]
     # The time is the event's own: 14:00 in São Paulo, not 17:00 UTC.
-    assert "Sunday 16 March 2031, 14:00 to 16:00 (local time, America/Sao_Paulo)" in (
-        day_before[0].body_text
-    )
+    day, zone = "Sunday 16 March 2031", "America/Sao_Paulo, UTC\N{MINUS SIGN}03:00"
+    assert f"{day}, 14:00\N{EN DASH}16:00 (local time: {zone})" in day_before[0].body_text
 
     clock.move_to(START - 3 * HOUR - MINUTE)
-    assert participation.send_reminders() == 0
+    assert reminder_service.send_reminders() == 0
 
     clock.move_to(START - 3 * HOUR + 2 * MINUTE)
-    assert participation.send_reminders() == 2
-    assert participation.send_reminders() == 0
+    assert reminder_service.send_reminders() == 2
+    assert reminder_service.send_reminders() == 0
     assert sorted(r.to for r in reminders("Starting soon:")) == [
         "alice@example.org",
         "bob@example.org",
     ]
 
     clock.move_to(START + MINUTE)
-    assert participation.send_reminders() == 0
+    assert reminder_service.send_reminders() == 0
     assert len(reminders()) == 4
     for attendance in (alice, bob):
         attendance.refresh_from_db()
@@ -76,15 +76,15 @@ def test_only_confirmed_reachable_participants_of_approved_events_are_reminded(c
     event = sao_paulo_event()
     make_attendance(event, email="confirmed@example.org", status="confirmed")
     make_attendance(event, email="unconfirmed@example.org")
-    participation.cancel(make_attendance(event, email="cancelled@example.org", status="confirmed"))
+    rsvp.cancel(make_attendance(event, email="cancelled@example.org", status="confirmed"))
     erased = make_attendance(event, email="erased@example.org", status="confirmed")
-    participation.erase_personal_data(erased.email)
+    erasure.erase_personal_data(erased.email)
     cancelled_event = sao_paulo_event()
     make_attendance(cancelled_event, email="other@example.org", status="confirmed")
     Event.objects.filter(pk=cancelled_event.pk).update(status=Event.Status.CANCELLED)
 
     clock.move_to(START - 20 * HOUR)
-    participation.send_reminders()
+    reminder_service.send_reminders()
     assert [r.to for r in reminders()] == ["confirmed@example.org"]
 
 
@@ -92,21 +92,21 @@ def test_a_rescheduled_event_is_reminded_for_its_new_time_never_for_the_old(cloc
     event = sao_paulo_event()
     make_attendance(event, email="alice@example.org", status="confirmed")
     clock.move_to(START - 23 * HOUR)
-    assert participation.send_reminders() == 1
+    assert reminder_service.send_reminders() == 1
 
     new_start = START + datetime.timedelta(days=2)
     Event.objects.filter(pk=event.pk).update(starts_at=new_start, ends_at=new_start + 2 * HOUR)
     # The old start passes: nothing is sent for it.
     clock.move_to(START - 2 * HOUR)
-    assert participation.send_reminders() == 0
+    assert reminder_service.send_reminders() == 0
     clock.move_to(START + MINUTE)
-    assert participation.send_reminders() == 0
+    assert reminder_service.send_reminders() == 0
 
     clock.move_to(new_start - 23 * HOUR)
-    assert participation.send_reminders() == 1
+    assert reminder_service.send_reminders() == 1
     clock.move_to(new_start - 2 * HOUR)
-    assert participation.send_reminders() == 1
-    assert participation.send_reminders() == 0
+    assert reminder_service.send_reminders() == 1
+    assert reminder_service.send_reminders() == 0
     old_day_before, new_day_before, soon = reminders()
     assert "Sunday 16 March 2031, 14:00" in old_day_before.body_text
     assert "Tuesday 18 March 2031, 14:00" in new_day_before.body_text
@@ -120,7 +120,7 @@ def test_a_sweep_that_runs_late_skips_the_day_before_reminder_once_the_hours_bef
     event = sao_paulo_event()
     make_attendance(event, status="confirmed")
     clock.move_to(START - 2 * HOUR)
-    assert participation.send_reminders() == 1
+    assert reminder_service.send_reminders() == 1
     assert len(reminders("Starting soon:")) == 1 and reminders("Tomorrow:") == []
 
 
@@ -128,10 +128,10 @@ def test_confirming_within_a_day_of_the_start_sends_no_separate_day_before_remin
     event = sao_paulo_event()
     attendance = make_attendance(event)
     clock.move_to(START - 20 * HOUR)
-    participation.confirm(attendance)
-    assert participation.send_reminders() == 0
+    rsvp.confirm(attendance)
+    assert reminder_service.send_reminders() == 0
     clock.move_to(START - 2 * HOUR)
-    assert participation.send_reminders() == 1
+    assert reminder_service.send_reminders() == 1
 
 
 def test_the_reminder_sweep_runs_a_fixed_number_of_queries(clock, django_assert_num_queries):
@@ -143,7 +143,7 @@ def test_the_reminder_sweep_runs_a_fixed_number_of_queries(clock, django_assert_
     # Per reminder kind, a savepoint pair (one transaction each) and one SELECT ... FOR
     # UPDATE SKIP LOCKED; then one outbox INSERT per email and one UPDATE per start time.
     with django_assert_num_queries(2 * (2 + 1) + 6 + 1):
-        assert participation.send_reminders() == 6
+        assert reminder_service.send_reminders() == 6
 
 
 @pytest.mark.django_db(transaction=True)
@@ -158,7 +158,7 @@ def test_two_sweeps_racing_send_each_reminder_once():
         def sweep():
             try:
                 barrier.wait()
-                results.append(participation.send_reminders(batch_size=7))
+                results.append(reminder_service.send_reminders(batch_size=7))
             finally:
                 connection.close()
 

@@ -10,8 +10,10 @@ from django.utils import timezone
 from allout import mail
 from allout.models import OutboxEmail
 from events import attendance_links as links
-from events import participation
+from events import errors
 from events.models import Attendance, Event
+from events.services import organizer as organizer_tools
+from events.services import registration, reminders, rsvp
 from tests.events.factories import make_attendance, make_event
 
 pytestmark = pytest.mark.django_db
@@ -231,10 +233,13 @@ def test_every_email_to_a_participant_carries_a_cancel_link_and_a_data_link(clie
     client.post(rsvp_path(event), FORM)
     client.post(link_in(OutboxEmail.objects.get(), "/confirm/"))
     attendance = Attendance.objects.get()
-    participation.send_reminders()  # nothing due yet
-    participation.message_participants(event, event.organizer, subject="Hi", body="See you")
-    participation.notify_changed(event, {"meeting_point"})
-    participation.cancel_event(event, event.organizer, note="Rain")
+    reminders.send_reminders()  # nothing due yet
+    organizer_tools.message_participants(event, event.organizer, subject="Hi", body="See you")
+    before = Event.objects.get(pk=event.pk)
+    event.meeting_point = "By the north gate"
+    event.save()
+    registration.notify_change(before, event)
+    organizer_tools.cancel_event(event, event.organizer, note="Rain")
     rows = OutboxEmail.objects.filter(to=attendance.email)
     assert {r.kind for r in rows} == {
         "attendance_confirm",
@@ -280,7 +285,7 @@ def test_cancelling_an_unconfirmed_sign_up_leaves_the_count_alone(client):
 def test_a_cancelled_participant_can_sign_up_again_and_gets_a_fresh_confirmation(client):
     event = make_event()
     attendance = make_attendance(event, email="masha@example.org", status="confirmed")
-    participation.cancel(attendance)
+    rsvp.cancel(attendance)
     client.post(rsvp_path(event), FORM)
     attendance.refresh_from_db()
     assert attendance.status == Attendance.Status.UNCONFIRMED
@@ -294,7 +299,7 @@ def test_a_cancelled_participant_can_sign_up_again_and_gets_a_fresh_confirmation
 def test_the_old_confirm_link_of_a_cancelled_sign_up_does_not_count_it_again(client):
     event = make_event()
     attendance = make_attendance(event)
-    participation.cancel(attendance)
+    rsvp.cancel(attendance)
     response = client.post(links.path(attendance, links.Purpose.CONFIRM))
     assert response.status_code == 409
     event.refresh_from_db()
@@ -343,7 +348,7 @@ def test_an_unconfirmed_or_cancelled_participants_page_keeps_the_meeting_point_h
     event = hidden_event()
     unconfirmed = make_attendance(event)
     cancelled = make_attendance(event, status="confirmed")
-    participation.cancel(cancelled)
+    rsvp.cancel(cancelled)
     for attendance in (unconfirmed, cancelled):
         html = client.get(links.path(attendance, links.Purpose.VIEW)).content.decode()
         assert "Behind the blue kiosk" not in html, attendance.status
@@ -376,7 +381,7 @@ def test_two_confirmations_racing_count_the_participant_once():
     def press_confirm():
         try:
             barrier.wait()
-            participation.confirm(attendance)
+            rsvp.confirm(attendance)
         finally:
             connection.close()
 
@@ -397,15 +402,15 @@ def test_the_count_equals_the_confirmed_rows_after_confirms_and_cancels_race():
     # while others are only confirmed or only cancelled after being confirmed.
     racing = [make_attendance(event) for _ in range(6)]
     leaving = [make_attendance(event, status=Attendance.Status.CONFIRMED) for _ in range(3)]
-    jobs = [(participation.confirm, a) for a in racing]
-    jobs += [(participation.cancel, a) for a in racing + leaving]
+    jobs = [(rsvp.confirm, a) for a in racing]
+    jobs += [(rsvp.cancel, a) for a in racing + leaving]
     barrier = threading.Barrier(len(jobs))
 
     def run(step, attendance):
         try:
             barrier.wait()
             # Confirming a sign-up cancelled a moment before is refused.
-            with contextlib.suppress(participation.ParticipationError):
+            with contextlib.suppress(errors.EventsError):
                 step(attendance)
         finally:
             connection.close()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from events import participation
+from events.services import erasure
 
 
 class Command(BaseCommand):
@@ -23,5 +23,5 @@ class Command(BaseCommand):
     def handle(self, *args, days: int | None = None, **options) -> None:
         if days is not None and days < 0:
             raise CommandError("--days must be 0 or more")
-        erased = participation.erase_past_participants(days=days)
+        erased = erasure.erase_past_participants(days=days)
         self.stdout.write(self.style.SUCCESS(f"Erased {erased} participants' names and emails."))

@@ -24,14 +24,13 @@ from functools import cache as memoize
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import CharField, Count, Value
-from django.db.models.functions import Concat, Lower, Trim
+from django.db.models import Count
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
-from events import queries
+from events.finder import queries
 from events.models import Campaign, Event
 
 VERSION_KEY = "events:map:version"
@@ -97,14 +96,8 @@ def campaign_counts(campaign: Campaign) -> tuple[int, int]:
         totals = (
             Event.objects.approved()
             .filter(campaign=campaign)
-            # One city is one (name, country), however organizers typed its case and spaces.
-            .aggregate(
-                events=Count("pk"),
-                cities=Count(
-                    Concat(Lower(Trim("city")), Value("|"), "country", output_field=CharField()),
-                    distinct=True,
-                ),
-            )
+            .with_city_key()
+            .aggregate(events=Count("pk"), cities=Count("city_key", distinct=True))
         )
         counts = (totals["events"], totals["cities"])
         cache.set(key, counts, timeout=MAX_AGE_SECONDS)

@@ -7,17 +7,21 @@ built on first use and kept on disk (see `_index`); lookups take microseconds.
 from __future__ import annotations
 
 import bisect
+import math
 import os
 import pickle
 import subprocess
 import sys
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
+from django_countries import countries
+
+from events import geo
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,6 @@ class Place:
 
     @property
     def label(self) -> str:
-        from django_countries import countries
-
         if self.kind == "country":
             return str(countries.name(self.country) or self.name)
         country = countries.name(self.country) or self.country
@@ -115,7 +117,7 @@ def _index() -> _Index:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             subprocess.run(  # noqa: S603 (our own module, fixed arguments)
-                [sys.executable, "-m", "events.places", str(path)], check=True, timeout=120
+                [sys.executable, "-m", "events.finder.places", str(path)], check=True, timeout=120
             )
         except (OSError, subprocess.SubprocessError):
             rows, by_name = _build()  # read-only disk: pay the memory, keep working
@@ -163,23 +165,97 @@ def complete(text: str, *, limit: int = 8) -> list[Place]:
     return ordered[:limit]
 
 
-def resolve(text: str, *, limit: int = 8) -> list[Place]:
-    """The distinct places `text` names: a name ('London': several) or a label as `complete`
-    shows it ('London, Ontario, Canada': one). Entries at the same spot count once (the
-    country Singapore and its capital)."""
-    found = search(text, limit=50)
-    if not found and "," in text:
-        wanted = normalize(text)
-        name = text.split(",", 1)[0]
-        found = [place for place in search(name, limit=50) if normalize(place.label) == wanted]
-    distinct: dict[tuple[float, float], Place] = {}
-    for place in found:
-        distinct.setdefault((round(place.lat, 2), round(place.lng, 2)), place)
-    return list(distinct.values())[:limit]
+# --- One lookup for whatever people type: the finder and the event form ------------------
+# A place this many times bigger than every other of its name is what people mean by it
+# ("London" is London, England; "Cambridge" needs asking).
+DOMINANT_POPULATION_RATIO = 10
+# Entries this close in one country are one place (Luxembourg the country and the city).
+SAME_PLACE_KM = 50
+
+
+@dataclass(frozen=True)
+class PlaceLookup:
+    """The answer to a typed place name: one place (perhaps with other readings) or choices."""
+
+    text: str
+    place: Place | None = None
+    # Other places of that name: "did you mean" links, or the choices when `place` is None.
+    others: list[Place] = field(default_factory=list)
+
+    @property
+    def is_ambiguous(self) -> bool:
+        return self.place is None and bool(self.others)
+
+    @property
+    def is_unknown(self) -> bool:
+        return self.place is None and not self.others
+
+
+def look_up(text: str) -> PlaceLookup:
+    """Resolve a typed place: "London", "London, Canada", "Paris, Texas", "Москва", "France"."""
+    name = text
+    candidates = search(text, limit=20)
+    if not candidates and "," in text:
+        name, *qualifiers = (part.strip() for part in text.split(","))
+        candidates = [p for p in search(name, limit=50) if _qualified(p, qualifiers)]
+    candidates = _by_own_name_first(_distinct(candidates), name)[:8]
+    if not candidates:
+        return PlaceLookup(text)
+    first, others = candidates[0], candidates[1:]
+    if all(first.population >= DOMINANT_POPULATION_RATIO * p.population for p in others):
+        return PlaceLookup(text, place=first, others=others)
+    return PlaceLookup(text, others=candidates)
+
+
+def _by_own_name_first(candidates: list[Place], name: str) -> list[Place]:
+    """Drop places found by an old or foreign name when a bigger place bears it as its own.
+
+    "Berlin" is not North Canton, Ohio (once called Berlin); "Kiev" is still Kyiv, bigger
+    than any village named Kiev.
+    """
+    key = normalize(name)
+    own = [p.population for p in candidates if normalize(p.name) == key]
+    biggest_own = max(own, default=-1)
+    return [p for p in candidates if normalize(p.name) == key or p.population > biggest_own]
+
+
+def _qualified(place: Place, qualifiers: list[str]) -> bool:
+    """Whether every part after the name ("Texas", "United States of America", "US") fits."""
+    known = {
+        normalize(value)
+        for value in (place.region, place.country, str(countries.name(place.country)))
+        if value
+    }
+    return all(normalize(part) in known for part in qualifiers if part)
+
+
+def _distinct(candidates: list[Place]) -> list[Place]:
+    """Drop entries that are the same place as an earlier one (same label, or next door)."""
+    kept: list[Place] = []
+    for place in candidates:
+        if not any(_same_place(place, earlier) for earlier in kept):
+            kept.append(place)
+    return kept
+
+
+def _same_place(a: Place, b: Place) -> bool:
+    if a.label == b.label:
+        return True
+    return a.country == b.country and _distance_km(a, b) < SAME_PLACE_KM
+
+
+def _distance_km(a: Place, b: Place) -> float:
+    lat1, lng1, lat2, lng2 = map(math.radians, (a.lat, a.lng, b.lat, b.lng))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    )
+    return 2 * geo.EARTH_RADIUS_M / 1000 * math.asin(math.sqrt(h))
 
 
 if __name__ == "__main__":
-    # python -m events.places PATH: write the compact index (run by _index in a child process).
+    # python -m events.finder.places PATH: write the compact index (run by _index in a child
+    # process).
     target = Path(sys.argv[1])
     rows, by_name = _build()
     temporary = target.with_suffix(f".{os.getpid()}.tmp")

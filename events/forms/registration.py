@@ -1,4 +1,4 @@
-"""The organizer's event form and the public report form.
+"""The organizer's event form: register a protest, or change it.
 
 The form works without JavaScript: the embassy picker fills the place on the server, and a
 typed city with one match sets the point. static/js/event-form.js only makes it quicker.
@@ -19,9 +19,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from events import geo, places, risk
-from events.models import Campaign, Embassy, Event, EventReport
-from events.services import EventDetails
+from events import geo, risk
+from events.finder import places
+from events.models import Campaign, Embassy, Event
+from events.services.registration import EventDetails
 
 # Events belong to the day of action; a few days either side is allowed (some cities may
 # not protest on that day), further away is another campaign.
@@ -242,22 +243,30 @@ class EventForm(forms.ModelForm):
                 "place_search", _("Click the meeting place on the map, or type the city here.")
             )
             return False
-        matches = [place for place in places.resolve(text) if place.kind == "city"]
-        if not matches:
-            self.add_error(
-                "place_search",
-                _("We don't know a city called “%(text)s”. Check the spelling, or use the map.")
-                % {"text": text},
-            )
-            return False
-        if len(matches) > 1:
-            self.add_error(
-                "place_search",
-                _("Several cities match: %(labels)s. Type the one you mean as it is written here.")
-                % {"labels": "; ".join(place.label for place in matches)},
-            )
-            return False
-        place = matches[0]
+        # The finder's lookup: "Paris, Texas" and "London" mean the same here as there.
+        lookup = places.look_up(text)
+        if lookup.place is not None and lookup.place.kind == "city":
+            place = lookup.place
+        else:
+            matches = [p for p in [lookup.place, *lookup.others] if p and p.kind == "city"]
+            if not matches:
+                self.add_error(
+                    "place_search",
+                    _("We don't know a city called “%(text)s”. Check the spelling, or use the map.")
+                    % {"text": text},
+                )
+                return False
+            if len(matches) > 1:
+                self.add_error(
+                    "place_search",
+                    _(
+                        "Several cities match: %(labels)s. Type the one you mean as it is "
+                        "written here."
+                    )
+                    % {"labels": "; ".join(place.label for place in matches)},
+                )
+                return False
+            place = matches[0]
         data["point"] = Point(place.lng, place.lat, srid=4326)
         data["city"] = data.get("city") or place.name
         data["country"] = data.get("country") or place.country
@@ -369,20 +378,3 @@ class EventForm(forms.ModelForm):
             what_to_bring=data.get("what_to_bring", ""),
             organizer_name=data["organizer_name"],
         )
-
-
-class ReportForm(forms.ModelForm):
-    """'Report this event': a reason and a few words. Nothing about the reporter is kept."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-    class Meta:
-        model = EventReport
-        fields = ["reason", "text"]
-        labels = {
-            "reason": gettext_lazy("What is wrong?"),
-            "text": gettext_lazy("Details (optional)"),
-        }
-        widgets = {"reason": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 3})}

@@ -22,10 +22,10 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple, TypeVar
 
 from django.db import connection
-from django.db.models import BooleanField, DateField, F, FloatField, Func, QuerySet, Value
+from django.db.models import BooleanField, F, FloatField, Func, QuerySet, Value
 from django.utils import timezone
 
-from events.models import Event
+from events.models import Event, LocalDate
 
 # The column every public distance, coordinate and map marker comes from.
 PUBLIC_POINT = "public_point"
@@ -75,14 +75,6 @@ class Longitude(Func):
 class Latitude(Func):
     template = "ST_Y(%(expressions)s::geometry)"
     output_field = FloatField()
-
-
-class LocalDate(Func):
-    """The calendar date of a UTC timestamp in the time zone named by another column."""
-
-    template = "(%(expressions)s)::date"
-    arg_joiner = " AT TIME ZONE "
-    output_field = DateField()
 
 
 def with_public_coordinates(queryset: QuerySet) -> QuerySet:

@@ -1,4 +1,4 @@
-"""Forms for taking part: signing up, contacting the organizer, the organizer's tools."""
+"""The organizer's tools: a message to participants, cancelling, the outcome after the day."""
 
 from __future__ import annotations
 
@@ -6,42 +6,11 @@ from django import forms
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
-from events import participation
-from events.models import Attendance, Event, OrganizerMessage
+from events.errors import UnreadablePhoto
+from events.models import Event, OrganizerMessage
+from events.services.organizer import clean_photo
 
 PHOTO_MAX_BYTES = 15 * 1024 * 1024
-
-
-class RSVPForm(forms.ModelForm):
-    class Meta:
-        model = Attendance
-        fields = ["first_name", "email", "consent_organizer"]
-        labels = {
-            "first_name": _("First name"),
-            "email": _("Email"),
-            "consent_organizer": _("The organizer may contact me about this event"),
-        }
-        help_texts = {
-            "first_name": _("A nickname is fine."),
-            "email": _("We send a link to confirm, then reminders. Never shown publicly."),
-        }
-        widgets = {
-            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
-            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
-        }
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("auto_id", "rsvp_%s")  # unique ids beside the page's other forms
-        super().__init__(*args, **kwargs)
-
-
-class ContactForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=80)
-    email = forms.EmailField(
-        label=_("Your email"),
-        help_text=_("The organizer sees it if they reply. They choose whether to."),
-    )
-    message = forms.CharField(label=_("Message"), max_length=3000, widget=forms.Textarea)
 
 
 class OrganizerMessageForm(forms.ModelForm):
@@ -64,7 +33,9 @@ class CancelEventForm(forms.Form):
     )
 
 
-class ReportForm(forms.ModelForm):
+class OutcomeForm(forms.ModelForm):
+    """The organizer's outcome after the day: how many came, a sentence, maybe a photo."""
+
     photo = forms.ImageField(
         label=_("A photo (optional)"),
         required=False,
@@ -94,6 +65,6 @@ class ReportForm(forms.ModelForm):
         if upload.size > PHOTO_MAX_BYTES:
             raise forms.ValidationError(_("This photo is too large (15 MB at most)."))
         try:
-            return participation.clean_photo(upload)
-        except participation.PhotoError as exc:
+            return clean_photo(upload)
+        except UnreadablePhoto as exc:
             raise forms.ValidationError(str(exc)) from exc

@@ -1,112 +1,23 @@
 """What the finder was asked: the place (typed, or a point), the filters, their validation.
 
-Place names are resolved offline (events.places): nothing a member types leaves the server.
+Place names are resolved offline (events.finder.places): nothing a member types leaves the
+server.
 """
 
 from __future__ import annotations
 
 import datetime
-import math
-from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from events import geo, places
 from events.models import Campaign, Event
-from events.places import Place
 
-# A place this many times bigger than every other of its name is what people mean by it
-# ("London" is London, England; "Cambridge" needs asking).
-DOMINANT_POPULATION_RATIO = 10
-# Entries this close in one country are one place (Luxembourg the country and the city).
-SAME_PLACE_KM = 50
 ALL_DAYS = "all"
 MAX_RADIUS_KM = 500
 RADIUS_STEPS_KM = (10, 25, 50, 100, 250, 500)
-
-
-@dataclass(frozen=True)
-class PlaceLookup:
-    """The answer to a typed place name: one place (perhaps with other readings) or choices."""
-
-    text: str
-    place: Place | None = None
-    # Other places of that name: "did you mean" links, or the choices when `place` is None.
-    others: list[Place] = field(default_factory=list)
-
-    @property
-    def is_ambiguous(self) -> bool:
-        return self.place is None and bool(self.others)
-
-    @property
-    def is_unknown(self) -> bool:
-        return self.place is None and not self.others
-
-
-def look_up(text: str) -> PlaceLookup:
-    """Resolve a typed place: "London", "London, Canada", "Paris, Texas", "Москва", "France"."""
-    name = text
-    candidates = places.search(text, limit=20)
-    if not candidates and "," in text:
-        name, *qualifiers = (part.strip() for part in text.split(","))
-        candidates = [p for p in places.search(name, limit=50) if _qualified(p, qualifiers)]
-    candidates = _by_own_name_first(_distinct(candidates), name)[:8]
-    if not candidates:
-        return PlaceLookup(text)
-    first, others = candidates[0], candidates[1:]
-    if all(first.population >= DOMINANT_POPULATION_RATIO * p.population for p in others):
-        return PlaceLookup(text, place=first, others=others)
-    return PlaceLookup(text, others=candidates)
-
-
-def _by_own_name_first(candidates: list[Place], name: str) -> list[Place]:
-    """Drop places found by an old or foreign name when a bigger place bears it as its own.
-
-    "Berlin" is not North Canton, Ohio (once called Berlin); "Kiev" is still Kyiv, bigger
-    than any village named Kiev.
-    """
-    key = places.normalize(name)
-    own = [p.population for p in candidates if places.normalize(p.name) == key]
-    biggest_own = max(own, default=-1)
-    return [p for p in candidates if places.normalize(p.name) == key or p.population > biggest_own]
-
-
-def _qualified(place: Place, qualifiers: list[str]) -> bool:
-    """Whether every part after the name ("Texas", "United States of America", "US") fits."""
-    known = {
-        places.normalize(value)
-        for value in (place.region, place.country, str(countries.name(place.country)))
-        if value
-    }
-    return all(places.normalize(part) in known for part in qualifiers if part)
-
-
-def _distinct(candidates: list[Place]) -> list[Place]:
-    """Drop entries that are the same place as an earlier one (same label, or next door)."""
-    kept: list[Place] = []
-    for place in candidates:
-        if not any(_same_place(place, earlier) for earlier in kept):
-            kept.append(place)
-    return kept
-
-
-def _same_place(a: Place, b: Place) -> bool:
-    if a.label == b.label:
-        return True
-    return a.country == b.country and _distance_km(a, b) < SAME_PLACE_KM
-
-
-def _distance_km(a: Place, b: Place) -> float:
-    lat1, lng1, lat2, lng2 = map(math.radians, (a.lat, a.lng, b.lat, b.lng))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
-    )
-    return 2 * geo.EARTH_RADIUS_M / 1000 * math.asin(math.sqrt(h))
 
 
 class DayField(forms.Field):

@@ -1,0 +1,1 @@
+"""Finding events: the nearest-first queries, the offline place search, the map data."""

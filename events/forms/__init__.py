@@ -1,0 +1,1 @@
+"""The events app's forms, one module per use case (as events.services and events.views)."""

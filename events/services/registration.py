@@ -1,0 +1,213 @@
+"""Organizers register events and edit them; one rule says what an edit changed.
+
+An edit of an approved event's time or place is emailed to its confirmed participants in the
+edit's transaction, whoever made it: the organizer on their form or staff in the admin.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import secrets
+from dataclasses import dataclass, fields
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.gis.geos import Point
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from events import emails, risk
+from events.errors import HighRiskPlace, NotAllowed
+from events.models import Campaign, Embassy, Event
+
+# Paths under /events/ that are not event pages. `<slug>/` comes after them in the URLconf,
+# but an event called "Mine" must still never be shadowed by (or shadow) the dashboard.
+RESERVED_SLUGS = frozenset(
+    {
+        "new",
+        "mine",
+        "recap",
+        "attend",
+        "nearby",
+        "map",
+        "places",
+        "embassies",
+        "rsvp",
+        "admin",
+        "static",
+    }
+)
+
+# The fields whose change confirmed participants must hear about. Showing or hiding the
+# exact point is not one: confirmed participants see the exact point either way.
+TIME_FIELDS = frozenset({"starts_at", "ends_at"})
+PLACE_FIELDS = frozenset({"point", "meeting_point", "address", "city", "country", "embassy"})
+
+
+@dataclass(frozen=True)
+class EventDetails:
+    """Everything an organizer decides about an event (from events.forms.EventForm)."""
+
+    kind: str
+    embassy: Embassy | None
+    title: str
+    description: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    meeting_point: str
+    address: str
+    city: str
+    country: str
+    point: Point
+    hide_exact_location: bool
+    expected_size: int | None
+    accessibility: str
+    what_to_bring: str
+    organizer_name: str
+
+    def apply_to(self, event: Event) -> None:
+        for field in fields(self):
+            setattr(event, field.name, getattr(self, field.name))
+
+
+@dataclass(frozen=True)
+class EventChange:
+    """What an edit changed that participants hear about, and how many were emailed."""
+
+    event: Event
+    changed: frozenset[str]
+    notified: int
+
+    @property
+    def rescheduled(self) -> bool:
+        return bool(self.changed & TIME_FIELDS)
+
+    @property
+    def moved(self) -> bool:
+        return bool(self.changed & PLACE_FIELDS)
+
+
+def has_verified_email(user: AbstractBaseUser) -> bool:
+    """Whether the user confirmed an email address (django-allauth)."""
+    return EmailAddress.objects.filter(user_id=user.pk, verified=True).exists()
+
+
+def unique_slug(title: str) -> str:
+    """A free slug for `title`: never a reserved word, numbered when taken."""
+    base = slugify(title)[:200].strip("-") or "event"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-event"
+    taken = set(Event.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def _check_place(details: EventDetails) -> None:
+    country = risk.high_risk_country_at(details.country, details.point)
+    if country:
+        raise HighRiskPlace(country)
+
+
+def _save_new(event: Event) -> None:
+    event.slug = unique_slug(event.title)
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError:
+        # Two events with the same title registered at the same instant: the loser of the
+        # race takes a random suffix instead.
+        event.slug = f"{event.slug[:210]}-{secrets.token_hex(3)}"
+        event.save()
+
+
+@transaction.atomic
+def register_event(
+    organizer: AbstractBaseUser, details: EventDetails, *, campaign: Campaign
+) -> Event:
+    """Create a pending event; tell the organizer it arrived and moderators it waits."""
+    if not has_verified_email(organizer):
+        raise NotAllowed(_("Confirm your email address before registering an event."))
+    _check_place(details)
+    event = Event(
+        campaign=campaign,
+        organizer=organizer,
+        status=Event.Status.PENDING,
+        guidelines_accepted_at=timezone.now(),
+    )
+    details.apply_to(event)
+    _save_new(event)
+    emails.event_received(event)
+    emails.event_to_moderate(event)
+    return event
+
+
+def _lock(event: Event) -> Event:
+    return Event.objects.select_for_update().select_related("organizer").get(pk=event.pk)
+
+
+@transaction.atomic
+def update_event(event: Event, actor: AbstractBaseUser, details: EventDetails) -> EventChange:
+    """Apply the organizer's edit; participants of an approved event hear of a new time or
+    place in the same transaction."""
+    event = _lock(event)
+    if event.organizer_id != actor.pk:
+        raise NotAllowed(_("Only the organizer can change this event."))
+    if not event.is_editable():
+        raise NotAllowed(_("This event can no longer be changed."))
+    _check_place(details)
+    before = copy.copy(event)
+    details.apply_to(event)
+    event.save()
+    return notify_change(before, event)
+
+
+@transaction.atomic
+def save_staff_edit(event: Event) -> EventChange:
+    """Save an edit staff made in the admin, telling participants as an organizer's edit does."""
+    before = Event.objects.select_for_update().get(pk=event.pk)
+    event.save()
+    return notify_change(before, event)
+
+
+def what_changed(before: Event, after: Event) -> frozenset[str]:
+    """The time and place fields that differ between two versions of an event."""
+    changed = set()
+    for name in TIME_FIELDS | PLACE_FIELDS:
+        # attname: compare the embassy's id, not the embassy (no query).
+        attname = Event._meta.get_field(name).attname
+        old, new = getattr(before, attname), getattr(after, attname)
+        if name == "point":
+            # A point re-read from the form differs in the last float digits.
+            unchanged = old is not None and new is not None and old.equals_exact(new, 1e-9)
+        else:
+            unchanged = old == new
+        if not unchanged:
+            changed.add(name)
+    return frozenset(changed)
+
+
+def notify_change(before: Event, after: Event) -> EventChange:
+    """Email every confirmed participant when an approved event's time or place changed.
+
+    Call it in the transaction that saves the change. Reminders follow by themselves: they
+    are kept per start time.
+    """
+    changed = what_changed(before, after)
+    if not changed or not after.accepts_rsvps():
+        return EventChange(event=after, changed=changed, notified=0)
+    recipients = list(after.attendances.confirmed())
+    for attendance in recipients:
+        attendance.event = after  # the new version, not a stale copy
+        emails.event_changed(
+            attendance,
+            time_changed=bool(changed & TIME_FIELDS),
+            place_changed=bool(changed & PLACE_FIELDS),
+        )
+    return EventChange(event=after, changed=changed, notified=len(recipients))

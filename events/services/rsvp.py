@@ -1,0 +1,147 @@
+"""Signing up for an event: RSVP with double opt-in, confirm, cancel.
+
+Each step runs in one transaction that changes the rows and queues its emails (allout.mail
+writes them to the outbox in that same transaction), so an email never reports a change that
+was rolled back and a change never goes unreported.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events import emails
+from events.errors import EventOver, RSVPClosed, SignUpCancelled
+from events.models import Attendance, Event
+from events.services.reminders import REMINDERS
+
+# An unconfirmed sign-up gets its confirmation email again at most this often.
+RESEND_AFTER = datetime.timedelta(hours=1)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def rsvp(event: Event, *, first_name: str, email: str, consent_organizer: bool) -> Attendance:
+    """Record a sign-up and email a confirmation link, once per address and event.
+
+    What happens to a repeat is invisible to the person submitting (the page is the same),
+    so the form never tells anyone who else is coming.
+    """
+    if not event.accepts_rsvps():
+        raise RSVPClosed(_("This event is not taking sign-ups."))
+    normalized = normalize_email(email)
+    # Accepted race: an RSVP committed while the organizer cancels the event may miss the
+    # cancellation email; its confirmation link then says the event was cancelled.
+    with transaction.atomic():
+        attendance = _locked_attendance(event, normalized)
+        if attendance is None:
+            try:
+                with transaction.atomic():  # a savepoint: a twin request may insert first
+                    attendance = Attendance.objects.create(
+                        event=event,
+                        first_name=first_name,
+                        email=email.strip(),
+                        consent_organizer=consent_organizer,
+                    )
+            except IntegrityError:
+                attendance = _locked_attendance(event, normalized)
+            else:
+                _send_confirmation_request(attendance)
+                return attendance
+
+        if attendance.status == Attendance.Status.CANCELLED:
+            # Coming after all: a fresh sign-up, confirmed again by email.
+            attendance.status = Attendance.Status.UNCONFIRMED
+            attendance.first_name = first_name
+            attendance.consent_organizer = consent_organizer
+            attendance.cancelled_at = None
+            attendance.save(
+                update_fields=["status", "first_name", "consent_organizer", "cancelled_at"]
+            )
+            _send_confirmation_request(attendance)
+        elif attendance.status == Attendance.Status.UNCONFIRMED:
+            sent = attendance.confirmation_sent_at
+            if sent is None or timezone.now() - sent >= RESEND_AFTER:
+                _send_confirmation_request(attendance)
+        # A confirmed repeat changes nothing and sends nothing.
+        return attendance
+
+
+def _locked_attendance(event: Event, normalized: str) -> Attendance | None:
+    return (
+        Attendance.objects.current()
+        .select_for_update()
+        .filter(event=event, email_normalized=normalized)
+        .first()
+    )
+
+
+def _send_confirmation_request(attendance: Attendance) -> None:
+    emails.attendance_confirm(attendance)
+    attendance.confirmation_sent_at = timezone.now()
+    attendance.save(update_fields=["confirmation_sent_at"])
+
+
+def confirm(attendance: Attendance) -> Attendance:
+    """Count a participant who proved their address; running it twice counts them once."""
+    with transaction.atomic():
+        attendance = (
+            Attendance.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .get(pk=attendance.pk)
+        )
+        if attendance.status == Attendance.Status.CONFIRMED:
+            return attendance
+        if attendance.status == Attendance.Status.CANCELLED:
+            raise SignUpCancelled(
+                _("You cancelled this sign-up. To come after all, sign up again on the event page.")
+            )
+        event = attendance.event
+        if not event.accepts_rsvps():
+            raise RSVPClosed(_("This event is no longer taking sign-ups."))
+        now = timezone.now()
+        attendance.status = Attendance.Status.CONFIRMED
+        attendance.confirmed_at = now
+        # The confirmation email says all a reminder would: skip reminders already due.
+        for reminder in REMINDERS:
+            if event.starts_at <= now + reminder.opens:
+                setattr(attendance, reminder.field, event.starts_at)
+        attendance.save()
+        Event.objects.filter(pk=event.pk).update(participant_count=F("participant_count") + 1)
+        event.refresh_from_db(fields=["participant_count"])
+        emails.attendance_confirmed(attendance)
+        return attendance
+
+
+def cancel(attendance: Attendance) -> Attendance:
+    """Withdraw a sign-up; a confirmed one stops being counted. Harmless when repeated."""
+    with transaction.atomic():
+        attendance = (
+            Attendance.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .get(pk=attendance.pk)
+        )
+        if attendance.status == Attendance.Status.CANCELLED:
+            return attendance
+        if attendance.event.is_over():
+            raise EventOver(_("This event is over; there is nothing to cancel."))
+        was_confirmed = attendance.status == Attendance.Status.CONFIRMED
+        attendance.status = Attendance.Status.CANCELLED
+        attendance.cancelled_at = timezone.now()
+        attendance.save(update_fields=["status", "cancelled_at"])
+        if was_confirmed:
+            Event.objects.filter(pk=attendance.event_id).update(
+                participant_count=F("participant_count") - 1
+            )
+        return attendance
+
+
+def reveals_exact_place(attendance: Attendance) -> bool:
+    """Whether this participant may see the exact meeting point: once confirmed, always."""
+    return attendance.is_confirmed() and attendance.erased_at is None
