@@ -10,9 +10,10 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, User
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from allout.types import AuthenticatedHttpRequest
 from events.models import Event
 from events.services.registration import has_verified_email
 
@@ -49,7 +50,7 @@ def verified_email_required(view: Callable[..., HttpResponse]) -> Callable[..., 
     """Log in first; then, without a confirmed email address, a page that says what to do."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: AuthenticatedHttpRequest, *args, **kwargs) -> HttpResponse:
         if not has_verified_email(request.user):
             return render(request, "events/verify_email.html", status=403)
         return view(request, *args, **kwargs)

@@ -9,6 +9,8 @@ events.services, which logs it as a ModerationAction shown on the event's page.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from csp.constants import NONCE
 from csp.decorators import csp_update
@@ -29,6 +31,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 from django_countries import countries
 from leaflet.admin import LeafletGeoAdmin
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from allout.risk import high_risk_countries
 from events import geo
@@ -62,7 +67,7 @@ class DefaultFilter(admin.SimpleListFilter):
     """A status filter that starts on `default` and offers "all" explicitly."""
 
     default: str
-    statuses: list[tuple[str, str]]
+    statuses: Sequence[tuple[str, StrOrPromise]]
 
     def lookups(self, request, model_admin):
         return [*self.statuses, ("all", _("All"))]
@@ -105,8 +110,8 @@ class CountryFilter(admin.SimpleListFilter):
 
 class ModerationActionInline(admin.TabularInline):
     model = ModerationAction
-    fields = ["created_at", "actor", "action", "reason"]
-    readonly_fields = fields
+    readonly_fields = ("created_at", "actor", "action", "reason")
+    fields = readonly_fields
     extra = 0
     can_delete = False
     verbose_name = gettext_lazy("moderation step")
@@ -121,8 +126,8 @@ class ModerationActionInline(admin.TabularInline):
 
 class EventReportInline(admin.TabularInline):
     model = EventReport
-    fields = ["created_at", "reason", "text", "status", "handled_by"]
-    readonly_fields = fields
+    readonly_fields = ("created_at", "reason", "text", "status", "handled_by")
+    fields = readonly_fields
     extra = 0
     can_delete = False
     verbose_name_plural = gettext_lazy("abuse reports")
@@ -142,7 +147,8 @@ class ReasonForm(forms.Form):
     )
 
 
-MODERATION = {
+# What each moderation step asks for and does; the service raises an EventsError to refuse.
+MODERATION: dict[str, dict[str, Any]] = {
     "approve": {
         "title": gettext_lazy("Approve events"),
         "reason": None,  # no reason asked

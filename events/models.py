@@ -5,6 +5,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.gis.geos import Point
 from django.db.models import CharField, DateField, Func, Q, Value
 from django.db.models.functions import Concat, Lower, Trim
 from django.urls import reverse
@@ -277,7 +278,7 @@ class Event(models.Model):
         instance._stored_point = point.clone() if point is not None else None
         return instance
 
-    _stored_point = None
+    _stored_point: Point | None = None
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Callable, Iterable
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from django.db import connection
 from django.db.models import BooleanField, F, FloatField, Func, QuerySet, Value
@@ -30,7 +30,13 @@ from events.models import Event, LocalDate
 # The column every public distance, coordinate and map marker comes from.
 PUBLIC_POINT = "public_point"
 
-T = TypeVar("T")
+
+class HasDistance(Protocol):
+    @property
+    def distance_m(self) -> float: ...
+
+
+T = TypeVar("T", bound=HasDistance)
 
 
 class GeographyPoint(Func):

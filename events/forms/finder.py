@@ -7,6 +7,7 @@ server.
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,6 +15,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Campaign, Event
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ALL_DAYS = "all"
 MAX_RADIUS_KM = 500
@@ -72,7 +76,7 @@ class FinderForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.campaign = campaign
-        day_choices = [(ALL_DAYS, _("All upcoming events"))]
+        day_choices: list[tuple[str, StrOrPromise]] = [(ALL_DAYS, _("All upcoming events"))]
         if campaign is not None and not campaign.is_over():
             label = _("On the day: %(day)s") % {"day": date_format(campaign.date, "j F Y")}
             day_choices.insert(0, (campaign.date.isoformat(), label))
@@ -92,7 +96,8 @@ class FinderForm(forms.Form):
         ]
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (data.get("lat") is None) != (data.get("lng") is None) and not self.errors:
             raise ValidationError(
                 _("A point needs both a latitude and a longitude."), code="half_point"
@@ -106,7 +111,7 @@ class FinderForm(forms.Form):
         return self.campaign.date
 
 
-def _errors(message: str) -> dict[str, str]:
+def _errors(message: StrOrPromise) -> dict[str, StrOrPromise]:
     """One message for every way a parameter can be wrong: it says what is expected."""
     return dict.fromkeys(("required", "invalid", "min_value", "max_value"), message)
 

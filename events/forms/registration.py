@@ -6,8 +6,11 @@ typed city with one match sets the point. static/js/event-form.js only makes it 
 
 from __future__ import annotations
 
+import copy
 import datetime
 import zoneinfo
+from collections.abc import MutableMapping
+from typing import Any
 
 from django import forms
 from django.contrib.gis.geos import Point
@@ -18,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_countries import countries
 
 from events import geo, risk
 from events.finder import places
@@ -69,6 +73,8 @@ class EmbassyField(forms.ModelChoiceField):
 
 
 class EventForm(forms.ModelForm):
+    data: MutableMapping[str, Any]  # a copy when bound: clean() writes back what it found
+
     kind = forms.ChoiceField(
         label=gettext_lazy("Where will it be?"),
         choices=Event.Kind.choices,
@@ -167,7 +173,8 @@ class EventForm(forms.ModelForm):
         self.high_risk_country: str | None = None
         self.off_day = False
         if self.is_bound:
-            self.data = self.data.copy()  # clean() writes back a point found from a city
+            # A mutable copy (QueryDict.__copy__): clean() writes back a point found from a city.
+            self.data = copy.copy(self.data)
         for name in ("address", "city", "country"):
             self.fields[name].required = False  # filled from the embassy for embassy events
         self.fields["date"].help_text = _("The day of action is %(day)s.") % {
@@ -209,7 +216,7 @@ class EventForm(forms.ModelForm):
                 % {
                     "embassy": embassy.name,
                     "country": embassy.country.name,
-                    "chosen": dict(self.fields["country"].choices).get(chosen, chosen),
+                    "chosen": countries.name(chosen) or chosen,
                 },
             )
             return
@@ -340,7 +347,8 @@ class EventForm(forms.ModelForm):
         data["starts_at"], data["ends_at"] = starts_at, ends_at
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("kind")
         if kind == Event.Kind.EMBASSY:
             self._clean_embassy_place(data)

@@ -6,7 +6,7 @@ in the admin, and the organizer is emailed in the step's transaction.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,14 +16,14 @@ from events.errors import HighRiskPlace, InvalidTransition, NotAllowed, ReasonRe
 from events.models import Event, EventReport, ModerationAction
 
 
-def is_moderator(user: AbstractBaseUser) -> bool:
+def is_moderator(user: User | AnonymousUser) -> bool:
     """Whether the user may approve, reject and unpublish events."""
     return user.is_active and user.is_staff and user.has_perm("events.moderate_event")
 
 
 def _moderate(
     event: Event,
-    moderator: AbstractBaseUser,
+    moderator: User,
     action: ModerationAction.Action,
     *,
     allowed_from: set[Event.Status],
@@ -53,7 +53,7 @@ def _moderate(
 
 
 @transaction.atomic
-def approve_event(event: Event, moderator: AbstractBaseUser) -> Event:
+def approve_event(event: Event, moderator: User) -> Event:
     """Publish a pending (or previously rejected) event and send the organizer its link."""
     # The country may have been marked high-risk since the event was registered.
     country = risk.high_risk_country_at(str(event.country), event.point)
@@ -71,7 +71,7 @@ def approve_event(event: Event, moderator: AbstractBaseUser) -> Event:
 
 
 @transaction.atomic
-def reject_event(event: Event, moderator: AbstractBaseUser, reason: str) -> Event:
+def reject_event(event: Event, moderator: User, reason: str) -> Event:
     """Refuse an event; the organizer receives the reason."""
     reason = reason.strip()
     if not reason:
@@ -89,7 +89,7 @@ def reject_event(event: Event, moderator: AbstractBaseUser, reason: str) -> Even
 
 
 @transaction.atomic
-def unpublish_event(event: Event, moderator: AbstractBaseUser, reason: str = "") -> Event:
+def unpublish_event(event: Event, moderator: User, reason: str = "") -> Event:
     """Take an approved event off the public pages and back into the queue."""
     event = _moderate(
         event,
@@ -112,9 +112,7 @@ def report_event(event: Event, reason: str, text: str) -> EventReport:
 
 
 @transaction.atomic
-def close_report(
-    report: EventReport, moderator: AbstractBaseUser, status: EventReport.Status
-) -> EventReport:
+def close_report(report: EventReport, moderator: User, status: EventReport.Status) -> EventReport:
     """Mark an open report resolved or dismissed by `moderator`."""
     if not is_moderator(moderator):
         raise NotAllowed(_("Only moderators can do this."))

@@ -24,7 +24,7 @@ from events.errors import (
 from events.models import Event, OrganizerMessage
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser as User
+    from django.contrib.auth.models import User
 
 # Messages an organizer may send to their participants in any 24 hours.
 MESSAGES_PER_DAY = 3
@@ -83,11 +83,11 @@ def clean_photo(upload: UploadedFile) -> ContentFile:
     pixels alone is the sure way to drop them (and whatever else hides in the file).
     """
     try:
-        with Image.open(upload, formats=("JPEG", "PNG", "WEBP")) as image:
-            if image.width * image.height > PHOTO_MAX_PIXELS:
+        with Image.open(upload, formats=("JPEG", "PNG", "WEBP")) as opened:
+            if opened.width * opened.height > PHOTO_MAX_PIXELS:
                 raise UnreadablePhoto(_("This photo is too large. Please send a smaller one."))
-            image = ImageOps.exif_transpose(image)  # keep it upright once the tag is gone
-            image = image.convert("RGB")
+            upright = ImageOps.exif_transpose(opened)  # keep it upright once the tag is gone
+            image = upright.convert("RGB")
             image.thumbnail((PHOTO_MAX_PX, PHOTO_MAX_PX))
             buffer = io.BytesIO()
             image.save(buffer, format="JPEG", quality=85, optimize=True)

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass, fields
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -45,6 +45,12 @@ RESERVED_SLUGS = frozenset(
 # exact point is not one: confirmed participants see the exact point either way.
 TIME_FIELDS = frozenset({"starts_at", "ends_at"})
 PLACE_FIELDS = frozenset({"point", "meeting_point", "address", "city", "country", "embassy"})
+
+
+# The column each of them is stored in (the embassy's id, not the embassy: no query).
+ATTNAMES = {"embassy": "embassy_id"} | {
+    name: name for name in TIME_FIELDS | PLACE_FIELDS - {"embassy"}
+}
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,7 @@ class EventChange:
         return bool(self.changed & PLACE_FIELDS)
 
 
-def has_verified_email(user: AbstractBaseUser) -> bool:
+def has_verified_email(user: User) -> bool:
     """Whether the user confirmed an email address (django-allauth)."""
     return EmailAddress.objects.filter(user_id=user.pk, verified=True).exists()
 
@@ -128,9 +134,7 @@ def _save_new(event: Event) -> None:
 
 
 @transaction.atomic
-def register_event(
-    organizer: AbstractBaseUser, details: EventDetails, *, campaign: Campaign
-) -> Event:
+def register_event(organizer: User, details: EventDetails, *, campaign: Campaign) -> Event:
     """Create a pending event; tell the organizer it arrived and moderators it waits."""
     if not has_verified_email(organizer):
         raise NotAllowed(_("Confirm your email address before registering an event."))
@@ -153,7 +157,7 @@ def _lock(event: Event) -> Event:
 
 
 @transaction.atomic
-def update_event(event: Event, actor: AbstractBaseUser, details: EventDetails) -> EventChange:
+def update_event(event: Event, actor: User, details: EventDetails) -> EventChange:
     """Apply the organizer's edit; participants of an approved event hear of a new time or
     place in the same transaction."""
     event = _lock(event)
@@ -180,8 +184,7 @@ def what_changed(before: Event, after: Event) -> frozenset[str]:
     """The time and place fields that differ between two versions of an event."""
     changed = set()
     for name in TIME_FIELDS | PLACE_FIELDS:
-        # attname: compare the embassy's id, not the embassy (no query).
-        attname = Event._meta.get_field(name).attname
+        attname = ATTNAMES[name]
         old, new = getattr(before, attname), getattr(after, attname)
         if name == "point":
             # A point re-read from the form differs in the last float digits.

@@ -50,7 +50,11 @@ def rsvp(event: Event, *, first_name: str, email: str, consent_organizer: bool) 
                         consent_organizer=consent_organizer,
                     )
             except IntegrityError:
-                attendance = _locked_attendance(event, normalized)
+                attendance = (
+                    Attendance.objects.current()
+                    .select_for_update()
+                    .get(event=event, email_normalized=normalized)
+                )
             else:
                 _send_confirmation_request(attendance)
                 return attendance

@@ -98,7 +98,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     attendance = attendance_or_404(token, links.Purpose.CANCEL)
-    context = {"attendance": attendance, "event": attendance.event}
+    context: dict[str, object] = {"attendance": attendance, "event": attendance.event}
     if request.method == "POST":
         try:
             attendance = signups.cancel(attendance)

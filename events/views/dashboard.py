@@ -10,13 +10,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from allout.spreadsheets import streamed_csv
+from allout.types import AuthenticatedHttpRequest
 from events.access import get_event_for_dashboard
 from events.errors import EventsError, MessageLimitReached
 from events.forms.organizer import CancelEventForm, OrganizerMessageForm, OutcomeForm
@@ -26,7 +27,7 @@ from events.services import organizer
 
 @login_required
 @require_safe
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     events = (
         Event.objects.filter(organizer=request.user)
         .only("title", "slug", "status", "starts_at", "ends_at", "timezone", "participant_count")
@@ -38,7 +39,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_safe
-def event_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+def event_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     event = get_event_for_dashboard(request.user, slug)
     participants = event.attendances.confirmed().only(
         "event", "first_name", "email", "consent_organizer", "confirmed_at"
@@ -57,7 +58,7 @@ def event_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_safe
-def participants_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+def participants_csv(request: AuthenticatedHttpRequest, slug: str) -> StreamingHttpResponse:
     event = get_event_for_dashboard(request.user, slug)
     header = [
         _("First name"),
@@ -82,7 +83,7 @@ def participants_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def message(request: HttpRequest, slug: str) -> HttpResponse:
+def message(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     event = get_event_for_dashboard(request.user, slug)
     form = OrganizerMessageForm(request.POST or None)
     status = 200
@@ -120,7 +121,7 @@ def message(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cancel_event(request: HttpRequest, slug: str) -> HttpResponse:
+def cancel_event(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     event = get_event_for_dashboard(request.user, slug)
     form = CancelEventForm(request.POST or None)
     status = 200
@@ -146,7 +147,7 @@ def cancel_event(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def outcome(request: HttpRequest, slug: str) -> HttpResponse:
+def outcome(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """After the day: how many came, a sentence, optionally a photo (shown on the event page)."""
     event = get_event_for_dashboard(request.user, slug)
     if not event.accepts_outcome():

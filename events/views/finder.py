@@ -64,20 +64,21 @@ def event_list(request: HttpRequest) -> HttpResponse:
     day = None if day == ALL_DAYS else day
     radius_km = criteria.get("radius") if origin else None
 
-    events = Event.objects.public()
+    events: QuerySet[Event] = Event.objects.public()
     if day is not None:
         events = queries.on_local_day(events, day)
     if criteria.get("kind"):
         events = events.filter(kind=criteria["kind"])
     if origin is None:
-        listed = _listed(events.order_by("starts_at", "pk"))
+        listed: QuerySet[Event] | queries.NearestList = _listed(events.order_by("starts_at", "pk"))
     else:
         if origin.country:
             events = events.filter(country=origin.country)
         listed = queries.NearestList(
             events, lat=origin.lat, lng=origin.lng, radius_km=radius_km, prepare=_listed
         )
-    page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
+    # NearestList offers what Paginator uses (count() and slices), not its whole protocol.
+    page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
 
     context = {
         "campaign": campaign,
@@ -139,7 +140,7 @@ def map_geojson(request: HttpRequest) -> HttpResponse:
     response["ETag"] = f'W/"{data.etag}"'
     patch_vary_headers(response, ["Accept-Encoding"])
     patch_cache_control(response, public=True, max_age=60)
-    return get_conditional_response(request, etag=response["ETag"], response=response)
+    return get_conditional_response(request, etag=response["ETag"], response=response) or response
 
 
 def accepts_gzip(accept_encoding: str) -> bool:

@@ -12,6 +12,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
 from allout.risk import high_risk_countries
+from allout.types import AuthenticatedHttpRequest
 from events.access import get_event_for_organizer, verified_email_required
 from events.errors import EventsError, HighRiskPlace
 from events.finder import places
@@ -47,7 +48,7 @@ def _warn_if_off_day(request: HttpRequest, form: EventForm) -> None:
 
 @verified_email_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def new_event(request: HttpRequest) -> HttpResponse:
+def new_event(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = Campaign.objects.current()
     if campaign is None or campaign.is_over():
         return render(request, "events/registration_closed.html", {"campaign": campaign})
@@ -69,7 +70,7 @@ def new_event(request: HttpRequest) -> HttpResponse:
 
 @verified_email_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def edit_event(request: HttpRequest, slug: str) -> HttpResponse:
+def edit_event(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     event = get_event_for_organizer(request.user, slug)
     if not event.is_editable():
         messages.error(request, _("This event can no longer be changed."))
