@@ -1,5 +1,4 @@
 import datetime
-import threading
 from datetime import timedelta
 
 import pytest
@@ -10,6 +9,7 @@ from django.utils import timezone
 
 from allout import emails, mail
 from allout.models import OutboxEmail
+from tests.concurrency import run_concurrently
 
 
 def test_queue_renders_the_three_templates_into_one_row(db, django_capture_on_commit_callbacks):
@@ -60,23 +60,7 @@ def test_deliver_sends_a_row_once_however_often_it_runs(db):
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_racing_for_one_row_send_it_once():
     row = mail.queue("test_message", "reader@example.org", {})
-    barrier = threading.Barrier(4)
-    results = []
-
-    def worker():
-        from django.db import connection
-
-        barrier.wait()
-        try:
-            results.append(mail.deliver(row.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_concurrently(mail.deliver, [(row.pk,)] * 4)
     assert sorted(results) == [False, False, False, True]
     assert len(django_mail.outbox) == 1
 
