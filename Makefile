@@ -14,7 +14,7 @@ export SITE_URL ?= http://$(HOST):$(PORT)
 export ALLOWED_HOSTS ?= $(HOST),127.0.0.1,localhost
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup services browser lint check-migrations migrate demo totp clean
+.PHONY: run test setup services browser lint fmt check-migrations migrate demo totp clean
 
 run: setup migrate demo
 	@echo
@@ -44,6 +44,13 @@ $(VENV)/.installed: pyproject.toml
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Puts the code in shape: ruff's fixes first (they can leave lines the formatter reflows),
+# then the formatter, then what is left for a person to fix (make stops on it).
+fmt: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix --exit-zero --quiet .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check .
 
 check-migrations: setup
 	$(PY) manage.py makemigrations --check --dry-run
