@@ -8,13 +8,22 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= true
-export DATABASE_URL ?= postgis://postgres@127.0.0.1:5432/allout
-export REDIS_URL ?= redis://127.0.0.1:6379/0
+# Each checkout has a database and two Redis databases of its own (serving, tests), named
+# from a short hash of its path: two checkouts on one machine never share rows, cache or
+# Celery queue, and the tests' cache.clear() never empties what `make run` uses. The
+# environment's DATABASE_URL, REDIS_URL and TEST_REDIS_URL win. tests/testenv.py derives the
+# same names for a bare `pytest`; `make env` prints them.
+CHECKOUT := $(shell printf '%s' '$(CURDIR)' | sha1sum | cut -c1-8)
+REDIS_DB := $(shell echo $$(( 0x$(CHECKOUT) % 15 + 1 )))
+TEST_REDIS_DB := $(shell echo $$(( $(REDIS_DB) % 15 + 1 )))
+export DATABASE_URL ?= postgis://postgres@127.0.0.1:5432/allout_$(CHECKOUT)
+export REDIS_URL ?= redis://127.0.0.1:6379/$(REDIS_DB)
+export TEST_REDIS_URL ?= redis://127.0.0.1:6379/$(TEST_REDIS_DB)
 export SITE_URL ?= http://$(HOST):$(PORT)
 export ALLOWED_HOSTS ?= $(HOST),127.0.0.1,localhost
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup services browser lint check-migrations migrate demo totp clean
+.PHONY: run test setup services browser lint fmt check-migrations migrate demo totp env clean
 
 run: setup migrate demo
 	@echo
@@ -45,6 +54,13 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Puts the code in shape: ruff's fixes first (they can leave lines the formatter reflows),
+# then the formatter, then what is left for a person to fix (make stops on it).
+fmt: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix --exit-zero --quiet .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check .
+
 check-migrations: setup
 	$(PY) manage.py makemigrations --check --dry-run
 
@@ -57,6 +73,12 @@ demo: migrate
 # The demo moderator's current two-factor code (development only).
 totp: setup
 	@$(PY) manage.py totp_code
+
+# Where this checkout keeps its data (see the top of this file).
+env:
+	@echo "DATABASE_URL=$(DATABASE_URL)"
+	@echo "REDIS_URL=$(REDIS_URL)"
+	@echo "TEST_REDIS_URL=$(TEST_REDIS_URL)"
 
 clean:
 	rm -rf $(VENV) var *.egg-info

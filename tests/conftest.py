@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from allout.celery import app as celery_app
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,14 +89,19 @@ class Sink:
     def wait_for(
         self, predicate: Callable[[list[EmailMessage]], bool], timeout: float = 20
     ) -> list[EmailMessage]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        """The messages received, once predicate accepts them."""
+
+        def accepted() -> list[EmailMessage] | None:
             with self._lock:
                 snapshot = list(self.messages)
-            if predicate(snapshot):
-                return snapshot
-            time.sleep(0.05)
-        raise AssertionError(f"Timed out waiting for email; sink holds {len(snapshot)}")
+            return snapshot if predicate(snapshot) else None
+
+        try:
+            return wait_until(accepted, timeout, message="email")
+        except AssertionError:
+            raise AssertionError(
+                f"Timed out waiting for email; sink holds {len(self.messages)}"
+            ) from None
 
 
 @pytest.fixture(scope="session")
@@ -148,6 +154,23 @@ def celery_worker(django_db_setup, django_db_blocker, smtp_sink: Sink) -> Iterat
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def worker_is_idle() -> bool:
+    """True when no task waits in this session's queue and the worker holds none.
+
+    Checked in that order (queue, reserved, active), a task cannot slip between the checks
+    unseen: one taken off the queue is reserved, then active, then done.
+    """
+    with celery_app.connection_for_read() as connection:
+        _, waiting, _ = connection.default_channel.queue_declare(os.environ["CELERY_QUEUE"])
+    if waiting:
+        return False
+    inspect = celery_app.control.inspect(timeout=1, limit=1)  # the one worker started above
+    for held in (inspect.reserved(), inspect.active()):
+        if not held or any(held.values()):  # no answer, or tasks in hand
+            return False
+    return True
 
 
 def _wait_for_worker(process: subprocess.Popen, timeout: float = 30) -> None:

@@ -1,5 +1,5 @@
 import datetime
-import threading
+import os
 from datetime import timedelta
 
 import pytest
@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from allout import emails, mail
+from allout.celery import app as celery_app
 from allout.models import OutboxEmail
+from tests.concurrency import run_concurrently
 
 
 def test_queue_renders_the_three_templates_into_one_row(db, django_capture_on_commit_callbacks):
@@ -60,23 +62,7 @@ def test_deliver_sends_a_row_once_however_often_it_runs(db):
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_racing_for_one_row_send_it_once():
     row = mail.queue("test_message", "reader@example.org", {})
-    barrier = threading.Barrier(4)
-    results = []
-
-    def worker():
-        from django.db import connection
-
-        barrier.wait()
-        try:
-            results.append(mail.deliver(row.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_concurrently(mail.deliver, [(row.pk,)] * 4)
     assert sorted(results) == [False, False, False, True]
     assert len(django_mail.outbox) == 1
 
@@ -122,15 +108,36 @@ def test_a_row_is_given_up_on_after_the_last_try_and_purged_later(db, settings):
         assert mail.purge_sent(days=7) == 1
 
 
+def take_published_sends() -> list[int]:
+    """Take every task waiting in this test session's queue off the broker: the rows to send.
+
+    No worker consumes the queue in these tests, so what the code published is still there.
+    """
+    pks = []
+    with celery_app.connection_for_read() as connection:
+        channel = connection.default_channel
+        while (message := channel.basic_get(os.environ["CELERY_QUEUE"], no_ack=True)) is not None:
+            assert message.headers["task"] == "allout.tasks.send_outbox_email"
+            args, _kwargs, _embed = message.decode()
+            pks.extend(args)
+    return pks
+
+
 def test_the_sweeper_requeues_unsent_rows_but_not_ones_being_sent(db):
     waiting = mail.queue("test_message", "a@example.org", {})
     being_sent = mail.queue("test_message", "b@example.org", {})
     sent = mail.queue("test_message", "c@example.org", {})
+    waiting_out_a_back_off = mail.queue("test_message", "d@example.org", {})
     OutboxEmail.objects.filter(pk=being_sent.pk).update(claimed_at=timezone.now())
     OutboxEmail.objects.filter(pk=sent.pk).update(sent_at=timezone.now())
+    OutboxEmail.objects.filter(pk=waiting_out_a_back_off.pk).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=1)
+    )
+    take_published_sends()  # what earlier tests left on the broker
     assert mail.requeue_unsent(older_than=timedelta(0)) == 1
+    assert take_published_sends() == [waiting.pk]
     assert mail.requeue_unsent(older_than=timedelta(minutes=5)) == 0
-    assert waiting.pk  # still unsent, picked up above
+    assert take_published_sends() == []
 
 
 def test_old_sent_rows_are_purged(db):

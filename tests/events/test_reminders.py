@@ -1,14 +1,14 @@
 import datetime
-import threading
+from functools import partial
 
 import pytest
 import time_machine
-from django.db import connection
 
 from allout.models import OutboxEmail
 from events.models import Attendance, Event
 from events.services import erasure, rsvp
 from events.services import reminders as reminder_service
+from tests.concurrency import run_concurrently
 from tests.events.factories import make_attendance, make_event
 
 pytestmark = pytest.mark.django_db
@@ -152,21 +152,7 @@ def test_two_sweeps_racing_send_each_reminder_once():
         event = sao_paulo_event()
         for _ in range(40):
             make_attendance(event, status="confirmed")
-        barrier = threading.Barrier(2)
-        results = []
-
-        def sweep():
-            try:
-                barrier.wait()
-                results.append(reminder_service.send_reminders(batch_size=7))
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=sweep) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        results = run_concurrently(partial(reminder_service.send_reminders, batch_size=7), [()] * 2)
     assert sum(results) == 40
     assert OutboxEmail.objects.filter(kind="attendance_reminder").count() == 40
     assert OutboxEmail.objects.values("to").distinct().count() == 40

@@ -1,10 +1,8 @@
 import contextlib
 import datetime
-import threading
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 
 from allout import mail
@@ -14,6 +12,7 @@ from events import errors
 from events.models import Attendance, Event
 from events.services import organizer as organizer_tools
 from events.services import registration, reminders, rsvp
+from tests.concurrency import run_concurrently
 from tests.events.factories import make_attendance, make_event
 
 pytestmark = pytest.mark.django_db
@@ -376,20 +375,7 @@ def test_the_going_count_on_the_event_page_follows_confirmations(client):
 def test_two_confirmations_racing_count_the_participant_once():
     event = make_event()
     attendance = make_attendance(event)
-    barrier = threading.Barrier(4)
-
-    def press_confirm():
-        try:
-            barrier.wait()
-            rsvp.confirm(attendance)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=press_confirm) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_concurrently(rsvp.confirm, [(attendance,)] * 4)
     event.refresh_from_db()
     assert event.participant_count == 1
     assert OutboxEmail.objects.filter(kind="attendance_confirmed").count() == 1
@@ -404,22 +390,13 @@ def test_the_count_equals_the_confirmed_rows_after_confirms_and_cancels_race():
     leaving = [make_attendance(event, status=Attendance.Status.CONFIRMED) for _ in range(3)]
     jobs = [(rsvp.confirm, a) for a in racing]
     jobs += [(rsvp.cancel, a) for a in racing + leaving]
-    barrier = threading.Barrier(len(jobs))
 
     def run(step, attendance):
-        try:
-            barrier.wait()
-            # Confirming a sign-up cancelled a moment before is refused.
-            with contextlib.suppress(errors.EventsError):
-                step(attendance)
-        finally:
-            connection.close()
+        # Confirming a sign-up cancelled a moment before is refused.
+        with contextlib.suppress(errors.EventsError):
+            step(attendance)
 
-    threads = [threading.Thread(target=run, args=job) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_concurrently(run, jobs)
     event.refresh_from_db()
     confirmed = Attendance.objects.filter(event=event, status=Attendance.Status.CONFIRMED).count()
     assert event.participant_count == confirmed

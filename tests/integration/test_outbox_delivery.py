@@ -15,7 +15,8 @@ from django.db import transaction
 from allout import emails, mail
 from allout.models import OutboxEmail
 from allout.tasks import requeue_unsent_email, send_outbox_email
-from tests.conftest import ROOT, _test_database_url, free_port
+from tests.conftest import ROOT, _test_database_url, free_port, worker_is_idle
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +28,8 @@ def test_a_committed_row_reaches_the_smtp_sink_through_the_worker(celery_worker,
     assert message["To"] == "reader@example.org"
     assert message["Subject"].startswith("Test message from")
     assert message["List-Unsubscribe"].strip().startswith("<http")
-    assert OutboxEmail.objects.get().is_sent()
+    # The worker marks the row sent just after the sink took the message.
+    wait_until(lambda: OutboxEmail.objects.get().is_sent(), message="the row marked sent")
 
 
 def test_a_row_is_sent_once_when_its_task_runs_twice(celery_worker, mailbox):
@@ -35,7 +37,7 @@ def test_a_row_is_sent_once_when_its_task_runs_twice(celery_worker, mailbox):
     send_outbox_email.delay(row.pk)
     send_outbox_email.delay(row.pk)
     mailbox.wait_for(lambda msgs: len(msgs) >= 1)
-    time.sleep(1.5)  # give the duplicate tasks time to run (and do nothing)
+    wait_until(worker_is_idle, message="the duplicate tasks to run (and do nothing)")
     assert len(mailbox.to("twice@example.org")) == 1
     row.refresh_from_db()
     assert row.attempts == 1
@@ -47,7 +49,8 @@ def test_a_rolled_back_transaction_sends_nothing(celery_worker, mailbox):
         raise RuntimeError("rolled back")
     emails.test_message("after@example.org")
     mailbox.wait_for(lambda msgs: len(msgs) == 1)
-    time.sleep(0.5)
+    # Had the rolled-back row been published, it would have been before this one.
+    wait_until(worker_is_idle, message="the worker to finish every task")
     assert [m["To"] for m in mailbox.messages] == ["after@example.org"]
 
 
@@ -61,15 +64,20 @@ def _serve(env: dict) -> tuple[subprocess.Popen, str]:
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+
+    def answers() -> bool:
         try:
             urllib.request.urlopen(base + "/privacy/", timeout=1)  # noqa: S310
-            return process, base
         except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("gunicorn did not start")
+            return False
+        return True
+
+    try:
+        wait_until(answers, interval=0.1, message="gunicorn to start")
+    except AssertionError:
+        process.kill()
+        raise
+    return process, base
 
 
 def test_with_the_broker_down_signing_up_is_quick_and_the_email_follows(celery_worker, mailbox):
@@ -107,8 +115,8 @@ def test_with_the_broker_down_signing_up_is_quick_and_the_email_follows(celery_w
     (message,) = mailbox.wait_for(lambda msgs: len(msgs) == 1)
     assert message["To"] == "offline@example.org"
     assert "/accounts/confirm-email/" in message.get_body(("plain",)).get_content()
-    row.refresh_from_db()
-    assert row.is_sent()
+    # The worker marks the row sent just after the sink took the message.
+    wait_until(lambda: OutboxEmail.objects.get(pk=row.pk).is_sent(), message="the row marked sent")
 
 
 def test_healthz_names_a_database_that_does_not_answer():

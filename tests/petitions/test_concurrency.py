@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import random
-import threading
-from collections.abc import Callable
 
 import pytest
-from django.db import connection
 
 from petitions import services
 from petitions.models import Petition, Signature
+from tests.concurrency import run_concurrently
 from tests.petitions.conftest import make_petition
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,28 +30,6 @@ def spellings(n: int) -> list[str]:
     ]
 
 
-def run_together(work: Callable[[int], None]) -> None:
-    """Run work(0..THREADS-1) in threads released at the same moment; re-raise failures."""
-    barrier = threading.Barrier(THREADS)
-    errors: list[BaseException] = []
-
-    def target(number: int) -> None:
-        try:
-            barrier.wait()
-            work(number)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()  # each thread has its own connection
-
-    threads = [threading.Thread(target=target, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
-
-
 def sign(petition: Petition, email: str) -> Signature:
     return services.sign(petition, first_name="Sam", last_name="Doe", email=email, country="DE")
 
@@ -70,7 +46,7 @@ def test_concurrent_signing_and_confirming_counts_each_person_once():
             signature = sign(petition, email)
             services.confirm(Signature.objects.select_related("petition").get(pk=signature.pk))
 
-    run_together(sign_and_confirm)
+    run_concurrently(sign_and_confirm, [(n,) for n in range(THREADS)])
 
     petition.refresh_from_db()
     confirmed = Signature.objects.confirmed().filter(petition=petition).count()
@@ -98,7 +74,7 @@ def test_concurrent_confirming_and_deleting_keep_the_counter_equal_to_the_rows()
         # And one bulk delete per thread, overlapping the others'.
         services.delete_signatures(Signature.objects.filter(pk__in=order[:3]))
 
-    run_together(confirm_or_delete)
+    run_concurrently(confirm_or_delete, [(n,) for n in range(THREADS)])
 
     petition.refresh_from_db()
     confirmed = Signature.objects.confirmed().filter(petition=petition).count()

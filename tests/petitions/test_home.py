@@ -3,6 +3,7 @@ import re
 import pytest
 
 from petitions.models import PetitionStatus
+from tests.events.factories import make_event
 from tests.petitions.conftest import make_petition, make_signature
 
 pytestmark = pytest.mark.django_db
@@ -29,3 +30,13 @@ def test_the_home_page_promotes_the_open_petition_over_a_newer_closed_one(client
 def test_the_home_page_works_without_a_petition(client, db):
     html = client.get("/").content.decode()
     assert "<progress" not in html and 'href="/petitions/"' in html
+
+
+def test_the_home_page_with_a_petition_takes_three_queries(client, django_assert_num_queries):
+    make_event()
+    make_signature(make_petition(), confirmed=True)
+    # The campaign, the promoted petition, and the numbers (cached after the first visit).
+    with django_assert_num_queries(3):
+        assert client.get("/").status_code == 200
+    with django_assert_num_queries(2):
+        assert client.get("/").status_code == 200
