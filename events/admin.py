@@ -34,11 +34,9 @@ from leaflet.admin import LeafletGeoAdmin
 from allout.risk import high_risk_countries
 from events import geo, services
 from events.models import (
-    Campaign,
     Embassy,
     Event,
     EventReport,
-    HighRiskCountry,
     ModerationAction,
 )
 from events.templatetags.events_tags import local_when
@@ -464,15 +462,3 @@ class EmbassyAdmin(LeafletNonceAdmin):
     list_display = ["name", "kind", "city", "country", "is_active"]
     list_filter = ["kind", "is_active", CountryFilter]
     search_fields = ["name", "city", "address"]
-
-
-@admin.register(HighRiskCountry)
-class HighRiskCountryAdmin(admin.ModelAdmin):
-    list_display = ["country", "note", "added_at"]
-    search_fields = ["country", "note"]
-
-
-@admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["name", "date", "slug"]
-    prepopulated_fields = {"slug": ["name"]}

@@ -19,8 +19,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from allout.models import Campaign
 from events import geo, places, risk
-from events.models import Campaign, Embassy, Event, EventReport
+from events.models import Embassy, Event, EventReport
 from events.services import EventDetails
 
 # Events belong to the day of action; a few days either side is allowed (some cities may

@@ -24,8 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from allout.models import Campaign
 from events import participation_emails as emails
-from events.models import Attendance, Campaign, Event, OrganizerMessage
+from events.models import Attendance, Event, OrganizerMessage
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User

@@ -15,8 +15,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from allout.models import Campaign
 from events import geo, places
-from events.models import Campaign, Event
+from events.models import Event
 from events.places import Place
 
 # A place this many times bigger than every other of its name is what people mean by it

@@ -9,8 +9,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from allout.models import Campaign
 from events import mapdata
-from events.models import Campaign
 
 register = template.Library()
 

@@ -9,8 +9,9 @@ from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from allout.models import Campaign
 from events import participation
-from events.models import Campaign, Event
+from events.models import Event
 from events.participation_forms import RSVPForm
 
 register = template.Library()

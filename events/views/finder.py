@@ -16,8 +16,9 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from allout.models import Campaign
 from events import mapdata, queries
-from events.models import Campaign, Event
+from events.models import Event
 from events.search import ALL_DAYS, FinderForm, NearbyForm, PlaceLookup, look_up
 
 PER_PAGE = 20

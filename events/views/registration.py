@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
+from allout.models import Campaign
 from allout.risk import high_risk_countries
 from events import places, services
 from events.access import get_event_for_organizer, verified_email_required
 from events.forms import EventForm
-from events.models import Campaign, Event
+from events.models import Event
 
 
 def _render_form(request: HttpRequest, form: EventForm, event: Event | None = None):
