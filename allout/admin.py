@@ -3,7 +3,19 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from allout.models import OutboxEmail
+from allout.models import Campaign, HighRiskCountry, OutboxEmail
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "date", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(HighRiskCountry)
+class HighRiskCountryAdmin(admin.ModelAdmin):
+    list_display = ["country", "note", "added_at"]
+    search_fields = ["country", "note"]
 
 
 @admin.register(OutboxEmail)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class AlloutConfig(AppConfig):
@@ -6,8 +7,8 @@ class AlloutConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
-        from allout import privacy
-        from allout.models import OutboxEmail
+        from allout import privacy, risk
+        from allout.models import HighRiskCountry, OutboxEmail
 
         def collect(email: str) -> list[dict]:
             rows = OutboxEmail.objects.filter(to__iexact=email).order_by("created_at")
@@ -21,3 +22,12 @@ class AlloutConfig(AppConfig):
             return deleted
 
         privacy.register("emails", collect, erase)
+
+        # Staff change the high-risk list in the admin; events and petitions read it cached.
+        post_save.connect(
+            risk.list_changed, sender=HighRiskCountry, dispatch_uid="allout.risk.saved"
+        )
+        post_delete.connect(
+            risk.list_changed, sender=HighRiskCountry, dispatch_uid="allout.risk.deleted"
+        )
+        post_migrate.connect(risk.seed, sender=self, dispatch_uid="allout.risk.seed")

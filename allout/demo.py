@@ -9,6 +9,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.db.models import Q
 
 # A fixed secret so the demo moderator can add it to an authenticator app once.
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPDEMOSTAFFAAAAAAA"  # noqa: S105
@@ -44,10 +45,15 @@ def make_user(login: DemoLogin, *, staff: bool = False) -> tuple[AbstractBaseUse
 
 
 def moderators_group() -> Group:
-    """The group whose members moderate events and petitions in the admin."""
+    """The group whose members moderate events and petitions in the admin, and keep the
+    campaigns and the high-risk countries (allout's, but the moderators' to change)."""
     group, _ = Group.objects.get_or_create(name="Moderators")
     wanted = Permission.objects.filter(
-        content_type__app_label__in=["events", "petitions"],
+        Q(content_type__app_label__in=["events", "petitions"])
+        | Q(
+            content_type__app_label="allout",
+            content_type__model__in=["campaign", "highriskcountry"],
+        )
     )
     group.permissions.add(*wanted)
     return group

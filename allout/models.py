@@ -4,6 +4,64 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class CampaignQuerySet(models.QuerySet):
+    def current(self) -> Campaign | None:
+        """The campaign whose day is next (or, after the last one, the most recent)."""
+        today = timezone.localdate()
+        upcoming = self.filter(date__gte=today).order_by("date").first()
+        return upcoming or self.order_by("-date").first()
+
+
+class Campaign(models.Model):
+    """A global day of action; the home page shows the current one.
+
+    Events and petitions both belong to a campaign, so it lives here on the shared floor.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    date = models.DateField(_("day of action"))
+    description = models.TextField(_("description"), blank=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%d %B %Y})"
+
+    def days_to_go(self, today: datetime.date | None = None) -> int:
+        """Whole days from today until the day of action (0 on the day, negative after)."""
+        return (self.date - (today or timezone.localdate())).days
+
+    def is_over(self, today: datetime.date | None = None) -> bool:
+        """Whether the day of action has passed."""
+        return self.days_to_go(today) < 0
+
+
+class HighRiskCountry(models.Model):
+    """A country where public events would endanger people: the platform refuses them.
+
+    No event there is listed publicly, nor is any signer from there (allout.risk).
+    """
+
+    country = CountryField(_("country"), unique=True)
+    note = models.TextField(_("note for staff"), blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("high-risk country")
+        verbose_name_plural = _("high-risk countries")
+        ordering = ["country"]
+
+    def __str__(self) -> str:
+        return str(self.country.name)
 
 
 class OutboxEmailQuerySet(models.QuerySet):

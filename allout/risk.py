@@ -1,46 +1,43 @@
 """Which countries are high-risk for LGBT+ people: shared by events and petitions.
 
-Staff keep the list in the events app; that app registers a provider in its
-AppConfig.ready(), so petitions never imports events' internals (the same pattern as
-allout.privacy). Until a provider is registered the list is Russia and Belarus, the seed.
+Staff keep the list in the admin (allout.models.HighRiskCountry); after every migrate an
+empty list is seeded with Russia and Belarus.
 
 The answer is cached for a minute: the petition page and the sign form ask on every hit,
-and the list changes a few times a year. A provider's app calls `forget()` when staff
-change the list so the change shows at once.
+and the list changes a few times a year. Saving or deleting a row drops the cache
+(AlloutConfig.ready connects `list_changed`), so a change shows at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-
+from django.apps import apps as global_apps
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
 
-FALLBACK = frozenset({"RU", "BY"})
+from allout.models import HighRiskCountry
+
 CACHE_KEY = "risk:high-risk-countries"
 CACHE_SECONDS = 60
 
-_provider: Callable[[], Iterable[str]] | None = None
-
-
-def register(provider: Callable[[], Iterable[str]]) -> None:
-    """Use `provider()` (ISO 3166-1 alpha-2 codes) as the list of high-risk countries."""
-    global _provider
-    _provider = provider
+SEED = {
+    "RU": "Public LGBT+ activity is treated as extremism; events would endanger people.",
+    "BY": "Arrests for LGBT+ and opposition activity; events would endanger people.",
+}
 
 
 def forget() -> None:
-    """Drop the cached list; the next call asks the provider again."""
+    """Drop the cached list; the next call reads the database again."""
     cache.delete(CACHE_KEY)
 
 
 def high_risk_countries() -> frozenset[str]:
     """The upper-case codes of every country staff mark high-risk."""
-    if _provider is None:
-        return FALLBACK
     cached = cache.get(CACHE_KEY)
     if cached is not None:
         return frozenset(cached)
-    codes = frozenset(str(code).upper() for code in _provider())
+    codes = frozenset(
+        str(code).upper() for code in HighRiskCountry.objects.values_list("country", flat=True)
+    )
     cache.set(CACHE_KEY, sorted(codes), CACHE_SECONDS)
     return codes
 
@@ -48,3 +45,28 @@ def high_risk_countries() -> frozenset[str]:
 def is_high_risk(country_code: str) -> bool:
     """Whether people in `country_code` must never be shown publicly."""
     return str(country_code).upper() in high_risk_countries()
+
+
+def list_changed(**kwargs) -> None:
+    """Receiver of HighRiskCountry's post_save and post_delete."""
+    # Dropped now, for this transaction's own readers, and again after commit, since a
+    # concurrent request may cache the old list in between.
+    forget()
+    transaction.on_commit(forget)
+
+
+def seed(apps=global_apps, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """Start an empty list with Russia and Belarus (after every migrate, like permissions).
+
+    Only an empty list is seeded: a platform for this campaign with no high-risk country at
+    all is a mistake, while staff's own changes to a non-empty list are kept.
+    """
+    try:
+        # The migrated state's model: after a migrate back past allout 0003 there is none.
+        model = apps.get_model("allout", "HighRiskCountry")
+    except LookupError:
+        return
+    if not model.objects.using(using).exists():
+        model.objects.using(using).bulk_create(
+            model(country=code, note=note) for code, note in SEED.items()
+        )

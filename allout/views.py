@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from allout import mail, privacy
-from events.models import Campaign
+from allout.models import Campaign
 
 DATA_LINK_MAX_AGE_DAYS = 365
 

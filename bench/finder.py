@@ -60,10 +60,11 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
+from allout.models import Campaign  # noqa: E402
 from events import geo  # noqa: E402
 from events.demo import next_day_of_action  # noqa: E402
 from events.finder import queries  # noqa: E402
-from events.models import Campaign, Event  # noqa: E402
+from events.models import Event  # noqa: E402
 
 TITLES = [
     "Solidarity vigil for queer Russia in {city}",

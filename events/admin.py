@@ -39,11 +39,9 @@ from allout.risk import high_risk_countries
 from events import geo
 from events.errors import EventsError
 from events.models import (
-    Campaign,
     Embassy,
     Event,
     EventReport,
-    HighRiskCountry,
     LocalDate,
     ModerationAction,
 )
@@ -479,15 +477,3 @@ class EmbassyAdmin(LeafletNonceAdmin):
     list_display = ["name", "kind", "city", "country", "is_active"]
     list_filter = ["kind", "is_active", CountryFilter]
     search_fields = ["name", "city", "address"]
-
-
-@admin.register(HighRiskCountry)
-class HighRiskCountryAdmin(admin.ModelAdmin):
-    list_display = ["country", "note", "added_at"]
-    search_fields = ["country", "note"]
-
-
-@admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["name", "date", "slug"]
-    prepopulated_fields = {"slug": ["name"]}

@@ -17,13 +17,12 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from allout import demo
+from allout.models import Campaign, HighRiskCountry
 from events import geo
 from events.models import (
-    Campaign,
     Embassy,
     Event,
     EventReport,
-    HighRiskCountry,
     ModerationAction,
 )
 

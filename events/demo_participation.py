@@ -15,9 +15,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from allout import demo
+from allout.models import Campaign
 from events import geo
 from events.demo import next_day_of_action
-from events.models import Attendance, Campaign, Event
+from events.models import Attendance, Event
 
 DEMO_SLUG = "demo-organizer-vigil"
 PARTICIPANTS = [

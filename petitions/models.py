@@ -67,7 +67,7 @@ class Petition(models.Model):
         _("deadline"), null=True, blank=True, help_text=_("Signing closes at this moment.")
     )
     campaign = models.ForeignKey(
-        "events.Campaign",
+        "allout.Campaign",
         verbose_name=_("campaign"),
         null=True,
         blank=True,

@@ -30,8 +30,9 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
+from allout.models import Campaign
 from events.finder import queries
-from events.models import Campaign, Event
+from events.models import Event
 
 VERSION_KEY = "events:map:version"
 DATA_KEY = "events:map:geojson:{version}:{encoding}"

@@ -160,7 +160,7 @@ NEARBY_SQL = """
            ST_X(public_point::geometry) AS lng
     FROM events_event
     WHERE status = %(approved)s AND ends_at >= %(now)s
-      AND country NOT IN (SELECT country FROM events_highriskcountry)
+      AND country NOT IN (SELECT country FROM allout_highriskcountry)
     ORDER BY public_point <-> ST_SetSRID(ST_MakePoint(%(lng)s, %(lat)s), 4326)::geography
     LIMIT %(limit)s
 """

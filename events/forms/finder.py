@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Campaign, Event
+from allout.models import Campaign
+from events.models import Event
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

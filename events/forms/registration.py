@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
+from allout.models import Campaign
 from events import geo, risk
 from events.finder import places
-from events.models import Campaign, Embassy, Event
+from events.models import Embassy, Event
 from events.services.registration import EventDetails
 
 # Events belong to the day of action; a few days either side is allowed (some cities may

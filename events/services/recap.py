@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from events.models import Campaign, Event
+from allout.models import Campaign
+from events.models import Event
 
 
 @dataclass

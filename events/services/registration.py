@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from allout.models import Campaign
 from events import emails, risk
 from events.errors import HighRiskPlace, NotAllowed
-from events.models import Campaign, Embassy, Event
+from events.models import Embassy, Event
 
 # Paths under /events/ that are not event pages. `<slug>/` comes after them in the URLconf,
 # but an event called "Mine" must still never be shadowed by (or shadow) the dashboard.

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from allout.models import Campaign
 from events.finder import mapdata
 from events.forms.rsvp import RSVPForm
-from events.models import Campaign, Event
+from events.models import Event
 from events.services.recap import recap
 
 register = template.Library()

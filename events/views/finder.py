@@ -16,10 +16,11 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from allout.models import Campaign
 from events.finder import mapdata, queries
 from events.finder.places import PlaceLookup, look_up
 from events.forms.finder import ALL_DAYS, FinderForm, NearbyForm
-from events.models import Campaign, Event
+from events.models import Event
 
 PER_PAGE = 20
 # What a list item shows; nothing else is read from the row.

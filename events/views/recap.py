@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from events.models import Campaign
+from allout.models import Campaign
 
 
 @require_safe

@@ -11,13 +11,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
+from allout.models import Campaign
 from allout.risk import high_risk_countries
 from allout.types import AuthenticatedHttpRequest
 from events.access import get_event_for_organizer, verified_email_required
 from events.errors import EventsError, HighRiskPlace
 from events.finder import places
 from events.forms.registration import EventForm
-from events.models import Campaign, Event
+from events.models import Event
 from events.services import registration
 
 

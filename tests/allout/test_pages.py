@@ -4,8 +4,7 @@ import subprocess
 from django.core.management import call_command
 
 from allout import mail
-from allout.models import OutboxEmail
-from events.models import Campaign
+from allout.models import Campaign, OutboxEmail
 from tests.conftest import ROOT, make_user
 
 

@@ -14,7 +14,8 @@ from allauth.mfa.totp.internal.auth import (
 )
 from playwright.sync_api import Page, expect
 
-from events.models import Campaign, Event
+from allout.models import Campaign
+from events.models import Event
 from tests.conftest import make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

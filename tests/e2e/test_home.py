@@ -1,6 +1,6 @@
 import pytest
 
-from events.models import Campaign
+from allout.models import Campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

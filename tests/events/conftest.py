@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.gis.geos import Point
 
-from events.models import Campaign, Embassy, HighRiskCountry
+from allout.models import Campaign, HighRiskCountry
+from events.models import Embassy
 from tests.events.factories import DAY, make_campaign, make_organizer
 
 

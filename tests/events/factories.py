@@ -16,7 +16,8 @@ from django.contrib.gis.geos import Point
 from django.db.models import F
 from django.utils import timezone
 
-from events.models import Attendance, Campaign, Event
+from allout.models import Campaign
+from events.models import Attendance, Event
 from tests.conftest import make_user
 
 if TYPE_CHECKING:

@@ -2,8 +2,9 @@ from io import StringIO
 
 import pytest
 
+from allout.models import HighRiskCountry
 from events import demo
-from events.models import Embassy, Event, HighRiskCountry, ModerationAction
+from events.models import Embassy, Event, ModerationAction
 
 pytestmark = pytest.mark.django_db
 

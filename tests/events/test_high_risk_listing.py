@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from allout.models import HighRiskCountry
 from events import errors
-from events.models import Event, HighRiskCountry
+from events.finder import mapdata
+from events.models import Event
 from events.services import moderation
 from tests.events.factories import make_event
 
@@ -49,3 +51,11 @@ def test_moderators_cannot_approve_an_event_in_a_high_risk_country(staff_user):
         moderation.approve_event(event, staff_user)
     event.refresh_from_db()
     assert event.status == Event.Status.PENDING
+
+
+def test_changing_the_high_risk_list_drops_the_cached_map_once_it_commits(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        HighRiskCountry.objects.create(country="GE")
+    assert mapdata.forget in callbacks

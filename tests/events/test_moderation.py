@@ -11,9 +11,9 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
-from allout.models import OutboxEmail
+from allout.models import HighRiskCountry, OutboxEmail
 from events import emails, errors
-from events.models import Event, EventReport, HighRiskCountry, ModerationAction
+from events.models import Event, EventReport, ModerationAction
 from events.services import moderation
 from tests.conftest import make_user
 from tests.events.factories import local, make_event
@@ -363,7 +363,7 @@ def test_the_embassy_directory_is_kept_with_a_map(moderator_client, embassy):
 def test_staff_keep_the_high_risk_list_and_the_form_follows(moderator_client, campaign):
     HighRiskCountry.objects.all().delete()  # the seed (RU, BY), to start from an empty list
     response = moderator_client.post(
-        "/admin/events/highriskcountry/add/", {"country": "BY", "note": "Repression"}
+        "/admin/allout/highriskcountry/add/", {"country": "BY", "note": "Repression"}
     )
     assert response.status_code == 302
     assert HighRiskCountry.objects.get().country.code == "BY"

@@ -317,7 +317,7 @@ def test_a_pin_in_a_high_risk_country_is_refused_whatever_country_is_chosen(
 
 
 def test_a_country_staff_mark_high_risk_is_refused_at_once(organizer_client, campaign):
-    from events.models import HighRiskCountry
+    from allout.models import HighRiskCountry
 
     assert organizer_client.post(URL, form_data(title="First")).status_code == 302
     HighRiskCountry.objects.create(country="GB")  # the cached list is dropped on save

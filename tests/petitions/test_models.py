@@ -2,7 +2,6 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from allout import risk
 from petitions.models import Petition, PetitionStatus, normalize_email
 from tests.petitions.conftest import make_petition
 
@@ -36,26 +35,6 @@ def test_progress_is_a_whole_percentage_capped_at_a_hundred(db):
     assert petition.progress_percent() == 33
     petition.signature_count = 450
     assert petition.progress_percent() == 100
-
-
-def test_without_a_provider_the_high_risk_countries_are_russia_and_belarus(monkeypatch):
-    monkeypatch.setattr(risk, "_provider", None)
-    assert risk.high_risk_countries() == frozenset({"RU", "BY"})
-    assert risk.is_high_risk("ru") and not risk.is_high_risk("DE")
-
-
-def test_high_risk_countries_come_from_a_registered_provider_cached_briefly(db, monkeypatch):
-    listed = {"RU", "BY"}
-    monkeypatch.setattr(risk, "_provider", None)
-    risk.register(lambda: sorted(listed))
-    try:
-        assert risk.high_risk_countries() == frozenset({"RU", "BY"})
-        listed.add("tm")
-        assert risk.high_risk_countries() == frozenset({"RU", "BY"})  # cached
-        risk.forget()  # what the provider's app does when staff change the list
-        assert risk.high_risk_countries() == frozenset({"RU", "BY", "TM"})
-    finally:
-        risk.forget()
 
 
 def test_saving_a_stale_petition_never_overwrites_its_counter(db):
