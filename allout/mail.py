@@ -28,15 +28,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from allout.links import absolute_url
 from allout.models import OutboxEmail
 
 log = logging.getLogger(__name__)
 
 DATA_REQUEST_SALT = "allout.data-request"
-
-
-def absolute_url(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 def _data_cipher() -> AESSIV:

@@ -11,15 +11,16 @@ from django.db.models import Q
 from django.urls import reverse
 
 from allout import mail
+from allout.links import absolute_url
 from events.models import Event
 
 
 def _context(event: Event) -> dict:
     return {
         "event": event,
-        "event_url": mail.absolute_url(event.get_absolute_url()),
-        "edit_url": mail.absolute_url(reverse("events:edit", args=[event.slug])),
-        "guidelines_url": mail.absolute_url(reverse("privacy") + "#safety"),
+        "event_url": absolute_url(event.get_absolute_url()),
+        "edit_url": absolute_url(reverse("events:edit", args=[event.slug])),
+        "guidelines_url": absolute_url(reverse("privacy") + "#safety"),
     }
 
 
@@ -51,7 +52,7 @@ def event_to_moderate(event: Event) -> None:
     """To every moderator: a new event waits in the queue."""
     context = {
         **_context(event),
-        "admin_url": mail.absolute_url(reverse("admin:events_event_change", args=[event.pk])),
+        "admin_url": absolute_url(reverse("admin:events_event_change", args=[event.pk])),
     }
     for address in moderator_emails():
         mail.queue("event_to_moderate", address, context)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from allout import mail
+from allout.links import absolute_url
 from events import attendance_links as links
 from events.models import Attendance, Event, OrganizerMessage
 
@@ -25,7 +26,7 @@ def _to_participant(
         {
             "attendance": attendance,
             "event": event,
-            "event_url": mail.absolute_url(event.get_absolute_url()),
+            "event_url": absolute_url(event.get_absolute_url()),
             "cancel_url": cancel_url,
             # The exact meeting point goes only to confirmed participants, whatever the
             # message, or to anyone when the organizer shows it publicly anyway.
@@ -101,10 +102,8 @@ def contact_relay(event: Event, *, name: str, email: str, message: str) -> None:
         event.organizer.email,
         {
             "event": event,
-            "event_url": mail.absolute_url(event.get_absolute_url()),
-            "dashboard_url": mail.absolute_url(
-                reverse("events:dashboard_event", args=[event.slug])
-            ),
+            "event_url": absolute_url(event.get_absolute_url()),
+            "dashboard_url": absolute_url(reverse("events:dashboard_event", args=[event.slug])),
             "sender_name": name,
             "sender_email": email,
             "message": message,

@@ -4,8 +4,6 @@ what partner sites use (the JSON count and the embeddable widget).
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from csp.decorators import csp_replace
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +13,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from allout.mail import absolute_url
+from allout.links import SignedLink, absolute_url
 from allout.ratelimit import client_key, is_limited
 from petitions import links, services
 from petitions.forms import SignatureForm, clean_source
@@ -33,9 +31,9 @@ def _get_petition(slug: str) -> Petition:
     return get_object_or_404(Petition, slug=slug)
 
 
-def _get_signature(token: str, *, salt: str, max_age: timedelta) -> Signature | None:
+def _get_signature(token: str, link: SignedLink) -> Signature | None:
     """The signature a link in an email names, or None for a bad, expired or stale link."""
-    pk = links.signature_pk_from(token, salt=salt, max_age=max_age)
+    pk = link.pk_from(token)
     if pk is None:
         return None
     return Signature.objects.select_related("petition").filter(pk=pk).first()
@@ -152,7 +150,7 @@ def _invalid_link(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a Confirm button and changes nothing (mail scanners open links); POST counts."""
-    signature = _get_signature(token, salt=links.CONFIRM_SALT, max_age=links.CONFIRM_MAX_AGE)
+    signature = _get_signature(token, links.CONFIRM)
     if signature is None:
         return _invalid_link(request)
     petition = signature.petition
@@ -170,7 +168,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete(request: HttpRequest, token: str) -> HttpResponse:
     """Delete a signature from the link in its emails; a confirmed one leaves the count."""
-    pk = links.signature_pk_from(token, salt=links.MANAGE_SALT, max_age=links.MANAGE_MAX_AGE)
+    pk = links.MANAGE.pk_from(token)
     if pk is None:
         return _invalid_link(request)
     signature = Signature.objects.select_related("petition").filter(pk=pk).first()
@@ -188,7 +186,7 @@ def delete(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def updates(request: HttpRequest, token: str) -> HttpResponse:
     """Stop the updates a signer agreed to, keeping the signature."""
-    signature = _get_signature(token, salt=links.MANAGE_SALT, max_age=links.MANAGE_MAX_AGE)
+    signature = _get_signature(token, links.MANAGE)
     if signature is None:
         return _invalid_link(request)
     if request.method == "POST":

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 import time_machine
+from django.core import signing
 from django.db import connection
 from django.utils import timezone
 
@@ -211,6 +212,15 @@ def test_a_forged_or_tampered_link_is_a_404(client):
     # A link signed for one purpose does not work for another.
     assert client.post(f"/events/attend/{confirm_token}/cancel/").status_code == 404
     assert client.get(f"/events/attend/{confirm_token}/").status_code == 404
+
+
+def test_links_in_emails_sent_before_the_shared_link_module_still_work(client):
+    # Tokens made as the first emails made them: signing.dumps(pk) with the purpose's salt.
+    attendance = make_attendance(make_event())
+    for purpose, suffix in [("view", ""), ("confirm", "confirm/"), ("cancel", "cancel/")]:
+        token = signing.dumps(attendance.pk, salt=f"events.attendance.{purpose}")
+        assert token == links.token(attendance, links.Purpose(purpose))
+        assert client.get(f"/events/attend/{token}/{suffix}").status_code == 200
 
 
 def test_confirming_after_the_event_was_cancelled_is_refused(client):
