@@ -8,7 +8,7 @@ from django.core import signing
 from django.db import connection
 from django.utils import timezone
 
-from allout import mail
+from allout import privacy
 from allout.models import OutboxEmail
 from events import attendance_links as links
 from events import participation
@@ -254,7 +254,7 @@ def test_every_email_to_a_participant_carries_a_cancel_link_and_a_data_link(clie
         "event_cancelled",
     }
     cancel_url = links.url(attendance, links.Purpose.CANCEL)
-    data_url = mail.data_request_url(attendance.email)
+    data_url = privacy.data_request_url(attendance.email)
     for row in rows:
         assert cancel_url in row.body_text and cancel_url in row.body_html, row.kind
         assert data_url in row.body_text and data_url in row.body_html, row.kind
