@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from allout.links import SignedLink, absolute_url
-from allout.ratelimit import client_key, is_limited
+from allout.ratelimit import ratelimit
 from petitions import links, services
 from petitions.forms import SignatureForm, clean_source
 from petitions.models import Petition, Signature
@@ -72,35 +72,57 @@ def _render_page(
     return render(request, "petitions/detail.html", context, status=status)
 
 
+def _answer(
+    request: HttpRequest,
+    petition: Petition,
+    form: SignatureForm,
+    *,
+    embed: bool,
+    status: int,
+    **state: bool,
+) -> HttpResponse:
+    """The answer to a signing POST, in the widget's frame or on the petition's page.
+
+    The widget answers inside its frame (only its route may be framed); the page shows
+    itself again, with the form's messages.
+    """
+    if embed:
+        context = {"petition": petition, "form": form, **state}
+        return render(request, "petitions/embed.html", context, status=status)
+    if state.get("limited"):
+        return render(request, "429.html", status=status)
+    return _render_page(request, petition, form, status=status, **state)
+
+
 def _sign(request: HttpRequest, petition: Petition, *, embed: bool = False) -> HttpResponse:
     """Take a signature from a POSTed form; the same answer whoever has signed before."""
     form = SignatureForm(request.POST, petition=petition)
-
-    def answer(status: int, **state: bool) -> HttpResponse:
-        # The widget answers inside its frame (only its route may be framed); the page
-        # shows itself again, with the form's messages.
-        if embed:
-            context = {"petition": petition, "form": form, **state}
-            return render(request, "petitions/embed.html", context, status=status)
-        if state.get("limited"):
-            return render(request, "429.html", status=status)
-        return _render_page(request, petition, form, status=status, **state)
-
     if not petition.is_open():
-        return answer(403, refused=True)
-    if is_limited("petition-sign", client_key(request), limit=SIGN_LIMIT, period=SIGN_PERIOD):
-        return answer(429, limited=True)
+        return _answer(request, petition, form, embed=embed, status=403, refused=True)
+    return _sign_open(request, petition, form, embed=embed)
+
+
+def _limited(
+    request: HttpRequest, petition: Petition, form: SignatureForm, *, embed: bool
+) -> HttpResponse:
+    return _answer(request, petition, form, embed=embed, status=429, limited=True)
+
+
+@ratelimit("petition-sign", limit=SIGN_LIMIT, period=SIGN_PERIOD, refused=_limited)
+def _sign_open(
+    request: HttpRequest, petition: Petition, form: SignatureForm, *, embed: bool
+) -> HttpResponse:
     if not form.is_valid():
-        return answer(400)
+        return _answer(request, petition, form, embed=embed, status=400)
     data = form.cleaned_data
     if embed and not data["source"]:
         data["source"] = "embed"
     try:
         services.sign(petition, **data)
     except services.PetitionClosed:  # closed between the check above and now
-        return answer(403, refused=True)
+        return _answer(request, petition, form, embed=embed, status=403, refused=True)
     if embed:
-        return answer(200, sent=True)
+        return _answer(request, petition, form, embed=embed, status=200, sent=True)
     return redirect("petitions:check_email", petition.slug)
 
 
