@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from allout.addresses import canonical_email
 from events import participation_emails as emails
 from events.models import Attendance, Campaign, Event, OrganizerMessage
 
@@ -52,10 +53,6 @@ class MessageLimitReached(ParticipationError):
 
 
 # --- Signing up ------------------------------------------------------------------------------
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def rsvp(event: Event, *, first_name: str, email: str, consent_organizer: bool) -> Attendance:
     """Record a sign-up and email a confirmation link, once per address and event.
 
@@ -64,7 +61,7 @@ def rsvp(event: Event, *, first_name: str, email: str, consent_organizer: bool) 
     """
     if not event.accepts_rsvps():
         raise RSVPClosed(_("This event is not taking sign-ups."))
-    normalized = normalize_email(email)
+    normalized = canonical_email(email)
     # Accepted race: an RSVP committed while the organizer cancels the event may miss the
     # cancellation email; its confirmation link then says the event was cancelled.
     with transaction.atomic():
@@ -401,13 +398,20 @@ def erase_past_participants(*, days: int | None = None) -> int:
     return _anonymise(Attendance.objects.current().filter(event__ends_at__lt=cutoff))
 
 
+def _of_address(email: str) -> QuerySet[Attendance]:
+    """The current sign-ups of an address, under any spelling of it.
+
+    Also under the lowercased spelling itself: where one event held two spellings of an
+    address before the Gmail rules, the migration *_attendance_canonical_email left the
+    second its old value.
+    """
+    spellings = {canonical_email(email), email.strip().lower()}
+    return Attendance.objects.current().filter(email_normalized__in=spellings)
+
+
 def collect_personal_data(email: str) -> list[dict]:
     """What an address's owner sees on their data page (allout.privacy)."""
-    attendances = (
-        Attendance.objects.current()
-        .filter(email_normalized=normalize_email(email))
-        .select_related("event")
-    )
+    attendances = _of_address(email).select_related("event")
     return [
         {
             "event": a.event.title,
@@ -424,7 +428,7 @@ def collect_personal_data(email: str) -> list[dict]:
 
 def erase_personal_data(email: str) -> int:
     """Erase an address from every sign-up on request (allout.privacy); counts stay."""
-    return _anonymise(Attendance.objects.current().filter(email_normalized=normalize_email(email)))
+    return _anonymise(_of_address(email))
 
 
 # --- Recap after the day -------------------------------------------------------------------

@@ -12,8 +12,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
+from allout.addresses import canonical_email
 from petitions import export, services
-from petitions.models import Petition, Signature, Target, normalize_email
+from petitions.models import Petition, Signature, Target
 
 
 class TargetInline(admin.TabularInline):
@@ -181,7 +182,7 @@ class SignatureAdmin(admin.ModelAdmin):
         if "@" in term and " " not in term:
             # Finds j.doe+petition@googlemail.com when staff type jdoe@gmail.com. `queryset`
             # has the list filters applied already, so both halves keep them.
-            results |= queryset.filter(email_normalized=normalize_email(term))
+            results |= queryset.filter(email_normalized=canonical_email(term))
         return results, may_have_duplicates
 
     # Deleting a signature here lowers its petition's count, like the signer's own link.

@@ -101,6 +101,20 @@ def test_a_second_confirm_post_is_harmless_and_counts_nobody_twice(client):
     assert "already confirmed" in client.get(confirm_path).content.decode()
 
 
+def test_one_gmail_address_counts_once_per_event_however_it_is_spelled(client):
+    event = make_event()
+    client.post(rsvp_path(event), {**FORM, "email": "janedoe@gmail.com"})
+    client.post(rsvp_path(event), {**FORM, "email": "Jane.Doe+x@gmail.com"})
+    attendance = Attendance.objects.get()
+    assert attendance.email == "janedoe@gmail.com"
+    assert attendance.email_normalized == "janedoe@gmail.com"
+    client.post(link_in(OutboxEmail.objects.get(), "/confirm/"))
+    client.post(rsvp_path(event), {**FORM, "email": "jane.doe@googlemail.com"})
+    assert Attendance.objects.count() == 1
+    event.refresh_from_db()
+    assert event.participant_count == 1
+
+
 def test_one_email_counts_once_per_event_whatever_its_case(client):
     event = make_event()
     client.post(rsvp_path(event), FORM)
