@@ -22,6 +22,7 @@ from django.shortcuts import render
 from allout.cache import DOWN, redis_client
 
 log = logging.getLogger(__name__)
+View = Callable[..., HttpResponse]
 
 
 def client_address(request: HttpRequest) -> str:
@@ -89,7 +90,7 @@ def ratelimit(
     key: Callable[..., str] | None = None,
     refused: Callable[..., HttpResponse] = _refuse,
     methods: tuple[str, ...] = ("POST",),
-):
+) -> Callable[[View], View]:
     """Refuse more than `limit` requests per client per `period` seconds.
 
     It wraps a view, or a function a view calls once its own checks have passed (the
@@ -99,7 +100,7 @@ def ratelimit(
     the limit (the 429 page unless given). Every request counts, valid or not.
     """
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.method in methods:
