@@ -4,7 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
 
-from allout import emails, mail
+from allout import emails, privacy
 from allout.ratelimit import client_key
 
 
@@ -16,7 +16,7 @@ class AccountAdapter(DefaultAccountAdapter):
             **context,
             "site_name": settings.SITE_NAME,
             "site_url": settings.SITE_URL,
-            "data_url": mail.data_request_url(email),
+            "data_url": privacy.data_request_url(email),
         }
         message = self.render_mail(template_prefix, email, context)
         emails.account_message(template_prefix, message)

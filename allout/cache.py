@@ -1,18 +1,24 @@
-"""A Redis cache that degrades to "no cache" while Redis is down.
+"""A Redis cache that degrades to "no cache" while Redis is down, and the one plain client
+for what the cache's API cannot do in one round trip (the rate-limit counters).
 
-The cache holds rate-limit counters, cached pages and allauth's locks. None of that is
-worth a 500: when Redis does not answer, reads miss, writes are dropped, `add` succeeds
-(so a lock is taken) and the request goes on.
+The cache holds cached pages and allauth's locks and rate limits; the plain client, ours.
+None of that is worth a 500: when Redis does not answer, reads miss, writes are dropped,
+`add` succeeds (so a lock is taken) and the request goes on. Callers of `redis_client()`
+catch `DOWN` and fail open the same way.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import wraps
+from functools import cache, wraps
 
+import redis
+from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
+from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
 
 log = logging.getLogger(__name__)
 DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
@@ -45,3 +51,17 @@ class ResilientRedisCache(RedisCache):
     set_many = _failsafe([])(RedisCache.set_many)
     delete_many = _failsafe(None)(RedisCache.delete_many)
     clear = _failsafe(None)(RedisCache.clear)
+
+
+def redis_client() -> redis.Redis:
+    """A client of REDIS_URL (the cache's Redis) that gives up after REDIS_TIMEOUT seconds."""
+    return _client(settings.REDIS_URL, settings.REDIS_TIMEOUT)
+
+
+@cache
+def _client(url: str, timeout: int) -> redis.Redis:
+    # One connection pool per URL for the life of the process. No retries: a request
+    # waits at most one timeout for a Redis that is down, then goes on without it.
+    return redis.Redis.from_url(
+        url, socket_connect_timeout=timeout, socket_timeout=timeout, retry=Retry(NoBackoff(), 0)
+    )

@@ -1,76 +1,34 @@
 """The one path every email takes: render, store in the outbox, send from a worker.
 
-`queue()` writes an OutboxEmail row in the caller's transaction and publishes a Celery task
-once that transaction commits. Publishing never blocks a request for long: the broker's
-timeouts are bounded, and if publishing fails the row waits for `requeue_unsent()`, which
-Celery beat runs every minute. `deliver()` sends a row at most once, however many times its
-task runs and however many workers race for it.
+`queue()` writes an OutboxEmail row in the caller's transaction and publishes the
+`send_outbox_email` task once that transaction commits. Publishing never blocks a request
+for long: the broker's timeouts are bounded, and if publishing fails the row waits for
+`requeue_unsent()`, which Celery beat runs every minute. `deliver()` sends a row at most
+once, however many times its task runs and however many workers race for it.
+
+The Celery tasks live at the end of this module, beside the functions they run, so the
+outbox and its tasks import nothing from each other.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime
-import hashlib
 import logging
 from datetime import timedelta
 from functools import partial
 from smtplib import SMTPException, SMTPRecipientsRefused
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from allout.models import OutboxEmail
+from allout.privacy import data_request_url
 
 log = logging.getLogger(__name__)
-
-DATA_REQUEST_SALT = "allout.data-request"
-
-
-def absolute_url(path: str) -> str:
-    return settings.SITE_URL + path
-
-
-def _data_cipher() -> AESSIV:
-    key = hashlib.sha512(f"{DATA_REQUEST_SALT}:{settings.SECRET_KEY}".encode()).digest()
-    return AESSIV(key)
-
-
-def data_request_token(email: str, *, today: datetime.date | None = None) -> str:
-    """The address and the day, encrypted: proxy logs and browser history don't show it.
-
-    AES-SIV is deterministic, so every email sent to one address on one day carries the same
-    link (and tests can compare links); the day lets old links expire.
-    """
-    day = (today or timezone.now().date()).isoformat()
-    sealed = _data_cipher().encrypt(f"{day}|{email.strip().lower()}".encode(), None)
-    return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
-
-
-def email_from_data_token(token: str, *, max_age_days: int) -> str | None:
-    """The address a data link was made for, or None if it is forged, broken or too old."""
-    try:
-        sealed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        day, email = _data_cipher().decrypt(sealed, None).decode().split("|", 1)
-        issued = datetime.date.fromisoformat(day)
-    except (ValueError, InvalidTag, binascii.Error, UnicodeDecodeError):
-        return None
-    if (timezone.now().date() - issued).days > max_age_days:
-        return None
-    return email
-
-
-def data_request_url(email: str) -> str:
-    """A link where the owner of `email` can export or delete their data."""
-    return absolute_url(reverse("data_request", args=[data_request_token(email)]))
 
 
 def queue(
@@ -130,8 +88,6 @@ def queue_rendered(kind: str, message: EmailMultiAlternatives) -> list[OutboxEma
 
 def publish(pk: int) -> None:
     """Hand a row to the workers; if the broker is down, the sweeper will do it later."""
-    from allout.tasks import send_outbox_email
-
     try:
         send_outbox_email.apply_async((pk,), retry=False)
     except Exception:
@@ -229,3 +185,25 @@ def purge_sent(*, days: int) -> int:
         Q(sent_at__lt=cutoff) | Q(failed_at__lt=cutoff)
     ).delete()
     return deleted
+
+
+# --- Celery tasks (beat runs the last two: CELERY_BEAT_SCHEDULE in settings) ----------------
+@shared_task(acks_late=True)
+def send_outbox_email(pk: int) -> bool:
+    """Send one outbox row; safe to run any number of times.
+
+    No Celery retries: a failed send is written on the row with its next try, and the
+    sweeper below publishes it again when that time comes.
+    """
+    return deliver(pk)
+
+
+@shared_task(acks_late=True)
+def requeue_unsent_email(older_than_seconds: int = 30) -> int:
+    """Re-publish rows that are due: broker was down, worker died, or a back-off ended."""
+    return requeue_unsent(older_than=timedelta(seconds=older_than_seconds))
+
+
+@shared_task(acks_late=True)
+def purge_sent_email() -> int:
+    return purge_sent(days=settings.OUTBOX_RETENTION_DAYS)

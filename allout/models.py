@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from allout.addresses import canonical_email
+
 
 class CampaignQuerySet(models.QuerySet):
     def current(self) -> Campaign | None:
@@ -83,6 +85,8 @@ class OutboxEmail(models.Model):
 
     kind = models.CharField(max_length=100, help_text="The message's template name.")
     to = models.EmailField()
+    # The data page finds a recipient's emails under any spelling of their address.
+    to_canonical = models.CharField(max_length=254, editable=False, default="")
     reply_to = models.EmailField(blank=True)
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
@@ -116,10 +120,17 @@ class OutboxEmail(models.Model):
             models.Index(
                 fields=["failed_at"], name="outbox_failed_idx", condition=Q(failed_at__isnull=False)
             ),
+            # The data page (allout.apps): every email to one canonical address. The page is
+            # linked from every email and mail scanners open it, so it must not scan the table.
+            models.Index(fields=["to_canonical"], name="outbox_to_canonical_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.to_canonical = canonical_email(self.to)
+        super().save(*args, **kwargs)
 
     def is_sent(self) -> bool:
         """Whether the message has left for the mail server."""

@@ -1,9 +1,9 @@
-"""Rate limits keyed on a keyed hash of the client address, counted in the cache.
+"""Rate limits keyed on a keyed hash of the client address, counted in Redis.
 
-No raw IP address is stored anywhere: the cache key is an HMAC-SHA256 of the address with a
-secret from settings (a password hash would cost 100+ ms a request). If the cache is down
-the limit is not enforced (allout.cache fails open): losing a signature or an RSVP is worse
-than letting a burst in.
+No raw IP address is stored anywhere: the counter's key is an HMAC-SHA256 of the address
+with a secret from settings (a password hash would cost 100+ ms a request). If Redis is
+down the limit is not enforced (as allout.cache fails open): losing a signature or an RSVP
+is worse than letting a burst in.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from allout.cache import DOWN
+from allout.cache import DOWN, redis_client
 
 log = logging.getLogger(__name__)
+View = Callable[..., HttpResponse]
 
 
 def client_address(request: HttpRequest) -> str:
@@ -57,39 +57,56 @@ def is_limited(scope: str, key: str, *, limit: int, period: int) -> bool:
     """Count one hit for `key` in `scope`; True once it exceeds `limit` within `period` s."""
     if not settings.RATELIMIT_ENABLED:
         return False
-    return _count_hit(f"rl:{scope}:{key}", period) > limit
+    return _count_hit(f"ratelimit:{scope}:{key}", period) > limit
 
 
-def _count_hit(cache_key: str, period: int) -> int:
+def _count_hit(key: str, period: int) -> int:
     """Add one to a counter that expires `period` s after its first hit, in one round trip.
 
     The sign view runs this on every POST of the day of action; cache.add() and
     cache.incr() took three round trips (incr checks that the key exists first).
     """
-    key = cache.make_and_validate_key(cache_key)
     try:
-        client = cache._cache.get_client(key, write=True)
-        pipe = client.pipeline(transaction=False)
+        pipe = redis_client().pipeline(transaction=False)
         pipe.incr(key)
         pipe.expire(key, period, nx=True)  # NX: later hits never extend the window
         count, _ = pipe.execute()
     except DOWN:
         # Fail open, as the cache does (allout.cache): with Redis down nobody is limited.
-        log.warning("Cache unavailable: rate limit not counted", exc_info=True)
+        log.warning("Redis unavailable: rate limit not counted", exc_info=True)
         return 0
     return int(count)
 
 
-def ratelimit(scope: str, *, limit: int, period: int, methods: tuple[str, ...] = ("POST",)):
-    """Refuse more than `limit` requests per client per `period` seconds with a 429 page."""
+def _refuse(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    return render(request, "429.html", status=429)
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+
+def ratelimit(
+    scope: str,
+    *,
+    limit: int,
+    period: int,
+    key: Callable[..., str] | None = None,
+    refused: Callable[..., HttpResponse] = _refuse,
+    methods: tuple[str, ...] = ("POST",),
+) -> Callable[[View], View]:
+    """Refuse more than `limit` requests per client per `period` seconds.
+
+    It wraps a view, or a function a view calls once its own checks have passed (the
+    event takes sign-ups, the petition is open), with the same arguments, request first.
+    `key(request, *args, **kwargs)` says whose requests count together (the client's hashed
+    address unless given); `refused(request, *args, **kwargs)` answers the requests over
+    the limit (the 429 page unless given). Every request counts, valid or not.
+    """
+
+    def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if request.method in methods and is_limited(
-                scope, client_key(request), limit=limit, period=period
-            ):
-                return render(request, "429.html", status=429)
+            if request.method in methods:
+                who = key(request, *args, **kwargs) if key else client_key(request)
+                if is_limited(scope, who, limit=limit, period=period):
+                    return refused(request, *args, **kwargs)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -144,13 +144,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_QUEUE", "celery")
 CELERY_TIMEZONE = "UTC"
+# The outbox's tasks live beside it in allout.mail, which autodiscovery (app.tasks) misses.
+CELERY_IMPORTS = ["allout.mail"]
 CELERY_BEAT_SCHEDULE = {
     "requeue-unsent-email": {
-        "task": "allout.tasks.requeue_unsent_email",
+        "task": "allout.mail.requeue_unsent_email",
         "schedule": envint("OUTBOX_SWEEP_SECONDS", 60, minimum=1),
     },
     "purge-sent-email": {
-        "task": "allout.tasks.purge_sent_email",
+        "task": "allout.mail.purge_sent_email",
         "schedule": crontab(hour=3, minute=15),
     },
     "purge-unconfirmed-signatures": {

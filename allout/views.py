@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from allout import mail, privacy
+from allout import privacy
 from allout.models import Campaign
 
 DATA_LINK_MAX_AGE_DAYS = 365
@@ -51,7 +51,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _email_from_token(token: str) -> str:
-    email = mail.email_from_data_token(token, max_age_days=DATA_LINK_MAX_AGE_DAYS)
+    email = privacy.email_from_data_token(token, max_age_days=DATA_LINK_MAX_AGE_DAYS)
     if email is None:
         raise Http404("This link is not valid or has expired.")
     return email

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from allout import demo
+from allout.addresses import canonical_email
 from allout.models import Campaign
 from events import geo
 from events.demo import next_day_of_action
@@ -41,7 +42,7 @@ def load(stdout) -> None:
     for first_name, email, consent in PARTICIPANTS:
         _, created = Attendance.objects.current().get_or_create(
             event=event,
-            email_normalized=email,
+            email_normalized=canonical_email(email),
             defaults={
                 "first_name": first_name,
                 "email": email,

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from allout import mail
+from allout.links import absolute_url
 from events import attendance_links as links
 from events.models import Attendance, Event, OrganizerMessage
 
@@ -21,9 +22,9 @@ from events.models import Attendance, Event, OrganizerMessage
 def _context(event: Event) -> dict:
     return {
         "event": event,
-        "event_url": mail.absolute_url(event.get_absolute_url()),
-        "edit_url": mail.absolute_url(reverse("events:edit", args=[event.slug])),
-        "guidelines_url": mail.absolute_url(reverse("privacy") + "#safety"),
+        "event_url": absolute_url(event.get_absolute_url()),
+        "edit_url": absolute_url(reverse("events:edit", args=[event.slug])),
+        "guidelines_url": absolute_url(reverse("privacy") + "#safety"),
     }
 
 
@@ -55,7 +56,7 @@ def event_to_moderate(event: Event) -> None:
     """To every moderator: a new event waits in the queue."""
     context = {
         **_context(event),
-        "admin_url": mail.absolute_url(reverse("admin:events_event_change", args=[event.pk])),
+        "admin_url": absolute_url(reverse("admin:events_event_change", args=[event.pk])),
     }
     for address in moderator_emails():
         mail.queue("event_to_moderate", address, context)
@@ -88,7 +89,7 @@ def _to_participant(
         {
             "attendance": attendance,
             "event": event,
-            "event_url": mail.absolute_url(event.get_absolute_url()),
+            "event_url": absolute_url(event.get_absolute_url()),
             "cancel_url": cancel_url,
             # The exact meeting point goes only to confirmed participants, whatever the
             # message, or to anyone when the organizer shows it publicly anyway.
@@ -164,10 +165,8 @@ def contact_relay(event: Event, *, name: str, email: str, message: str) -> None:
         event.organizer.email,
         {
             "event": event,
-            "event_url": mail.absolute_url(event.get_absolute_url()),
-            "dashboard_url": mail.absolute_url(
-                reverse("events:dashboard_event", args=[event.slug])
-            ),
+            "event_url": absolute_url(event.get_absolute_url()),
+            "dashboard_url": absolute_url(reverse("events:dashboard_event", args=[event.slug])),
             "sender_name": name,
             "sender_email": email,
             "message": message,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from allout.addresses import canonical_email
 from allout.models import Campaign, HighRiskCountry
 from events import geo
 
@@ -326,7 +327,9 @@ class Attendance(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendances")
     first_name = models.CharField(_("first name"), max_length=80)
     email = models.EmailField(_("email"))
-    # Lower-cased email: one person counts once per event.
+    # The canonical email (allout.addresses): one person counts once per event. A few rows
+    # from before the Gmail rules keep their lowercased address (see the migration
+    # *_attendance_canonical_email).
     email_normalized = models.CharField(max_length=254, editable=False)
     consent_organizer = models.BooleanField(
         _("the organizer may contact me about this event"), default=False
@@ -364,7 +367,11 @@ class Attendance(models.Model):
         return f"{self.first_name} → {self.event}"
 
     def save(self, *args, **kwargs) -> None:
-        self.email_normalized = self.email.strip().lower()
+        # Set once, when the row is made: an address never changes after that, and a row
+        # that kept its old spelling (*_attendance_canonical_email) must keep it, or it
+        # would collide with its canonical twin.
+        if self._state.adding:
+            self.email_normalized = canonical_email(self.email)
         super().save(*args, **kwargs)
 
     def is_confirmed(self) -> bool:

@@ -12,9 +12,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
+from allout.addresses import canonical_email
 from allout.spreadsheets import streamed_csv
 from petitions import export, services
-from petitions.models import Petition, Signature, Target, normalize_email
+from petitions.models import Petition, Signature, Target
 
 
 class TargetInline(admin.TabularInline):
@@ -178,7 +179,7 @@ class SignatureAdmin(admin.ModelAdmin):
         if "@" in term and " " not in term:
             # Finds j.doe+petition@googlemail.com when staff type jdoe@gmail.com. `queryset`
             # has the list filters applied already, so both halves keep them.
-            results |= queryset.filter(email_normalized=normalize_email(term))
+            results |= queryset.filter(email_normalized=canonical_email(term))
         return results, may_have_duplicates
 
     # Deleting a signature here lowers its petition's count, like the signer's own link.

@@ -14,9 +14,10 @@ from typing import TextIO
 from django.db.models import F
 from django.utils import timezone
 
+from allout.addresses import canonical_email
 from allout.risk import is_high_risk
 from petitions import services
-from petitions.models import Petition, PetitionStatus, Signature, Target, normalize_email
+from petitions.models import Petition, PetitionStatus, Signature, Target
 
 TEXT_FILE = Path(__file__).resolve().parent / "data" / "sphere-foundation-petition.md"
 SLUG = "safe-passage"
@@ -107,7 +108,7 @@ def load_signatures(petition: Petition) -> int:
                 first_name=rng.choice(FIRST_NAMES),
                 last_name=rng.choice(LAST_NAMES),
                 email=email,
-                email_normalized=normalize_email(email),
+                email_normalized=canonical_email(email),
                 country=country,
                 consent_campaign=rng.random() < 0.4,
                 show_publicly=rng.random() < 0.5 and not is_high_risk(country),

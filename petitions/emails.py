@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from allout import mail
+from allout.links import absolute_url
 from petitions import links
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ def _context(signature: Signature) -> dict:
     return {
         "signature": signature,
         "petition": signature.petition,
-        "petition_url": mail.absolute_url(signature.petition.get_absolute_url()),
+        "petition_url": absolute_url(signature.petition.get_absolute_url()),
         "delete_url": links.delete_url(signature.pk),
         "updates_url": links.updates_url(signature.pk) if signature.wants_updates() else "",
     }

@@ -11,23 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from allout import markdown
+from allout.addresses import canonical_email
 from allout.risk import high_risk_countries
-
-# Addresses at these domains reach the same inbox whatever their dots and +tags.
-GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
-
-
-def normalize_email(email: str) -> str:
-    """The form of an address under which one person signs once.
-
-    Case never matters; at Gmail, dots and anything after a "+" do not either, and
-    googlemail.com is gmail.com.
-    """
-    local, _, domain = email.strip().lower().rpartition("@")
-    if domain in GMAIL_DOMAINS:
-        local = local.split("+", 1)[0].replace(".", "")
-        domain = "gmail.com"
-    return f"{local}@{domain}"
 
 
 class PetitionStatus(models.TextChoices):
@@ -165,7 +150,7 @@ class SignatureQuerySet(models.QuerySet):
         )
 
     def for_email(self, email: str) -> SignatureQuerySet:
-        return self.filter(email_normalized=normalize_email(email))
+        return self.filter(email_normalized=canonical_email(email))
 
 
 class Signature(models.Model):
@@ -177,7 +162,7 @@ class Signature(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("email"))
-    # One person signs once: see normalize_email().
+    # One person signs once: see allout.addresses.canonical_email().
     email_normalized = models.CharField(_("normalized email"), max_length=254, editable=False)
     country = CountryField(_("country"))
     postcode = models.CharField(_("postcode"), max_length=20, blank=True)

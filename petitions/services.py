@@ -7,20 +7,18 @@ their petition row, so these workflows cannot deadlock one another.
 
 from __future__ import annotations
 
-import operator
 from collections import Counter
 from datetime import datetime, timedelta
-from functools import reduce
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from allout.models import OutboxEmail
+from allout.addresses import canonical_email
 from allout.risk import is_high_risk
 from petitions import emails
-from petitions.models import Petition, Signature, normalize_email
+from petitions.models import Petition, Signature
 
 # A repeat signature emails its signer again at most this often.
 RESEND_AFTER = timedelta(hours=1)
@@ -72,7 +70,7 @@ def sign(
     with transaction.atomic():
         signature, created = Signature.objects.get_or_create(
             petition=petition,
-            email_normalized=normalize_email(email),
+            email_normalized=canonical_email(email),
             defaults={**details, "last_emailed_at": now},
         )
         if created:
@@ -200,17 +198,8 @@ def collect_for_email(email: str) -> list[dict]:
 
 
 def erase_for_email(email: str) -> int:
-    """Delete every signature of `email`, and the emails sent about them.
-
-    Confirmed ones come off the counts. A signature is found under any spelling of its
-    address (normalize_email), while the outbox's own eraser matches the address exactly:
-    the emails to the other spellings, which name the signer, go here.
+    """Delete every signature of `email`, under any spelling of it; confirmed ones come off
+    the counts. The emails sent about them go with the outbox's own eraser (allout.apps),
+    which finds them under every spelling too.
     """
-    signatures = Signature.objects.for_email(email)
-    with transaction.atomic():
-        addresses = set(signatures.values_list("email", flat=True))
-        erased = delete_signatures(signatures)
-        if addresses:
-            spelled = reduce(operator.or_, (Q(to__iexact=address) for address in addresses))
-            OutboxEmail.objects.filter(spelled).delete()
-    return erased
+    return delete_signatures(Signature.objects.for_email(email))

@@ -4,8 +4,6 @@ what partner sites use (the JSON count and the embeddable widget).
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from csp.decorators import csp_replace
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,8 +13,8 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from allout.mail import absolute_url
-from allout.ratelimit import client_key, is_limited
+from allout.links import SignedLink, absolute_url
+from allout.ratelimit import ratelimit
 from petitions import links, services
 from petitions.forms import SignatureForm, clean_source
 from petitions.models import Petition, Signature
@@ -33,9 +31,9 @@ def _get_petition(slug: str) -> Petition:
     return get_object_or_404(Petition, slug=slug)
 
 
-def _get_signature(token: str, *, salt: str, max_age: timedelta) -> Signature | None:
+def _get_signature(token: str, link: SignedLink) -> Signature | None:
     """The signature a link in an email names, or None for a bad, expired or stale link."""
-    pk = links.signature_pk_from(token, salt=salt, max_age=max_age)
+    pk = link.pk_from(token)
     if pk is None:
         return None
     return Signature.objects.select_related("petition").filter(pk=pk).first()
@@ -74,35 +72,57 @@ def _render_page(
     return render(request, "petitions/detail.html", context, status=status)
 
 
+def _answer(
+    request: HttpRequest,
+    petition: Petition,
+    form: SignatureForm,
+    *,
+    embed: bool,
+    status: int,
+    **state: bool,
+) -> HttpResponse:
+    """The answer to a signing POST, in the widget's frame or on the petition's page.
+
+    The widget answers inside its frame (only its route may be framed); the page shows
+    itself again, with the form's messages.
+    """
+    if embed:
+        context = {"petition": petition, "form": form, **state}
+        return render(request, "petitions/embed.html", context, status=status)
+    if state.get("limited"):
+        return render(request, "429.html", status=status)
+    return _render_page(request, petition, form, status=status, **state)
+
+
 def _sign(request: HttpRequest, petition: Petition, *, embed: bool = False) -> HttpResponse:
     """Take a signature from a POSTed form; the same answer whoever has signed before."""
     form = SignatureForm(request.POST, petition=petition)
-
-    def answer(status: int, **state: bool) -> HttpResponse:
-        # The widget answers inside its frame (only its route may be framed); the page
-        # shows itself again, with the form's messages.
-        if embed:
-            context = {"petition": petition, "form": form, **state}
-            return render(request, "petitions/embed.html", context, status=status)
-        if state.get("limited"):
-            return render(request, "429.html", status=status)
-        return _render_page(request, petition, form, status=status, **state)
-
     if not petition.is_open():
-        return answer(403, refused=True)
-    if is_limited("petition-sign", client_key(request), limit=SIGN_LIMIT, period=SIGN_PERIOD):
-        return answer(429, limited=True)
+        return _answer(request, petition, form, embed=embed, status=403, refused=True)
+    return _sign_open(request, petition, form, embed=embed)
+
+
+def _limited(
+    request: HttpRequest, petition: Petition, form: SignatureForm, *, embed: bool
+) -> HttpResponse:
+    return _answer(request, petition, form, embed=embed, status=429, limited=True)
+
+
+@ratelimit("petition-sign", limit=SIGN_LIMIT, period=SIGN_PERIOD, refused=_limited)
+def _sign_open(
+    request: HttpRequest, petition: Petition, form: SignatureForm, *, embed: bool
+) -> HttpResponse:
     if not form.is_valid():
-        return answer(400)
+        return _answer(request, petition, form, embed=embed, status=400)
     data = form.cleaned_data
     if embed and not data["source"]:
         data["source"] = "embed"
     try:
         services.sign(petition, **data)
     except services.PetitionClosed:  # closed between the check above and now
-        return answer(403, refused=True)
+        return _answer(request, petition, form, embed=embed, status=403, refused=True)
     if embed:
-        return answer(200, sent=True)
+        return _answer(request, petition, form, embed=embed, status=200, sent=True)
     return redirect("petitions:check_email", petition.slug)
 
 
@@ -152,7 +172,7 @@ def _invalid_link(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a Confirm button and changes nothing (mail scanners open links); POST counts."""
-    signature = _get_signature(token, salt=links.CONFIRM_SALT, max_age=links.CONFIRM_MAX_AGE)
+    signature = _get_signature(token, links.CONFIRM)
     if signature is None:
         return _invalid_link(request)
     petition = signature.petition
@@ -170,7 +190,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete(request: HttpRequest, token: str) -> HttpResponse:
     """Delete a signature from the link in its emails; a confirmed one leaves the count."""
-    pk = links.signature_pk_from(token, salt=links.MANAGE_SALT, max_age=links.MANAGE_MAX_AGE)
+    pk = links.MANAGE.pk_from(token)
     if pk is None:
         return _invalid_link(request)
     signature = Signature.objects.select_related("petition").filter(pk=pk).first()
@@ -188,7 +208,7 @@ def delete(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def updates(request: HttpRequest, token: str) -> HttpResponse:
     """Stop the updates a signer agreed to, keeping the signature."""
-    signature = _get_signature(token, salt=links.MANAGE_SALT, max_age=links.MANAGE_MAX_AGE)
+    signature = _get_signature(token, links.MANAGE)
     if signature is None:
         return _invalid_link(request)
     if request.method == "POST":

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
+from allout.cache import redis_client
 from allout.models import OutboxEmail
 from events.models import Attendance, Event
 from petitions.models import Petition, Signature
@@ -160,7 +161,7 @@ def test_no_raw_ip_address_is_stored_anywhere(client, demo):
                 [f"%{address}%"],
             )
             assert cursor.fetchone()[0] == 0, table
-    redis = cache._cache.get_client()
+    redis = redis_client()
     for key in redis.scan_iter("*"):
         assert address.encode() not in key
         if redis.type(key) == b"string":

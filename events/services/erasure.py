@@ -10,8 +10,8 @@ from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from allout.addresses import canonical_email
 from events.models import Attendance
-from events.services.rsvp import normalize_email
 
 
 def _anonymise(attendances: QuerySet[Attendance]) -> int:
@@ -35,13 +35,20 @@ def erase_past_participants(*, days: int | None = None) -> int:
     return _anonymise(Attendance.objects.current().filter(event__ends_at__lt=cutoff))
 
 
+def _of_address(email: str) -> QuerySet[Attendance]:
+    """The current sign-ups of an address, under any spelling of it.
+
+    Also under the lowercased spelling itself: where one event held two spellings of an
+    address before the Gmail rules, the migration *_attendance_canonical_email left the
+    second its old value.
+    """
+    spellings = {canonical_email(email), email.strip().lower()}
+    return Attendance.objects.current().filter(email_normalized__in=spellings)
+
+
 def collect_personal_data(email: str) -> list[dict]:
     """What an address's owner sees on their data page (allout.privacy)."""
-    attendances = (
-        Attendance.objects.current()
-        .filter(email_normalized=normalize_email(email))
-        .select_related("event")
-    )
+    attendances = _of_address(email).select_related("event")
     return [
         {
             "event": a.event.title,
@@ -58,4 +65,4 @@ def collect_personal_data(email: str) -> list[dict]:
 
 def erase_personal_data(email: str) -> int:
     """Erase an address from every sign-up on request (allout.privacy); counts stay."""
-    return _anonymise(Attendance.objects.current().filter(email_normalized=normalize_email(email)))
+    return _anonymise(_of_address(email))

@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from allout.addresses import canonical_email
 from events import emails
 from events.errors import EventOver, RSVPClosed, SignUpCancelled
 from events.models import Attendance, Event
@@ -21,10 +22,6 @@ from events.services.reminders import REMINDERS
 
 # An unconfirmed sign-up gets its confirmation email again at most this often.
 RESEND_AFTER = datetime.timedelta(hours=1)
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def rsvp(event: Event, *, first_name: str, email: str, consent_organizer: bool) -> Attendance:
@@ -35,7 +32,7 @@ def rsvp(event: Event, *, first_name: str, email: str, consent_organizer: bool) 
     """
     if not event.accepts_rsvps():
         raise RSVPClosed(_("This event is not taking sign-ups."))
-    normalized = normalize_email(email)
+    normalized = canonical_email(email)
     # Accepted race: an RSVP committed while the organizer cancels the event may miss the
     # cancellation email; its confirmation link then says the event was cancelled.
     with transaction.atomic():

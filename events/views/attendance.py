@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from allout.ratelimit import client_key, is_limited
+from allout.ratelimit import ratelimit
 from events import attendance_links as links
 from events.access import get_event_for_viewer
 from events.errors import EventsError, RSVPClosed
@@ -35,8 +35,11 @@ def handle_rsvp(request: HttpRequest, event: Event) -> HttpResponse:
     """
     if not event.accepts_rsvps():
         return _closed(request, event)
-    if is_limited("rsvp", client_key(request), limit=RSVP_LIMIT, period=RSVP_PERIOD):
-        return render(request, "429.html", status=429)
+    return _take_rsvp(request, event)
+
+
+@ratelimit("rsvp", limit=RSVP_LIMIT, period=RSVP_PERIOD)
+def _take_rsvp(request: HttpRequest, event: Event) -> HttpResponse:
     form = RSVPForm(request.POST)
     if not form.is_valid():
         context = {"event": event, "rsvp_form": form}

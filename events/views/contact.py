@@ -7,10 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from allout.ratelimit import client_key, is_limited
+from allout.ratelimit import ratelimit
 from events import emails
 from events.access import get_public_event
 from events.forms.public import ContactForm
+from events.models import Event
 
 # Per client address (hashed) an hour, and per event an hour so a crowd of clients cannot
 # bury one organizer either.
@@ -23,13 +24,18 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
     form = ContactForm(request.POST or None)
     if request.method == "GET":
         return render(request, "events/contact.html", {"event": event, "form": form})
-    limited = is_limited(
-        "contact", client_key(request), limit=CONTACT_LIMIT, period=CONTACT_PERIOD
-    ) or is_limited(
-        "contact-event", str(event.pk), limit=CONTACT_EVENT_LIMIT, period=CONTACT_PERIOD
-    )
-    if limited:
-        return render(request, "429.html", status=429)
+    return _relay(request, event, form)
+
+
+# The client's limit first: a client over it adds nothing to the event's count.
+@ratelimit("contact", limit=CONTACT_LIMIT, period=CONTACT_PERIOD)
+@ratelimit(
+    "contact-event",
+    limit=CONTACT_EVENT_LIMIT,
+    period=CONTACT_PERIOD,
+    key=lambda request, event, form: str(event.pk),
+)
+def _relay(request: HttpRequest, event: Event, form: ContactForm) -> HttpResponse:
     if not form.is_valid():
         return render(request, "events/contact.html", {"event": event, "form": form}, status=400)
     with transaction.atomic():

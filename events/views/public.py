@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from allout import mail
+from allout.links import absolute_url
 from allout.ratelimit import ratelimit
 from events.access import get_event_for_viewer, get_public_event
 from events.forms.public import AbuseReportForm
@@ -36,7 +36,7 @@ def render_event_page(
         "viewer_is_organizer": viewer_is_organizer,
         "can_see_exact_place": viewer_is_organizer or request.user.is_staff,
         "latest_decision": latest_decision,
-        "share_url": mail.absolute_url(event.get_absolute_url()),
+        "share_url": absolute_url(event.get_absolute_url()),
         "report_form": AbuseReportForm(),
         **context,
     }
@@ -56,7 +56,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     """An .ics file: local times with their VTIMEZONE, and only the public location."""
     event = get_event_for_viewer(request.user, slug)
-    url = mail.absolute_url(event.get_absolute_url())
+    url = absolute_url(event.get_absolute_url())
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//allout day of action//events//EN")
     calendar.add("version", "2.0")

@@ -1,5 +1,7 @@
 import datetime
 import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -8,10 +10,11 @@ from django.core import mail as django_mail
 from django.db import transaction
 from django.utils import timezone
 
-from allout import emails, mail
+from allout import emails, mail, privacy
 from allout.celery import app as celery_app
 from allout.models import OutboxEmail
 from tests.concurrency import run_concurrently
+from tests.conftest import ROOT
 
 
 def test_queue_renders_the_three_templates_into_one_row(db, django_capture_on_commit_callbacks):
@@ -29,7 +32,7 @@ def test_queue_renders_the_three_templates_into_one_row(db, django_capture_on_co
 def test_every_email_carries_an_unsubscribe_and_a_data_link(db):
     row = mail.queue("test_message", "reader@example.org", {}, unsubscribe_url="https://x/u/1")
     assert "https://x/u/1" in row.body_text and "https://x/u/1" in row.body_html
-    data_url = mail.data_request_url("reader@example.org")
+    data_url = privacy.data_request_url("reader@example.org")
     assert data_url in row.body_text and data_url in row.body_html
     assert row.headers["List-Unsubscribe"] == "<https://x/u/1>"
 
@@ -117,7 +120,7 @@ def take_published_sends() -> list[int]:
     with celery_app.connection_for_read() as connection:
         channel = connection.default_channel
         while (message := channel.basic_get(os.environ["CELERY_QUEUE"], no_ack=True)) is not None:
-            assert message.headers["task"] == "allout.tasks.send_outbox_email"
+            assert message.headers["task"] == "allout.mail.send_outbox_email"
             args, _kwargs, _embed = message.decode()
             pks.extend(args)
     return pks
@@ -162,4 +165,20 @@ def test_allauth_emails_go_through_the_outbox(client, db):
     assert response.status_code == 302
     row = OutboxEmail.objects.get(to="new@example.org")
     assert "/accounts/confirm-email/" in row.body_text
-    assert mail.data_request_url("new@example.org") in row.body_text
+    assert privacy.data_request_url("new@example.org") in row.body_text
+
+
+def test_every_task_beat_runs_is_known_to_a_freshly_started_worker():
+    # A worker loads the tasks its app imports at start-up, not the ones a test imported.
+    script = (
+        "import django; from allout.celery import app; django.setup();"
+        "app.loader.import_default_modules();"
+        "from django.conf import settings;"
+        "print(sorted(e['task'] for e in settings.CELERY_BEAT_SCHEDULE.values()"
+        " if e['task'] not in app.tasks))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "allout.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, check=True
+    )
+    assert result.stdout.decode().strip() == "[]"

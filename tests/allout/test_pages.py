@@ -3,7 +3,7 @@ import subprocess
 
 from django.core.management import call_command
 
-from allout import mail
+from allout import mail, privacy
 from allout.models import Campaign, OutboxEmail
 from tests.conftest import ROOT, make_user
 
@@ -60,7 +60,7 @@ def test_healthz_names_a_broker_that_does_not_answer(client, db, settings):
 
 def test_the_data_link_shows_exports_and_deletes_what_is_held(client, db):
     mail.queue("test_message", "Reader@Example.org", {})
-    url = mail.data_request_url("reader@example.org")
+    url = privacy.data_request_url("reader@example.org")
     path = url.removeprefix("http://127.0.0.1:8000")
     page = client.get(path)
     assert page.status_code == 200 and b"reader@example.org" in page.content
@@ -76,7 +76,7 @@ def test_a_forged_data_link_is_a_404(client, db):
 
 
 def test_an_unknown_data_action_is_a_400(client, db):
-    path = mail.data_request_url("reader@example.org").removeprefix("http://127.0.0.1:8000")
+    path = privacy.data_request_url("reader@example.org").removeprefix("http://127.0.0.1:8000")
     assert client.post(path, {"action": "explode"}).status_code == 400
 
 
@@ -138,11 +138,11 @@ def test_staff_see_the_outbox_read_only(client, staff_user):
 def test_a_data_link_does_not_show_the_address_it_was_made_for(db):
     import base64
 
-    url = mail.data_request_url("reader@example.org")
+    url = privacy.data_request_url("reader@example.org")
     token = url.rstrip("/").rsplit("/", 1)[1]
     assert "reader" not in url
     assert b"reader" not in base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-    assert mail.email_from_data_token(token, max_age_days=1) == "reader@example.org"
+    assert privacy.email_from_data_token(token, max_age_days=1) == "reader@example.org"
 
 
 def test_a_data_link_expires_after_a_year(client, db):
@@ -150,7 +150,7 @@ def test_a_data_link_expires_after_a_year(client, db):
 
     import time_machine
 
-    path = mail.data_request_url("reader@example.org").removeprefix("http://127.0.0.1:8000")
+    path = privacy.data_request_url("reader@example.org").removeprefix("http://127.0.0.1:8000")
     with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=364)):
         assert client.get(path).status_code == 200
     with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=367)):

@@ -49,6 +49,18 @@ def test_the_relay_is_rate_limited(client, event):
     assert OutboxEmail.objects.count() == 5
 
 
+def test_a_crowd_of_clients_cannot_bury_one_organizer_either(client, event):
+    statuses = [
+        client.post(
+            f"/events/{event.slug}/contact/", FORM, REMOTE_ADDR=f"198.51.100.{n}"
+        ).status_code
+        for n in range(31)
+    ]
+    assert statuses == [302] * 30 + [429]
+    other = make_event()
+    assert client.post(f"/events/{other.slug}/contact/", FORM).status_code == 302
+
+
 def test_a_bad_form_is_a_400_with_messages(client, event):
     response = client.post(f"/events/{event.slug}/contact/", {"name": "", "email": "nope"})
     assert response.status_code == 400

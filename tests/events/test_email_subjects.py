@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from allout.models import OutboxEmail
-from events import emails as participation_emails
+from events import emails
 from events.models import Attendance
 from events.services import organizer as organizer_tools
 from events.services import rsvp
@@ -19,16 +19,14 @@ TITLE = 'Pride & "Joy" <together>'
 def test_participant_email_subjects_are_not_html_escaped():
     event = make_event(title=TITLE)
     attendance = make_attendance(event)
-    participation_emails.attendance_confirm(attendance)
+    emails.attendance_confirm(attendance)
     rsvp.confirm(attendance)
-    participation_emails.attendance_reminder(attendance, "day_before")
-    participation_emails.event_changed(attendance, time_changed=True, place_changed=False)
+    emails.attendance_reminder(attendance, "day_before")
+    emails.event_changed(attendance, time_changed=True, place_changed=False)
     message = organizer_tools.message_participants(
         event, event.organizer, subject="Bring 'flags' & water", body="See you."
     )
-    participation_emails.contact_relay(
-        event, name="O'Brien & co", email="a@example.org", message="Hi"
-    )
+    emails.contact_relay(event, name="O'Brien & co", email="a@example.org", message="Hi")
     organizer_tools.cancel_event(event, event.organizer)
     subjects = list(OutboxEmail.objects.values_list("kind", "subject"))
     assert {kind for kind, _ in subjects} >= {

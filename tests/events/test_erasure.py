@@ -5,7 +5,7 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from allout import mail
+from allout import privacy
 from events import attendance_links as links
 from events.models import Attendance
 from events.services import erasure, rsvp
@@ -90,7 +90,7 @@ def test_the_data_page_shows_and_erases_a_persons_sign_ups(client):
     event = make_event(title="Vigil")
     make_attendance(event, first_name="Masha", email="masha@example.org", status="confirmed")
     make_attendance(make_event(), email="someone.else@example.org")
-    path = mail.data_request_url("MASHA@example.org").removeprefix("http://127.0.0.1:8000")
+    path = privacy.data_request_url("MASHA@example.org").removeprefix("http://127.0.0.1:8000")
     html = client.get(path).content.decode()
     assert "Vigil" in html and "Masha" in html
 

@@ -13,8 +13,8 @@ import pytest
 from django.db import transaction
 
 from allout import emails, mail
+from allout.mail import requeue_unsent_email, send_outbox_email
 from allout.models import OutboxEmail
-from allout.tasks import requeue_unsent_email, send_outbox_email
 from tests.conftest import ROOT, _test_database_url, free_port, worker_is_idle
 from tests.waiting import wait_until
 

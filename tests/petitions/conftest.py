@@ -9,8 +9,9 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
+from allout.addresses import canonical_email
 from allout.models import OutboxEmail
-from petitions.models import Petition, Signature, Target, normalize_email
+from petitions.models import Petition, Signature, Target
 
 _numbers = count(1)
 
@@ -39,7 +40,7 @@ def make_signature(petition: Petition, *, confirmed: bool = False, **kwargs) -> 
     kwargs.setdefault("last_name", "Example")
     kwargs.setdefault("email", f"signer{number}@example.org")
     kwargs.setdefault("country", "DE")
-    kwargs.setdefault("email_normalized", normalize_email(kwargs["email"]))
+    kwargs.setdefault("email_normalized", canonical_email(kwargs["email"]))
     if confirmed:
         kwargs.setdefault("confirmed_at", timezone.now())
     signature = Signature.objects.create(petition=petition, **kwargs)

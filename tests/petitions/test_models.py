@@ -1,25 +1,8 @@
-import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from petitions.models import Petition, PetitionStatus, normalize_email
+from petitions.models import Petition, PetitionStatus
 from tests.petitions.conftest import make_petition
-
-
-@pytest.mark.parametrize(
-    ("address", "normalized"),
-    [
-        ("Anna@Example.ORG", "anna@example.org"),
-        ("  anna@example.org ", "anna@example.org"),
-        ("anna.s+x@example.org", "anna.s+x@example.org"),
-        ("Anna.Schmidt@Gmail.com", "annaschmidt@gmail.com"),
-        ("anna.schmidt+petition+more@gmail.com", "annaschmidt@gmail.com"),
-        ("a.n.n.a@googlemail.com", "anna@gmail.com"),
-        ("anna@gmail.com.evil.example", "anna@gmail.com.evil.example"),
-    ],
-)
-def test_normalizing_an_address(address, normalized):
-    assert normalize_email(address) == normalized
 
 
 def test_a_petition_is_open_until_closed_or_past_its_deadline(db):

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from allout import mail
+from allout import privacy
 from allout.models import OutboxEmail
 from petitions.models import Signature
 from petitions.tasks import purge_unconfirmed_signatures
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def data_path(email: str) -> str:
-    return mail.data_request_url(email).removeprefix("http://127.0.0.1:8000")
+    return privacy.data_request_url(email).removeprefix("http://127.0.0.1:8000")
 
 
 def test_the_data_page_exports_every_signature_of_an_address(client, petition):

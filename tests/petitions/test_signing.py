@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core import signing
 from django.utils import timezone
 
 from allout.models import OutboxEmail
@@ -302,6 +303,18 @@ def test_a_confirmation_link_cannot_delete_and_a_delete_link_cannot_confirm(clie
     assert client.post(f"/petitions/signature/{confirm_token}/delete/").status_code == 404
     assert client.post(f"/petitions/signature/{delete_token}/confirm/").status_code == 404
     assert Signature.objects.get().confirmed_at is None
+
+
+def test_links_in_emails_sent_before_the_shared_link_module_still_work(client, petition):
+    # Tokens made as the first emails made them: signing.dumps(pk) with the purpose's salt.
+    signature = make_signature(petition, consent_author=True)
+    confirm = signing.dumps(signature.pk, salt="petitions.confirm")
+    manage = signing.dumps(signature.pk, salt="petitions.manage")
+    assert client.get(f"/petitions/signature/{confirm}/confirm/").status_code == 200
+    assert client.get(f"/petitions/signature/{manage}/delete/").status_code == 200
+    assert client.get(f"/petitions/signature/{manage}/updates/").status_code == 200
+    assert client.post(f"/petitions/signature/{confirm}/confirm/").status_code == 302
+    assert Signature.objects.get().is_confirmed()
 
 
 def test_the_updates_link_withdraws_both_consents_and_keeps_the_signature(client, petition):
