@@ -53,6 +53,7 @@ $(VENV)/.installed: pyproject.toml
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DEBUG=true $(VENV)/bin/mypy
 
 # Puts the code in shape: ruff's fixes first (they can leave lines the formatter reflows),
 # then the formatter, then what is left for a person to fix (make stops on it).

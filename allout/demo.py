@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.db.models import Q
 
 # A fixed secret so the demo moderator can add it to an authenticator app once.
@@ -27,10 +27,9 @@ ORGANIZER = DemoLogin("organizer", "organizer@example.org", "demo-organizer")
 SECOND_ORGANIZER = DemoLogin("organizer", "berlin.organizer@example.org", "demo-organizer")
 
 
-def make_user(login: DemoLogin, *, staff: bool = False) -> tuple[AbstractBaseUser, bool]:
+def make_user(login: DemoLogin, *, staff: bool = False) -> tuple[User, bool]:
     """The demo user for `login` with a verified email; created once, never reset."""
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
+    user, created = get_user_model().objects.get_or_create(
         username=login.email, defaults={"email": login.email, "is_staff": staff}
     )
     if created:

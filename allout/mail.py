@@ -70,14 +70,14 @@ def queue(
 
 def queue_rendered(kind: str, message: EmailMultiAlternatives) -> list[OutboxEmail]:
     """Store a message rendered elsewhere (django-allauth's account emails)."""
-    html = next((body for body, mime in message.alternatives if mime == "text/html"), "")
+    html = next((str(body) for body, mime in message.alternatives if mime == "text/html"), "")
     rows = []
     for to in message.to:
         row = OutboxEmail.objects.create(
             kind=kind,
             to=to,
             subject=" ".join(message.subject.split())[:300],
-            body_text=message.body,
+            body_text=str(message.body),
             body_html=html,
             headers={"List-Unsubscribe": f"<{data_request_url(to)}>"},
         )

@@ -7,7 +7,7 @@ would be an outside request from our pages (SPEC: the tile server is the only on
 
 from __future__ import annotations
 
-import markdown as markdown_lib
+import markdown as markdown_lib  # type: ignore[import-untyped]  # no stubs are published
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 

@@ -8,7 +8,7 @@ from allout import views
 admin.site.site_header = f"{settings.SITE_NAME}: staff"
 admin.site.site_title = settings.SITE_NAME
 # Staff log in through allauth, which asks for their second factor.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),

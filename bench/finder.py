@@ -32,6 +32,7 @@ import sys
 import time
 import zoneinfo
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -55,7 +56,6 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.gis.geos import Point  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
@@ -207,13 +207,13 @@ def nearby(repeat: int, seed: int, radius: float, limit: int) -> None:
     client = Client(SERVER_NAME="127.0.0.1")
 
     def through_wsgi(lat: float, lng: float) -> int:
-        params = {"lat": lat, "lng": lng, "radius": radius, "limit": limit}
+        params = {"lat": str(lat), "lng": str(lng), "radius": str(radius), "limit": str(limit)}
         status, body = wsgi_get(application, "/events/nearby.json", params)
         assert status.startswith("200"), body
         return json.loads(body)["count"]
 
     def through_client(lat: float, lng: float) -> None:
-        params = {"lat": lat, "lng": lng, "radius": radius, "limit": limit}
+        params = {"lat": str(lat), "lng": str(lng), "radius": str(radius), "limit": str(limit)}
         assert client.get("/events/nearby.json", params).status_code == 200
 
     def run_raw(sql: str, params: dict) -> None:
@@ -231,9 +231,9 @@ def nearby(repeat: int, seed: int, radius: float, limit: int) -> None:
     # Interleaved, so a busy moment on the machine weighs on all three alike.
     for lat, lng in origins:
         params = queries.nearby_params(lat=lat, lng=lng, limit=limit)
-        raw_ms += timed(lambda params=params: run_raw(queries.NEARBY_SQL, params), 1)
-        wsgi_ms += timed(lambda lat=lat, lng=lng: through_wsgi(lat, lng), 1)
-        client_ms += timed(lambda lat=lat, lng=lng: through_client(lat, lng), 1)
+        raw_ms += timed(partial(run_raw, queries.NEARBY_SQL, params), 1)
+        wsgi_ms += timed(partial(through_wsgi, lat, lng), 1)
+        client_ms += timed(partial(through_client, lat, lng), 1)
         results += through_wsgi(lat, lng)
     raw = statistics.median(raw_ms)
     print(f"raw SQL (cursor.execute + fetchall):      {describe(raw_ms)}")
@@ -276,7 +276,7 @@ def geojson(repeat: int) -> None:
     print(f"{Event.objects.public().count():,} approved upcoming events")
     client = Client(SERVER_NAME="127.0.0.1")
 
-    def get(**headers: str) -> HttpResponse:
+    def get(**headers: str):
         response = client.get("/events/map.geojson", headers=headers)
         assert response.status_code == 200
         return response

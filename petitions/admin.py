@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -15,7 +17,7 @@ from django_countries.filters import CountryFilter
 from allout.addresses import canonical_email
 from allout.spreadsheets import streamed_csv
 from petitions import export, services
-from petitions.models import Petition, Signature, Target
+from petitions.models import Petition, Signature, SignatureQuerySet, Target
 
 
 class TargetInline(admin.TabularInline):
@@ -119,10 +121,11 @@ class ConfirmedFilter(admin.SimpleListFilter):
         return [("yes", _("Yes")), ("no", _("No"))]
 
     def queryset(self, request, queryset: QuerySet[Signature]) -> QuerySet[Signature]:
+        signatures = cast(SignatureQuerySet, queryset)  # the model's manager is its QuerySet
         if self.value() == "yes":
-            return queryset.confirmed()
+            return signatures.confirmed()
         if self.value() == "no":
-            return queryset.unconfirmed()
+            return signatures.unconfirmed()
         return queryset
 
 

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from allout.addresses import canonical_email
+from allout.models import Campaign
 from allout.risk import is_high_risk
 from petitions import services
 from petitions.models import Petition, PetitionStatus, Signature, Target
@@ -70,7 +71,7 @@ def load(stdout: TextIO) -> None:
 
 
 def load_petition() -> Petition:
-    campaigns = Petition.campaign.field.related_model.objects
+    campaigns = Campaign.objects
     petition, _ = Petition.objects.update_or_create(
         slug=SLUG,
         defaults={

@@ -238,7 +238,7 @@ def count(request: HttpRequest, slug: str) -> JsonResponse:
 # the owner of the address confirms by email, so a forged submission gains nothing.
 @csrf_exempt
 @xframe_options_exempt
-@csp_replace({"frame-ancestors": ["*"]})
+@csp_replace({"frame-ancestors": ["*"]})  # type: ignore[arg-type]  # django-csp types views as (request)
 @require_http_methods(["GET", "HEAD", "POST"])
 def embed(request: HttpRequest, slug: str) -> HttpResponse:
     petition = _get_petition(slug)

@@ -66,6 +66,8 @@ def _clear_cache() -> Iterator[None]:
 
 # --- Local SMTP sink -----------------------------------------------------------------------
 class Sink:
+    url: str  # set once the SMTP server listens
+
     """An SMTP server in this process that keeps every message it receives."""
 
     def __init__(self) -> None:

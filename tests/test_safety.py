@@ -60,6 +60,7 @@ def public_pages() -> list[str]:
     petition = Petition.objects.get()
     hidden = Event.objects.public().filter(hide_exact_location=True).first()
     visible = Event.objects.public().filter(hide_exact_location=False).first()
+    assert hidden is not None and visible is not None, "the demo has both kinds of event"
     return [
         "/",
         "/privacy/",

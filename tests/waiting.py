@@ -10,7 +10,7 @@ T = TypeVar("T")
 
 
 def wait_until(
-    predicate: Callable[[], T],
+    predicate: Callable[[], T | None],
     timeout: float = 20,
     *,
     interval: float = 0.05,
@@ -24,7 +24,7 @@ def wait_until(
     deadline = time.monotonic() + timeout
     while True:
         result = predicate()
-        if result:
+        if result is not None and result:
             return result
         if time.monotonic() >= deadline:
             raise AssertionError(f"Timed out after {timeout} s waiting for {message}")

@@ -73,7 +73,7 @@ def save_screenshot(png: bytes, path: Path) -> None:
         old, new = Image.open(path).convert("RGB"), Image.open(io.BytesIO(png)).convert("RGB")
         if old.size == new.size:
             extrema = ImageChops.difference(old, new).getextrema()
-            if max(high for _, high in extrema) <= 8:
+            if max(high for _, high in extrema) <= 8:  # type: ignore[misc]  # per band
                 return
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(png)

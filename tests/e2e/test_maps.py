@@ -26,5 +26,6 @@ def test_maps_fade_and_glide_only_for_visitors_who_did_not_ask_for_less_motion(
     event_map = page.locator("#event-map.leaflet-container")
     expect(event_map).to_be_visible()
     # Leaflet marks a map that fades its tiles and layers in with this class.
-    assert ("leaflet-fade-anim" in event_map.get_attribute("class").split()) is animated
+    classes = (event_map.get_attribute("class") or "").split()
+    assert ("leaflet-fade-anim" in classes) is animated
     assert errors == []

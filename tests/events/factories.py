@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import zoneinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.gis.geos import Point
 from django.db.models import F
@@ -21,14 +21,14 @@ from events.models import Attendance, Event
 from tests.conftest import make_user
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 # The default campaign day, far enough ahead that every time on it is in the future. On
 # 16 March 2099 London is on GMT (UTC+0) and New York on EDT (UTC-4); São Paulo is at UTC-3,
 # New Delhi at UTC+5:30.
 DAY = datetime.date(2099, 3, 16)
 
-PLACES = {
+PLACES: dict[str, dict[str, Any]] = {
     "london": {"lat": 51.508460, "lng": -0.128310, "city": "London", "country": "GB"},
     "sao-paulo": {"lat": -23.561414, "lng": -46.655882, "city": "São Paulo", "country": "BR"},
     "new-delhi": {"lat": 28.627100, "lng": 77.216600, "city": "New Delhi", "country": "IN"},
@@ -56,7 +56,7 @@ def make_campaign(**kwargs) -> Campaign:
     return Campaign.objects.create(**kwargs)
 
 
-def make_organizer(**kwargs) -> AbstractBaseUser:
+def make_organizer(**kwargs) -> User:
     """A verified user without a password (nothing slow to hash): log in with force_login."""
     number = next(_numbers)
     kwargs.setdefault("password", None)
@@ -66,7 +66,7 @@ def make_organizer(**kwargs) -> AbstractBaseUser:
 def make_event(
     *,
     campaign: Campaign | None = None,
-    organizer: AbstractBaseUser | None = None,
+    organizer: User | None = None,
     place: str = "london",
     lat: float | None = None,
     lng: float | None = None,

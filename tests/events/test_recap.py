@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def map_points(html: str) -> list[list]:
-    raw = re.search(r'data-map-points="([^"]*)"', html).group(1)
+    found = re.search(r'data-map-points="([^"]*)"', html)
+    assert found is not None, "the page has a map"
+    raw = found.group(1)
     return json.loads(htmllib.unescape(raw))
 
 

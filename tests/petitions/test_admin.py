@@ -25,7 +25,7 @@ def staff(client, staff_user):
 
 
 def read_csv(response: StreamingHttpResponse) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[arg-type]
     return list(csv.reader(io.StringIO(body)))
 
 
