@@ -23,13 +23,21 @@ export SITE_URL ?= http://$(HOST):$(PORT)
 export ALLOWED_HOSTS ?= $(HOST),127.0.0.1,localhost
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup services browser lint fmt check-migrations migrate demo totp env clean
+.PHONY: run test setup services browser lint fmt check-migrations migrate demo totp env clean email-notice
 
 run: setup migrate demo
 	@echo
 	@echo "Serving on $(SITE_URL)  (web, Celery worker and Celery beat; Ctrl-C stops all three)"
-	@echo "Emails are printed by the worker unless EMAIL_URL is set (e.g. smtp://127.0.0.1:1025)."
+	@$(MAKE) --no-print-directory email-notice
 	@HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+
+# Where emails go: EMAIL_URL's server with its password masked, or the worker's output.
+email-notice:
+	@if [ -z "$$EMAIL_URL" ]; then \
+	  echo "Emails are printed by the worker (set EMAIL_URL, e.g. smtp://127.0.0.1:1025, to send them)."; \
+	else \
+	  echo "Emails go to $$(printf '%s' "$$EMAIL_URL" | sed -E 's#^([^:/]+://[^:@/]*):.*@#\1:***@#') (EMAIL_URL)."; \
+	fi
 
 test: setup browser lint check-migrations
 	$(VENV)/bin/pytest

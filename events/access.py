@@ -13,6 +13,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from allout.risk import high_risk_countries
 from allout.types import AuthenticatedHttpRequest
 from events.models import Event
 from events.services.registration import has_verified_email
@@ -22,6 +23,12 @@ def get_event_for_viewer(user: User | AnonymousUser, slug: str) -> Event:
     """The event page: approved events for everyone, any status for its organizer and staff."""
     events = Event.objects.visible_to(user).select_related("campaign", "embassy")
     return get_object_or_404(events, slug=slug)
+
+
+def get_cancelled_event(slug: str) -> Event:
+    """A cancelled event that was public once: its address is on flyers and in posts."""
+    events = Event.objects.filter(status=Event.Status.CANCELLED, approved_at__isnull=False)
+    return get_object_or_404(events.exclude(country__in=high_risk_countries()), slug=slug)
 
 
 def get_public_event(slug: str) -> Event:

@@ -9,6 +9,7 @@ events.services, which logs it as a ModerationAction shown on the event's page.
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -16,9 +17,11 @@ from csp.constants import NONCE
 from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.gis.measure import D
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+from django.forms.utils import from_current_timezone
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -145,6 +148,80 @@ class ReasonForm(forms.Form):
     )
 
 
+class LocalDateTimeField(forms.SplitDateTimeField):
+    """A start or end as the clocks show it where the event happens, not in UTC.
+
+    `zone` is the event's; the form sets it. Typed values are read in it, and stored values
+    are shown in it.
+    """
+
+    widget = AdminSplitDateTime
+    zone: datetime.tzinfo = datetime.UTC
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            # Naive: the widget leaves a naive value as it is, and would convert an aware one
+            # to the site's zone.
+            value = value.astimezone(self.zone).replace(tzinfo=None)
+        return super().prepare_value(value)
+
+    def compress(self, data_list):
+        with timezone.override(self.zone):
+            return super().compress(data_list)
+
+    def has_changed(self, initial, data) -> bool:
+        # The stored (UTC) value compared as it was shown, so an untouched field is unchanged.
+        return super().has_changed(self.prepare_value(initial), data)
+
+
+class EventAdminForm(forms.ModelForm):
+    """The event's start and end shown and typed in its own time zone, which the help names."""
+
+    starts_at = LocalDateTimeField(label=gettext_lazy("starts"))
+    ends_at = LocalDateTimeField(label=gettext_lazy("ends"))
+
+    class Meta:
+        model = Event
+        fields = ["starts_at", "ends_at"]  # the admin adds the fields of its fieldsets
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("starts_at", "ends_at"):
+            field = self.fields[name]
+            assert isinstance(field, LocalDateTimeField)
+            field.zone = self.instance.tz
+            if self.instance.starts_at is not None:
+                field.help_text = _("Local time where the event takes place: %(zone)s.") % {
+                    "zone": self.instance.zone_label()
+                }
+        if "address" in self.fields and self.instance.kind == Event.Kind.PUBLIC_PLACE:
+            # A square or a park found by city search and a pin has no street address.
+            self.fields["address"].required = False
+
+    def clean(self) -> dict:
+        super().clean()
+        data = self.cleaned_data
+        point = data.get("point")
+        if point is None or "point" not in self.changed_data:
+            return data
+        # The times were typed as local times of the old place; the event now happens
+        # where the new point is, and its clocks are the ones people read.
+        zone = zoneinfo.ZoneInfo(geo.timezone_name_at(point))
+        if zone == self.instance.tz:
+            return data
+        for name in ("starts_at", "ends_at"):
+            moment = data.get(name)
+            if moment is None:
+                continue
+            wall_clock = moment.astimezone(self.instance.tz).replace(tzinfo=None)
+            with timezone.override(zone):
+                try:
+                    data[name] = from_current_timezone(wall_clock)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        return data
+
+
 # What each moderation step asks for and does; the service raises an EventsError to refuse.
 MODERATION: dict[str, dict[str, Any]] = {
     "approve": {
@@ -170,6 +247,7 @@ MODERATION: dict[str, dict[str, Any]] = {
 
 @admin.register(Event)
 class EventAdmin(LeafletNonceAdmin):
+    form = EventAdminForm
     list_display = ["title", "place", "local_start", "organizer_email", "status", "warning_signs"]
     list_display_links = ["title"]
     list_filter = [EventStatusFilter, "kind", "campaign", CountryFilter]
@@ -290,8 +368,7 @@ class EventAdmin(LeafletNonceAdmin):
 
     @admin.display(description=gettext_lazy("starts (local time)"), ordering="starts_at")
     def local_start(self, event: Event) -> str:
-        start = event.local_starts_at()
-        return f"{start:%Y-%m-%d %H:%M} {event.timezone}"
+        return f"{event.local_starts_at():%Y-%m-%d %H:%M} ({event.zone_label()})"
 
     @admin.display(description=gettext_lazy("local time"))
     def local_times(self, event: Event) -> str:

@@ -1,7 +1,11 @@
 """Demo data for events (manage.py load_demo): the campaign, the embassy directory, the
-high-risk countries, about forty approved events around the world and three pending ones.
+high-risk countries, about forty approved events around the world and three pending ones,
+and confirmed participants for the demo organizer's London event.
 
-Idempotent: rows are matched by slug or name and updated in place.
+A re-run creates what is missing and leaves what exists as staff and organizers left it:
+rows are matched by slug or name and never updated, so an event a moderator rejected stays
+rejected. The one exception: events left on an earlier year's campaign move to this year's
+day of action (their status and everything else stay), so the map is never empty.
 """
 
 from __future__ import annotations
@@ -9,17 +13,21 @@ from __future__ import annotations
 import datetime
 import json
 import zoneinfo
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
+from django.db.models import F
 from django.utils import timezone
 
 from allout import demo
+from allout.addresses import canonical_email
 from allout.models import Campaign, HighRiskCountry
 from events import geo
 from events.models import (
+    Attendance,
     Embassy,
     Event,
     EventReport,
@@ -79,6 +87,7 @@ class DemoEvent:
     hidden: bool = False
     size: int | None = None
     story: int = 0  # which of STORIES describes it
+    participants: bool = False  # whether PARTICIPANTS signed up and confirmed
 
 
 def demo_events() -> list[DemoEvent]:
@@ -127,12 +136,22 @@ ACCESSIBILITY = (
 )
 WHAT_TO_BRING = "Rainbow flags, hand-made signs (no sticks), water, warm clothes."
 
+# Confirmed sign-ups (first name, email, consent to hear from the organizer), so that the
+# dashboard, the CSV export and messaging have something to show.
+PARTICIPANTS = [
+    ("Alex", "alex.participant@example.org", True),
+    ("Masha", "masha.participant@example.org", False),
+    ("Jun", "jun.participant@example.org", True),
+    ("Noor", "noor.participant@example.org", False),
+    ("Sam", "sam.participant@example.org", True),
+]
+
 
 def _embassies(stdout) -> dict[str, Embassy]:
     rows = json.loads(EMBASSIES_FILE.read_text(encoding="utf-8"))
     by_city = {}
     for row in rows:
-        embassy, _ = Embassy.objects.update_or_create(
+        embassy, _ = Embassy.objects.get_or_create(
             name=row["name"],
             defaults={
                 "kind": row["kind"],
@@ -140,7 +159,6 @@ def _embassies(stdout) -> dict[str, Embassy]:
                 "city": row["city"],
                 "address": row["address"],
                 "point": Point(row["lng"], row["lat"], srid=4326),
-                "is_active": True,
             },
         )
         by_city[row["city"]] = embassy
@@ -155,12 +173,11 @@ def _local(day: datetime.date, hhmm: str, zone_name: str) -> datetime.datetime:
     )
 
 
-def _event(
-    spec: DemoEvent, campaign: Campaign, embassies: dict[str, Embassy], organizers: dict
-) -> Event:
-    embassy = embassies[spec.embassy_city] if spec.embassy_city else None
-    if embassy is not None:
-        place = {
+def _place(spec: DemoEvent, embassies: dict[str, Embassy]) -> dict:
+    """Where `spec` happens: its embassy's place, or its own."""
+    if spec.embassy_city:
+        embassy = embassies[spec.embassy_city]
+        return {
             "kind": Event.Kind.EMBASSY,
             "embassy": embassy,
             "city": embassy.city,
@@ -168,44 +185,85 @@ def _event(
             "address": embassy.address,
             "point": Point(embassy.point.x, embassy.point.y, srid=4326),
         }
-    else:
-        place = {
-            "kind": Event.Kind.PUBLIC_PLACE,
-            "embassy": None,
-            "city": spec.city,
-            "country": spec.country,
-            "address": spec.address,
-            "point": Point(spec.lng, spec.lat, srid=4326),
-        }
-    zone = geo.timezone_name_at(place["point"])
-    fields = {
-        **place,
-        "campaign": campaign,
-        "title": spec.title,
-        "description": STORIES[spec.story].format(city=place["city"]),
-        "starts_at": _local(campaign.date, spec.hours[0], zone),
-        "ends_at": _local(campaign.date, spec.hours[1], zone),
-        "meeting_point": spec.place,
-        "hide_exact_location": spec.hidden,
-        "expected_size": spec.size,
-        "accessibility": ACCESSIBILITY,
-        "what_to_bring": WHAT_TO_BRING,
-        "organizer": organizers[spec.organizer],
-        "organizer_name": spec.display_name,
-        "status": spec.status,
-        "approved_at": timezone.now() if spec.status == Event.Status.APPROVED else None,
+    return {
+        "kind": Event.Kind.PUBLIC_PLACE,
+        "embassy": None,
+        "city": spec.city,
+        "country": spec.country,
+        "address": spec.address,
+        "point": Point(spec.lng, spec.lat, srid=4326),
     }
-    event, _ = Event.objects.update_or_create(
+
+
+def build_event(
+    spec: DemoEvent,
+    *,
+    campaign: Campaign,
+    embassies: dict[str, Embassy],
+    organizers: dict,
+    moderator,
+) -> tuple[Event, bool]:
+    """The demo event `spec`, with its approval and its participants; and whether it was
+    created now. An existing one is left as it is (see the module's docstring)."""
+    event = Event.objects.filter(slug=spec.slug).first()
+    if event is not None:
+        if event.campaign_id != campaign.pk:
+            event.campaign = campaign
+            event.starts_at = _local(campaign.date, spec.hours[0], event.timezone)
+            event.ends_at = _local(campaign.date, spec.hours[1], event.timezone)
+            event.save(update_fields=["campaign", "starts_at", "ends_at", "updated_at"])
+        return event, False
+    place = _place(spec, embassies)
+    zone = geo.timezone_name_at(place["point"])
+    now = timezone.now()
+    event = Event.objects.create(
+        **place,
         slug=spec.slug,
-        defaults={key: value for key, value in fields.items() if key != "approved_at"},
-        create_defaults={**fields, "guidelines_accepted_at": timezone.now()},
+        campaign=campaign,
+        title=spec.title,
+        description=STORIES[spec.story].format(city=place["city"]),
+        starts_at=_local(campaign.date, spec.hours[0], zone),
+        ends_at=_local(campaign.date, spec.hours[1], zone),
+        meeting_point=spec.place,
+        hide_exact_location=spec.hidden,
+        expected_size=spec.size,
+        accessibility=ACCESSIBILITY,
+        what_to_bring=WHAT_TO_BRING,
+        organizer=organizers[spec.organizer],
+        organizer_name=spec.display_name,
+        guidelines_accepted_at=now,
+        status=spec.status,
+        approved_at=now if spec.status == Event.Status.APPROVED else None,
     )
-    return event
+    if event.is_public():
+        ModerationAction.objects.create(
+            event=event, actor=moderator, action=ModerationAction.Action.APPROVE
+        )
+    if spec.participants:
+        Attendance.objects.bulk_create(
+            Attendance(
+                event=event,
+                first_name=first_name,
+                email=email,
+                email_normalized=canonical_email(email),  # bulk_create skips save()
+                consent_organizer=consent,
+                status=Attendance.Status.CONFIRMED,
+                confirmation_sent_at=now,
+                confirmed_at=now,
+            )
+            for first_name, email, consent in PARTICIPANTS
+        )
+        # The counter, as confirming keeps it.
+        Event.objects.filter(pk=event.pk).update(
+            participant_count=F("participant_count") + len(PARTICIPANTS)
+        )
+        event.refresh_from_db(fields=["participant_count"])
+    return event, True
 
 
 def load(stdout) -> None:
     day = next_day_of_action()
-    campaign, _ = Campaign.objects.update_or_create(
+    campaign, _ = Campaign.objects.get_or_create(
         slug=f"day-of-action-{day.year}",
         defaults={
             "name": "Global day of action for LGBT+ people in Russia",
@@ -232,20 +290,33 @@ def load(stdout) -> None:
         date_joined__gt=joined,
     ).update(date_joined=joined)
     moderator = get_user_model().objects.filter(email=demo.STAFF.email).first()
-    events = demo_events()
-    for spec in events:
-        event = _event(spec, campaign, embassies, organizers)
-        if event.is_public() and not event.moderation_actions.exists():
-            ModerationAction.objects.create(
-                event=event, actor=moderator, action=ModerationAction.Action.APPROVE
-            )
+    specs = demo_events()
+    created = 0
+    for spec in specs:
+        event, new = build_event(
+            spec,
+            campaign=campaign,
+            embassies=embassies,
+            organizers=organizers,
+            moderator=moderator,
+        )
+        created += new
+        if spec.participants and new:
+            stdout.write(f"Demo participants: {len(PARTICIPANTS)} confirmed for {event.title!r}")
     # One abuse report, so the report queue has something to show.
     EventReport.objects.get_or_create(
         event=Event.objects.get(slug="tokyo-yoyogi"),
         reason=EventReport.Reason.WRONG,
         defaults={"text": "The fountain area is fenced off for works until April."},
     )
-    approved = sum(spec.status == Event.Status.APPROVED for spec in events)
-    stdout.write(f"Events: {approved} approved, {len(events) - approved} pending")
+    statuses = Counter(
+        Event.objects.filter(slug__in=[spec.slug for spec in specs]).values_list(
+            "status", flat=True
+        )
+    )
+    counts = ", ".join(
+        f"{count} {Event.Status(status).label.lower()}" for status, count in statuses.items()
+    )
+    stdout.write(f"Events: {counts} ({created} created now)")
     extra = [login.email for login in ORGANIZERS.values()][2:]
     stdout.write(f"More demo organizers (password demo-organizer): {', '.join(extra)}")

@@ -179,6 +179,8 @@ class Event(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The organizer's note when cancelling: emailed to participants, shown on the public page.
+    cancellation_note = models.TextField(_("cancellation note"), max_length=1000, blank=True)
 
     objects = EventQuerySet.as_manager()
 

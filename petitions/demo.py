@@ -1,7 +1,8 @@
 """Demo data for petitions (manage.py load_demo): the Sphere Foundation's petition.
 
 Its text is kept in petitions/data/ (copied from the campaign brief), so the project
-reads nothing outside its own tree at run time. Loading twice changes nothing.
+reads nothing outside its own tree at run time. A re-run creates what is missing and leaves
+what exists as staff left it (a closed petition stays closed, edited targets stay edited).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def load(stdout: TextIO) -> None:
 
 def load_petition() -> Petition:
     campaigns = Campaign.objects
-    petition, _ = Petition.objects.update_or_create(
+    petition, created = Petition.objects.get_or_create(
         slug=SLUG,
         defaults={
             "title": "Open safe passage for LGBT+ people in Russia",
@@ -87,7 +88,8 @@ def load_petition() -> Petition:
             "campaign": campaigns.current(),
         },
     )
-    petition.targets.all().delete()
+    if not created:
+        return petition
     Target.objects.bulk_create(
         Target(petition=petition, position=position, name=name, title=title, organization=org)
         for position, (name, title, org) in enumerate(TARGETS, 1)
@@ -121,7 +123,8 @@ def load_signatures(petition: Petition) -> int:
     Signature.objects.bulk_create(signatures, ignore_conflicts=True, batch_size=500)
     added = Signature.objects.filter(petition=petition).count() - before
     # created_at is set on insert; signers signed a few minutes before they confirmed.
-    Signature.objects.filter(petition=petition, source=DEMO_SOURCE).update(
+    new = Signature.objects.filter(petition=petition, source=DEMO_SOURCE, created_at__gte=now)
+    new.update(
         created_at=F("confirmed_at") - timedelta(minutes=4),
         last_emailed_at=F("confirmed_at") - timedelta(minutes=4),
     )

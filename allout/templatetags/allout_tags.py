@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django import template
+from django import forms, template
 from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -16,6 +16,13 @@ register = template.Library()
 def markdown(text: str) -> SafeString:
     """Render Markdown to sanitized HTML: `{{ event.description|markdown }}`."""
     return markdown_module.render(text)
+
+
+@register.filter
+def fields_with_errors(form: forms.BaseForm) -> list[forms.BoundField]:
+    """The visible fields of `form` that have errors, in the form's order: what the error
+    summary at the top of a form names."""
+    return [field for field in form.visible_fields() if field.errors]
 
 
 @register.simple_tag

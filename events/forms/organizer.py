@@ -29,7 +29,10 @@ class CancelEventForm(forms.Form):
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("For example: why, or where else to go. Everyone who signed up gets it."),
+        help_text=_(
+            "For example: why, or where else to go. Everyone who signed up gets it, and the "
+            "event's public page shows it."
+        ),
     )
 
 

@@ -127,6 +127,14 @@ class EventForm(forms.ModelForm):
         error_messages={"required": gettext_lazy("Please agree to the guidelines to continue.")},
     )
 
+    # The page's order, so the error summary names the fields in the order people meet them.
+    field_order = [
+        "kind", "embassy", "place_search", "latitude", "longitude", "city", "country", "address",
+        "meeting_point", "hide_exact_location", "date", "start_time", "end_time", "title",
+        "description", "expected_size", "accessibility", "what_to_bring", "organizer_name",
+        "accept_guidelines",
+    ]  # fmt: skip
+
     class Meta:
         model = Event
         fields = [
@@ -149,6 +157,7 @@ class EventForm(forms.ModelForm):
                 "[links](https://example.org), lists."
             ),
             "meeting_point": gettext_lazy("How people find you there: “by the fountain”."),
+            "address": gettext_lazy("If the place has one: a square or a park may have none."),
             "hide_exact_location": gettext_lazy(
                 "The public then sees the city and a pin a few hundred metres off."
             ),
@@ -239,7 +248,8 @@ class EventForm(forms.ModelForm):
             )
         elif not self._point_from_search(data):
             return
-        for name in ("city", "country", "address"):
+        # No street address: a square or a park placed by city search and a pin has none.
+        for name in ("city", "country"):
             if not data.get(name) and name not in self.errors:
                 self.add_error(name, self.fields[name].error_messages["required"])
 

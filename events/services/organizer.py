@@ -68,7 +68,8 @@ def cancel_event(event: Event, actor: User, *, note: str = "") -> int:
             raise InvalidTransition(_("This event can no longer be cancelled."))
         event.status = Event.Status.CANCELLED
         event.cancelled_at = timezone.now()
-        event.save(update_fields=["status", "cancelled_at", "updated_at"])
+        event.cancellation_note = note
+        event.save(update_fields=["status", "cancelled_at", "cancellation_note", "updated_at"])
         # Unconfirmed sign-ups hear it too: they may come without having clicked the link.
         recipients = list(event.attendances.expected())
         for attendance in recipients:

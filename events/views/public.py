@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import icalendar
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from allout.links import absolute_url
 from allout.ratelimit import ratelimit
-from events.access import get_event_for_viewer, get_public_event
+from events.access import get_cancelled_event, get_event_for_viewer, get_public_event
 from events.forms.public import AbuseReportForm
 from events.models import Event
 from events.services import moderation
@@ -45,8 +45,16 @@ def render_event_page(
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The event page; an RSVP may be POSTed to it (SPEC) as well as to its /rsvp/ URL."""
-    event = get_event_for_viewer(request.user, slug)
+    """The event page; an RSVP may be POSTed to it (SPEC) as well as to its /rsvp/ URL.
+
+    Once cancelled, it says so to everyone but the organizer and staff (410 Gone: the
+    address lives on in posts and on flyers), and shows nothing else.
+    """
+    try:
+        event = get_event_for_viewer(request.user, slug)
+    except Http404:
+        event = get_cancelled_event(slug)
+        return render(request, "events/event_cancelled.html", {"event": event}, status=410)
     if request.method == "POST":
         return handle_rsvp(request, event)
     return render_event_page(request, event)

@@ -10,9 +10,10 @@ from events.models import Attendance
 from events.services import rsvp
 from tests.events.factories import make_attendance, make_event
 
-pytestmark = pytest.mark.django_db
+# Migrating back and forth alters tables: outside a test transaction (pending triggers).
+pytestmark = pytest.mark.django_db(transaction=True)
 
-MIGRATION = ("events", "0006_attendance_canonical_email")
+MIGRATION = ("events", "0007_attendance_canonical_email")
 BEFORE, AFTER = "before", "after"
 
 

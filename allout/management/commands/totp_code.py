@@ -16,7 +16,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
-            raise CommandError("Only for development (DEBUG=true): the demo secret is public.")
+            raise CommandError(
+                "Only for development: the demo secret is public. Run `make totp`, or "
+                "`DEBUG=true .venv/bin/python manage.py totp_code`."
+            )
         counters = list(yield_hotp_counters_from_time())
         counter = counters[len(counters) // 2]
         code = format_hotp_value(hotp_value(demo.DEMO_TOTP_SECRET, counter))

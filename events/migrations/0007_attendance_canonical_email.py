@@ -65,7 +65,7 @@ def to_lowercase(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("events", "0005_campaign_highriskcountry_to_allout"),
+        ("events", "0006_event_cancellation_note"),
     ]
 
     operations = [
