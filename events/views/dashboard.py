@@ -7,6 +7,10 @@ else (the same answer as for an event that does not exist, so nobody learns whic
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +27,8 @@ from events.errors import EventsError, MessageLimitReached
 from events.forms.organizer import CancelEventForm, OrganizerMessageForm, OutcomeForm
 from events.models import Attendance, Event
 from events.services import organizer
+
+T = TypeVar("T")
 
 
 @login_required
@@ -81,35 +87,37 @@ def participants_csv(request: AuthenticatedHttpRequest, slug: str) -> StreamingH
     return streamed_csv(f"participants-{event.slug}.csv", header, rows)
 
 
+def _submit(form: forms.BaseForm, action: Callable[[dict[str, Any]], T]) -> tuple[T | None, int]:
+    """Run `action` on a valid POSTed form: (its result, 200); else (None, the status to
+    answer the form with), the broken rule shown on the form."""
+    if not form.is_bound:
+        return None, 200
+    if not form.is_valid():
+        return None, 400
+    try:
+        return action(form.cleaned_data), 200
+    except EventsError as exc:
+        form.add_error(None, str(exc))
+        return None, 429 if isinstance(exc, MessageLimitReached) else 409
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def message(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     event = get_event_for_dashboard(request.user, slug)
     form = OrganizerMessageForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            sent = organizer.message_participants(
-                event,
-                request.user,
-                subject=form.cleaned_data["subject"],
-                body=form.cleaned_data["body"],
-            )
-        except MessageLimitReached as exc:
-            form.add_error(None, str(exc))
-            status = 429
-        except EventsError as exc:
-            form.add_error(None, str(exc))
-            status = 409
-        else:
-            messages.success(
-                request,
-                _("Your message is on its way to %(count)d participants.")
-                % {"count": sent.recipients},
-            )
-            return redirect("events:dashboard_event", slug=event.slug)
-    elif request.method == "POST":
-        status = 400
+    sent, status = _submit(
+        form,
+        lambda data: organizer.message_participants(
+            event, request.user, subject=data["subject"], body=data["body"]
+        ),
+    )
+    if sent is not None:
+        messages.success(
+            request,
+            _("Your message is on its way to %(count)d participants.") % {"count": sent.recipients},
+        )
+        return redirect("events:dashboard_event", slug=event.slug)
     context = {
         "event": event,
         "form": form,
@@ -124,25 +132,18 @@ def message(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 def cancel_event(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     event = get_event_for_dashboard(request.user, slug)
     form = CancelEventForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            told = organizer.cancel_event(event, request.user, note=form.cleaned_data["note"])
-        except EventsError as exc:
-            form.add_error(None, str(exc))
-            status = 409
-        else:
-            messages.success(
-                request,
-                _("The event is cancelled. We are telling %(count)d people who signed up.")
-                % {"count": told},
-            )
-            return redirect("events:dashboard_event", slug=event.slug)
-    elif request.method == "POST":
-        status = 400
-    return render(
-        request, "events/dashboard_cancel.html", {"event": event, "form": form}, status=status
+    told, status = _submit(
+        form, lambda data: organizer.cancel_event(event, request.user, note=data["note"])
     )
+    if told is not None:
+        messages.success(
+            request,
+            _("The event is cancelled. We are telling %(count)d people who signed up.")
+            % {"count": told},
+        )
+        return redirect("events:dashboard_event", slug=event.slug)
+    context = {"event": event, "form": form}
+    return render(request, "events/dashboard_cancel.html", context, status=status)
 
 
 @login_required
