@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events.views import attendance, contact, dashboard, finder, public, recap, registration
+from events.views import contact, finder, organizer, public, recap, registration, rsvp
 
 app_name = "events"
 
@@ -15,24 +15,24 @@ urlpatterns = [
     # Registering and editing.
     path("new/", registration.new_event, name="new"),
     path("places.json", registration.places_json, name="places"),
-    # The organizer's dashboard.
-    path("mine/", dashboard.mine, name="mine"),
-    path("mine/<slug:slug>/", dashboard.event_dashboard, name="dashboard_event"),
-    path("mine/<slug:slug>/participants.csv", dashboard.participants_csv, name="participants_csv"),
-    path("mine/<slug:slug>/message/", dashboard.message, name="message"),
-    path("mine/<slug:slug>/cancel/", dashboard.cancel_event, name="cancel"),
-    path("mine/<slug:slug>/outcome/", dashboard.outcome, name="outcome"),
+    # The organizer's dashboard (events.views.organizer).
+    path("mine/", organizer.mine, name="mine"),
+    path("mine/<slug:slug>/", organizer.event_dashboard, name="dashboard_event"),
+    path("mine/<slug:slug>/participants.csv", organizer.participants_csv, name="participants_csv"),
+    path("mine/<slug:slug>/message/", organizer.message, name="message"),
+    path("mine/<slug:slug>/cancel/", organizer.cancel_event, name="cancel"),
+    path("mine/<slug:slug>/outcome/", organizer.outcome, name="outcome"),
     # A participant's own links (signed tokens from their emails).
-    path("attend/<str:token>/", attendance.attendance, name="attendance"),
-    path("attend/<str:token>/confirm/", attendance.confirm, name="attendance_confirm"),
-    path("attend/<str:token>/cancel/", attendance.cancel, name="attendance_cancel"),
+    path("attend/<str:token>/", rsvp.attendance, name="attendance"),
+    path("attend/<str:token>/confirm/", rsvp.confirm, name="attendance_confirm"),
+    path("attend/<str:token>/cancel/", rsvp.cancel, name="attendance_cancel"),
     # The event page and what is posted from it.
     path("<slug:slug>/", public.event_detail, name="detail"),
     path("<slug:slug>/edit/", registration.edit_event, name="edit"),
     path("<slug:slug>/calendar.ics", public.event_calendar, name="calendar"),
     path("<slug:slug>/report/", public.report_event, name="report"),
-    path("<slug:slug>/rsvp/", attendance.rsvp, name="rsvp"),
-    path("<slug:slug>/rsvp/sent/", attendance.rsvp_sent, name="rsvp_sent"),
+    path("<slug:slug>/rsvp/", rsvp.rsvp, name="rsvp"),
+    path("<slug:slug>/rsvp/sent/", rsvp.rsvp_sent, name="rsvp_sent"),
     path("<slug:slug>/contact/", contact.contact, name="contact"),
     path("<slug:slug>/contact/sent/", contact.contact_sent, name="contact_sent"),
 ]

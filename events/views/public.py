@@ -19,7 +19,7 @@ from events.access import get_cancelled_event, get_event_for_viewer, get_public_
 from events.forms.public import AbuseReportForm
 from events.models import Event
 from events.services import moderation
-from events.views.attendance import handle_rsvp
+from events.views.rsvp import handle_rsvp
 
 
 def render_event_page(
