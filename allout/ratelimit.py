@@ -47,7 +47,10 @@ def client_key(request: HttpRequest) -> str:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return hashed(address)
-    if ip.version == 6:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        # An IPv4 client as a socket bound to [::] sees it: its /64 would be every IPv4 client.
+        address = str(ip.ipv4_mapped)
+    elif ip.version == 6:
         # One IPv6 client usually holds a whole /64.
         address = str(ipaddress.IPv6Network(f"{ip}/64", strict=False).network_address)
     return hashed(address)

@@ -10,12 +10,13 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from allout.risk import high_risk_countries
 from allout.types import AuthenticatedHttpRequest
-from events.models import Event
+from events.models import Event, ModerationAction
 from events.services.registration import has_verified_email
 
 
@@ -26,9 +27,20 @@ def get_event_for_viewer(user: User | AnonymousUser, slug: str) -> Event:
 
 
 def get_cancelled_event(slug: str) -> Event:
-    """A cancelled event that was public once: its address is on flyers and in posts."""
+    """A cancelled event that was public when it was cancelled: its address is on flyers and
+    in posts.
+
+    Not one that staff unpublished since its last approval (it was pending when its organizer
+    cancelled it): staff took it down, and its organizer's note must not bring it back.
+    """
+    unpublished = ModerationAction.objects.filter(
+        event=OuterRef("pk"),
+        action=ModerationAction.Action.UNPUBLISH,
+        created_at__gt=OuterRef("approved_at"),
+    )
     events = Event.objects.filter(status=Event.Status.CANCELLED, approved_at__isnull=False)
-    return get_object_or_404(events.exclude(country__in=high_risk_countries()), slug=slug)
+    events = events.exclude(Exists(unpublished)).exclude(country__in=high_risk_countries())
+    return get_object_or_404(events, slug=slug)
 
 
 def get_public_event(slug: str) -> Event:

@@ -18,6 +18,7 @@ from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
+from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
@@ -197,6 +198,13 @@ class EventAdminForm(forms.ModelForm):
         if "address" in self.fields and self.instance.kind == Event.Kind.PUBLIC_PLACE:
             # A square or a park found by city search and a pin has no street address.
             self.fields["address"].required = False
+
+    def clean_point(self) -> Point | None:
+        point = self.cleaned_data.get("point")
+        # Typed as text, a point can be anywhere; the time zone lookup refuses it (with a 500).
+        if point is not None and not (-180 <= point.x <= 180 and -90 <= point.y <= 90):
+            raise forms.ValidationError(_("This point is not on the map: check its coordinates."))
+        return point
 
     def clean(self) -> dict:
         super().clean()

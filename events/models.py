@@ -169,9 +169,9 @@ class Event(models.Model):
     # Confirmed participants, kept with F() in the transaction that confirms or cancels.
     participant_count = models.PositiveIntegerField(_("confirmed participants"), default=0)
 
-    # The organizer's short report after the day.
+    # The outcome: what the organizer says after the day (the field names are older).
     turnout = models.PositiveIntegerField(_("how many came"), null=True, blank=True)
-    report_text = models.CharField(_("report"), max_length=500, blank=True)
+    report_text = models.CharField(_("how it went"), max_length=500, blank=True)
     report_photo = models.ImageField(_("photo"), upload_to="reports/%Y/", blank=True)
     reported_at = models.DateTimeField(null=True, blank=True)
 

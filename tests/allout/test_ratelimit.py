@@ -76,3 +76,13 @@ def test_a_window_starts_at_its_first_hit_and_later_hits_do_not_extend_it():
     client.expire(key, 10)  # as if the window were nearly over
     is_limited("window", "key", limit=5, period=60)
     assert 0 < client.ttl(key) <= 10
+
+
+def test_ipv4_clients_seen_through_an_ipv6_socket_keep_a_limit_each():
+    # A server listening on [::] sees IPv4 clients as ::ffff:a.b.c.d: one IPv4 address each,
+    # not one /64 that every IPv4 client in the world shares.
+    def key(address: str) -> str:
+        return client_key(RequestFactory().post("/", REMOTE_ADDR=address))
+
+    assert key("::ffff:198.51.100.1") != key("::ffff:198.51.100.2")
+    assert key("::ffff:198.51.100.1") == key("198.51.100.1")

@@ -113,3 +113,12 @@ def test_the_queue_gives_each_start_in_local_time_with_its_zone(client, staff_us
     assert f"{event.campaign.date:%Y-%m-%d} 11:00 (America/Sao_Paulo, UTC\N{MINUS SIGN}03:00)" in (
         html
     )
+
+
+def test_a_point_off_the_globe_is_a_form_error_in_the_admin_not_a_crash(staff_user):
+    event = rio_event()
+    data = as_post(admin_form(staff_user, event))
+    data["point"] = "SRID=4326;POINT (999 -95)"
+    form = admin_form(staff_user, event, data)
+    assert not form.is_valid()
+    assert list(form.errors) == ["point"]

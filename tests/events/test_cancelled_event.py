@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from events import attendance_links as links
 from events.models import Event
+from events.services import moderation
 from events.services import organizer as organizer_tools
 from tests.events.factories import make_attendance, make_event
 
@@ -68,6 +69,27 @@ def test_an_event_cancelled_before_it_was_ever_public_stays_not_found(client, or
     event = make_event(organizer=organizer, status=Event.Status.PENDING)
     organizer_tools.cancel_event(event, organizer, note=NOTE)
     assert client.get(event.get_absolute_url()).status_code == 404
+
+
+def test_an_event_staff_unpublished_stays_not_found_once_its_organizer_cancels_it(
+    client, organizer, staff_user
+):
+    event = make_event(organizer=organizer, title="Taken down", approved_at=timezone.now())
+    moderation.unpublish_event(event, staff_user, "Looks like a trap.")
+    organizer_tools.cancel_event(event, organizer, note="Meet at 5 Other Street instead.")
+    response = client.get(event.get_absolute_url())
+    assert response.status_code == 404
+    assert "Other Street" not in response.content.decode()
+
+
+def test_an_event_approved_again_after_unpublishing_says_it_is_cancelled(
+    client, organizer, staff_user
+):
+    event = make_event(organizer=organizer, approved_at=timezone.now())
+    moderation.unpublish_event(event, staff_user, "Check the place.")
+    moderation.approve_event(event, staff_user)
+    organizer_tools.cancel_event(event, organizer, note=NOTE)
+    assert client.get(event.get_absolute_url()).status_code == 410
 
 
 def test_a_cancelled_event_in_a_high_risk_country_stays_not_found(client, organizer, high_risk):

@@ -256,7 +256,7 @@ def test_the_dashboard_links_to_the_edit_page(client, event):
     assert f'href="{edit_path}"' in html
 
 
-# --- The report after the day ---------------------------------------------------------------
+# --- The outcome after the day --------------------------------------------------------------
 def photo_with_gps(size=(3000, 2000)) -> SimpleUploadedFile:
     image = Image.new("RGB", size, "purple")
     exif = Image.Exif()
@@ -280,7 +280,7 @@ def past_event(organizer, settings, tmp_path):
     )
 
 
-def test_the_report_form_opens_only_after_the_event(client, event):
+def test_the_outcome_form_opens_only_after_the_event(client, event):
     client.force_login(event.organizer)
     response = client.post(f"/events/mine/{event.slug}/outcome/", {"turnout": 40})
     assert response.status_code == 409
@@ -288,7 +288,7 @@ def test_the_report_form_opens_only_after_the_event(client, event):
     assert event.turnout is None
 
 
-def test_a_report_photo_is_shrunk_and_loses_its_location_and_other_metadata(client, past_event):
+def test_an_outcome_photo_is_shrunk_and_loses_its_location_and_other_metadata(client, past_event):
     client.force_login(past_event.organizer)
     response = client.post(
         f"/events/mine/{past_event.slug}/outcome/",
@@ -307,7 +307,7 @@ def test_a_report_photo_is_shrunk_and_loses_its_location_and_other_metadata(clie
         assert "exif" not in stored.info
 
 
-def test_the_report_shows_on_the_public_page(client, past_event):
+def test_the_outcome_shows_on_the_public_page(client, past_event):
     organizer_tools.save_outcome(
         past_event, past_event.organizer, turnout=75, text="We were heard.", photo=None,
         remove_photo=False,
@@ -328,7 +328,7 @@ def test_a_file_that_is_not_a_photo_is_refused_with_a_clear_message(client, past
     assert past_event.reported_at is None
 
 
-def test_a_report_needs_a_turnout_that_is_not_negative(client, past_event):
+def test_an_outcome_needs_a_turnout_that_is_not_negative(client, past_event):
     client.force_login(past_event.organizer)
     response = client.post(f"/events/mine/{past_event.slug}/outcome/", {"turnout": -5})
     assert response.status_code == 400

@@ -183,3 +183,15 @@ def test_reports_are_rate_limited(client, campaign, organizer):
 def test_only_public_events_can_be_reported(client, pending):
     assert client.post("/events/pending/report/", {"reason": "other"}).status_code == 404
     assert client.get("/events/pending/report/").status_code == 405
+
+
+def test_the_abuse_form_and_the_outcome_are_labelled_by_headings_of_their_own(
+    client, campaign, organizer
+):
+    event = make_event(campaign=campaign, organizer=organizer, turnout=40, report_text="Loud.")
+    Event.objects.filter(pk=event.pk).update(reported_at=event.starts_at)
+    html = client.get(event.get_absolute_url()).content.decode()
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    abuse_form = html.split('id="report"', 1)[1].split("</section>", 1)[0]
+    assert 'id="outcome-heading"' not in abuse_form

@@ -32,7 +32,7 @@ def past_campaign():
 
     event(city="London", turnout=120)
     event(city="london ", turnout=30, point=Point(-0.09, 51.51, srid=4326))
-    event(city="Berlin", country="DE", point=Point(13.40, 52.52, srid=4326))  # no report
+    event(city="Berlin", country="DE", point=Point(13.40, 52.52, srid=4326))  # no outcome
     event(
         city="Lisbon",
         country="PT",
