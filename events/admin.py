@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 from allout.risk import high_risk_countries
-from events import geo
+from events import geo, risk
 from events.errors import EventsError
 from events.models import (
     Embassy,
@@ -210,6 +210,16 @@ class EventAdminForm(forms.ModelForm):
         super().clean()
         data = self.cleaned_data
         point = data.get("point")
+        if {"point", "country"} & set(self.changed_data):
+            # The organizer's form refuses a place in a high-risk country; so does staff's.
+            high_risk = risk.high_risk_country_at(str(data.get("country") or ""), point)
+            if high_risk:
+                self.add_error(
+                    "point" if "point" in self.changed_data else "country",
+                    _("Public events cannot be listed in this country (%(country)s).")
+                    % {"country": high_risk},
+                )
+                return data
         if point is None or "point" not in self.changed_data:
             return data
         # The times were typed as local times of the old place; the event now happens

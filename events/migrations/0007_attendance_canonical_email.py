@@ -10,7 +10,7 @@ the oldest first) takes the canonical value, so a repeat RSVP finds it, and ever
 row keeps its old lowercased value, which no other row of its event holds. If the other
 row held the canonical value already (it was typed that way), it takes the advanced row's
 old value instead: the two swap. The data page finds such a row under the spelling it was
-made with (events.participation._of_address).
+made with (events.services.erasure._of_address).
 """
 
 from django.db import migrations

@@ -89,14 +89,19 @@ def _send_confirmation_request(attendance: Attendance) -> None:
     attendance.save(update_fields=["confirmation_sent_at"])
 
 
+def _lock(attendance: Attendance) -> Attendance:
+    """The sign-up as committed, locked (not its event) until the transaction ends."""
+    return (
+        Attendance.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .get(pk=attendance.pk)
+    )
+
+
 def confirm(attendance: Attendance) -> Attendance:
     """Count a participant who proved their address; running it twice counts them once."""
     with transaction.atomic():
-        attendance = (
-            Attendance.objects.select_for_update(of=("self",))
-            .select_related("event")
-            .get(pk=attendance.pk)
-        )
+        attendance = _lock(attendance)
         if attendance.status == Attendance.Status.CONFIRMED:
             return attendance
         if attendance.status == Attendance.Status.CANCELLED:
@@ -123,11 +128,7 @@ def confirm(attendance: Attendance) -> Attendance:
 def cancel(attendance: Attendance) -> Attendance:
     """Withdraw a sign-up; a confirmed one stops being counted. Harmless when repeated."""
     with transaction.atomic():
-        attendance = (
-            Attendance.objects.select_for_update(of=("self",))
-            .select_related("event")
-            .get(pk=attendance.pk)
-        )
+        attendance = _lock(attendance)
         if attendance.status == Attendance.Status.CANCELLED:
             return attendance
         if attendance.event.is_over():

@@ -24,7 +24,7 @@ from events.models import Event
 
 PER_PAGE = 20
 # What a list item shows; nothing else is read from the row.
-LISTED_FIELDS = ("slug", "title", "city", "country", "kind", "starts_at", "timezone")
+LISTED_FIELDS = ("slug", "title", "city", "country", "kind", "starts_at", "ends_at", "timezone")
 
 
 @dataclass(frozen=True)

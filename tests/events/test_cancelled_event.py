@@ -111,3 +111,13 @@ def test_the_participants_page_of_a_cancelled_event_does_not_say_they_are_going(
     assert "The organizer cancelled this event." in html and NOTE in html
     assert "You are going" not in html
     assert "I can't come" not in html
+
+
+def test_the_confirm_link_of_a_cancelled_event_says_so_and_offers_no_button(client, organizer):
+    event = make_event(organizer=organizer)
+    waiting = make_attendance(event)
+    organizer_tools.cancel_event(event, organizer)
+    response = client.get(links.path(waiting, links.Purpose.CONFIRM))
+    html = response.content.decode()
+    assert "This event was cancelled by its organizer" in html
+    assert '<button type="submit">' not in html

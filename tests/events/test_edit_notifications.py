@@ -133,3 +133,17 @@ def test_an_event_an_hour_later_is_one_change_of_time(event):
     event.ends_at += datetime.timedelta(hours=1)
     change = registration.notify_change(before, event)
     assert change.rescheduled and not change.moved and change.notified == 2
+
+
+def test_staff_cannot_move_an_event_into_a_high_risk_country_in_the_admin(
+    client, staff_user, event
+):
+    client.force_login(staff_user)
+    url = f"/admin/events/event/{event.pk}/change/"
+    data = _admin_post_data(client.get(url))
+    data["point"] = "SRID=4326;POINT (37.6173 55.7558)"  # Moscow, the country left as GB
+    response = client.post(url, data)
+    assert response.status_code == 200  # the form again, with the error
+    assert "Public events cannot be listed in this country" in response.content.decode()
+    event.refresh_from_db()
+    assert event.point.x == pytest.approx(-0.12831)
