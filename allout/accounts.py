@@ -4,7 +4,9 @@ from types import SimpleNamespace
 from urllib.parse import urlencode, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
 from allauth.account.utils import get_next_redirect_url
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -16,6 +18,21 @@ def current_site() -> SimpleNamespace:
     """What allauth's templates call the site (django.contrib.sites is not installed, and
     allauth's own fallback is lost when send_mail is overridden)."""
     return SimpleNamespace(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+
+
+def passed_two_factor(request: HttpRequest) -> bool:
+    """Whether the person in this session gave their second factor since they logged in.
+
+    allauth records each step of a login in the session ("password", then "mfa" once the
+    code was right); the record is dropped when the session ends. Having two-factor turned on
+    for the account is not enough: a session opened before it was, or opened without it, has
+    not proved anything. Removing the authenticator later withdraws the proof as well.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        return False
+    records = get_authentication_records(request, user)
+    return any(record.get("method") == "mfa" for record in records) and is_mfa_enabled(user)
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -45,7 +45,8 @@ def make_user(login: DemoLogin, *, staff: bool = False) -> tuple[User, bool]:
 
 def moderators_group() -> Group:
     """The group whose members moderate events and petitions in the admin, and keep the
-    campaigns and the high-risk countries (allout's, but the moderators' to change)."""
+    campaigns and the high-risk countries (allout's, but the moderators' to change); without
+    the power to read participant lists."""
     group, _ = Group.objects.get_or_create(name="Moderators")
     wanted = Permission.objects.filter(
         Q(content_type__app_label__in=["events", "petitions"])
@@ -54,5 +55,8 @@ def moderators_group() -> Group:
             content_type__model__in=["campaign", "highriskcountry"],
         )
     )
+    # Names and emails of participants are not the moderators' to read: staff who need
+    # them are given events.view_participants one by one.
+    wanted = wanted.exclude(content_type__app_label="events", codename="view_participants")
     group.permissions.add(*wanted)
     return group

@@ -11,12 +11,13 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from allout.accounts import passed_two_factor
 from allout.risk import high_risk_countries
 from allout.types import AuthenticatedHttpRequest
-from events.models import Event, ModerationAction
+from events.models import Event, ModerationAction, StaffAccess
 from events.services.registration import has_verified_email
 
 
@@ -57,12 +58,75 @@ def get_event_for_organizer(user: User | AnonymousUser, slug: str) -> Event:
     return get_object_or_404(events, slug=slug)
 
 
-def get_event_for_dashboard(user: User | AnonymousUser, slug: str) -> Event:
-    """The organizer's own event, with its participants: only the organizer and staff."""
+# Staff reach another organizer's tools only with the permission that names the power and a
+# second factor given in this session (SPEC: participants can be prosecuted for taking part).
+MODERATE = "events.moderate_event"
+VIEW_PARTICIPANTS = "events.view_participants"
+
+
+def staff_may(request: HttpRequest, permission: str) -> bool:
+    """Whether the staff member in this session may use `permission` on anyone's event."""
+    user = request.user
+    return (
+        user.is_authenticated
+        and user.is_staff
+        and user.has_perm(permission)
+        and passed_two_factor(request)
+    )
+
+
+def _get_organizer_tool(
+    request: HttpRequest, slug: str, permission: str, what: StaffAccess.What
+) -> Event:
+    """The event for its organizer; for staff who may, the event and a line in its log."""
+    user = request.user
     if not user.is_authenticated:
         raise Http404
-    events = Event.objects.all() if user.is_staff else Event.objects.filter(organizer=user)
-    return get_object_or_404(events, slug=slug)
+    event = get_object_or_404(Event.objects.select_related("campaign", "embassy"), slug=slug)
+    if event.organizer_id == user.pk:
+        return event
+    if not staff_may(request, permission):
+        raise Http404
+    StaffAccess.objects.create(
+        event=event, actor=user, what=what, submitted=request.method == "POST"
+    )
+    return event
+
+
+def get_event_for_participants(request: HttpRequest, slug: str) -> Event:
+    """The dashboard, with names and emails: the organizer, or staff who may see participants."""
+    return _get_organizer_tool(request, slug, VIEW_PARTICIPANTS, StaffAccess.What.PARTICIPANTS)
+
+
+def get_event_for_participants_csv(request: HttpRequest, slug: str) -> Event:
+    """The participant list as a file: the same people as the dashboard."""
+    what = StaffAccess.What.PARTICIPANTS_CSV
+    return _get_organizer_tool(request, slug, VIEW_PARTICIPANTS, what)
+
+
+def get_event_to_message(request: HttpRequest, slug: str) -> Event:
+    """Writing to the participants: the organizer, or moderators."""
+    return _get_organizer_tool(request, slug, MODERATE, StaffAccess.What.MESSAGE)
+
+
+def get_event_to_cancel(request: HttpRequest, slug: str) -> Event:
+    """Cancelling and telling everyone: the organizer, or moderators."""
+    return _get_organizer_tool(request, slug, MODERATE, StaffAccess.What.CANCEL)
+
+
+def get_event_for_outcome(request: HttpRequest, slug: str) -> Event:
+    """What the public page says happened: the organizer, or moderators."""
+    return _get_organizer_tool(request, slug, MODERATE, StaffAccess.What.OUTCOME)
+
+
+def may_see_exact_place(request: HttpRequest, event: Event) -> bool:
+    """A hidden meeting point on the public page: its organizer, and staff with two-factor
+    verified who moderate or may see participants (confirmed participants see it on their
+    own signed page)."""
+    user = request.user
+    if user.is_authenticated and event.organizer_id == user.pk:
+        return True
+    return staff_may(request, MODERATE) or staff_may(request, VIEW_PARTICIPANTS)
 
 
 def verified_email_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

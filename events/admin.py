@@ -48,6 +48,7 @@ from events.models import (
     EventReport,
     LocalDate,
     ModerationAction,
+    StaffAccess,
 )
 from events.services import moderation, registration
 
@@ -118,6 +119,22 @@ class ModerationActionInline(admin.TabularInline):
     can_delete = False
     verbose_name = gettext_lazy("moderation step")
     verbose_name_plural = gettext_lazy("moderation log")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class StaffAccessInline(admin.TabularInline):
+    """Who of the staff opened this event's participant list, messaging or cancelling."""
+
+    model = StaffAccess
+    readonly_fields = ("created_at", "actor", "what", "submitted")
+    fields = readonly_fields
+    extra = 0
+    can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -273,7 +290,7 @@ class EventAdmin(LeafletNonceAdmin):
     ordering = ["created_at"]  # the queue: oldest first
     list_per_page = 50
     actions = ["approve_selected", "reject_selected", "unpublish_selected"]
-    inlines = [ModerationActionInline, EventReportInline]
+    inlines = [ModerationActionInline, StaffAccessInline, EventReportInline]
     change_form_template = "admin/events/event/change_form.html"
     readonly_fields = [
         "status",

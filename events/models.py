@@ -186,7 +186,12 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["starts_at"]
-        permissions = [("moderate_event", _("Can approve, reject and unpublish events"))]
+        permissions = [
+            ("moderate_event", _("Can approve, reject and unpublish events")),
+            # Apart from moderating: reading names and emails is a power of its own, given
+            # to few (the demo's Moderators group does not have it).
+            ("view_participants", _("Can see the participants of any event")),
+        ]
         indexes = [
             # The finder and the map: approved events that have not ended.
             models.Index(
@@ -402,6 +407,38 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.event}"
+
+
+class StaffAccess(models.Model):
+    """A staff member in an organizer's tools for someone else's event: who, which, what, when.
+
+    The second half of the moderation log, shown beside it on the event's admin page. Written
+    by events.access for every such request (a page opened, a form sent), never edited.
+    """
+
+    class What(models.TextChoices):
+        PARTICIPANTS = "participants", _("the participant list")
+        PARTICIPANTS_CSV = "participants_csv", _("the participant list as CSV")
+        MESSAGE = "message", _("a message to the participants")
+        CANCEL = "cancel", _("cancelling the event")
+        OUTCOME = "outcome", _("the outcome after the day")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="staff_accesses")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    what = models.CharField(_("what"), max_length=20, choices=What.choices)
+    # A form sent (a message, a cancellation), not only a page opened.
+    submitted = models.BooleanField(_("form sent"), default=False)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("staff access")
+        verbose_name_plural = _("staff access to participant data")
+
+    def __str__(self) -> str:
+        return f"{self.actor}: {self.get_what_display()} ({self.event})"
 
 
 class EventReport(models.Model):

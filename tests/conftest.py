@@ -57,6 +57,23 @@ def staff_user(db):
     return staff
 
 
+def log_in_with_two_factor(client, user) -> None:
+    """Log `client` in as `user` the way allauth does after their password and a TOTP code:
+    the session records both steps (events.access asks for the second one)."""
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.base.internal.flows import post_authentication
+    from allauth.mfa.models import Authenticator
+    from django.test import RequestFactory
+
+    client.force_login(user)
+    request = RequestFactory().get("/")
+    request.user = user
+    request.session = client.session
+    record_authentication(request, user, "password", email=user.email)
+    post_authentication(request, Authenticator.objects.get(user=user, type="totp"))
+    request.session.save()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
     """Rate limits and cached pages live in Redis; no test sees another's."""

@@ -1,8 +1,9 @@
 """The organizer's dashboard: their events, participants, messages, cancelling, the outcome.
 
-Participants' names and emails are for the event's organizer and staff alone: every view
-here gets its event from events.access.get_event_for_dashboard(), which answers 404 to anyone
-else (the same answer as for an event that does not exist, so nobody learns which exist).
+Participants' names and emails are for the event's organizer, and for staff who hold the power
+and gave their second factor in this session: every view here gets its event from its own
+helper in events.access, which logs such staff access and answers 404 to anyone else (the same
+answer as for an event that does not exist, so nobody learns which exist).
 """
 
 from __future__ import annotations
@@ -22,7 +23,15 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from allout.spreadsheets import streamed_csv
 from allout.types import AuthenticatedHttpRequest
-from events.access import get_event_for_dashboard
+from events.access import (
+    MODERATE,
+    get_event_for_outcome,
+    get_event_for_participants,
+    get_event_for_participants_csv,
+    get_event_to_cancel,
+    get_event_to_message,
+    staff_may,
+)
 from events.errors import EventsError, MessageLimitReached
 from events.forms.organizer import CancelEventForm, OrganizerMessageForm, OutcomeForm
 from events.models import Attendance, Event
@@ -46,7 +55,7 @@ def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def event_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    event = get_event_for_dashboard(request.user, slug)
+    event = get_event_for_participants(request, slug)
     participants = event.attendances.confirmed().only(
         "event", "first_name", "email", "consent_organizer", "confirmed_at"
     )
@@ -57,6 +66,9 @@ def event_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         "sent_messages": event.organizer_messages.all()[:10],
         "messages_left": organizer.messages_left_today(event),
         "retention_days": settings.PARTICIPANT_RETENTION_DAYS,
+        "viewer_is_organizer": event.organizer_id == request.user.pk,
+        # Staff who may see the list may not always message or cancel: offer what they may.
+        "may_moderate": event.organizer_id == request.user.pk or staff_may(request, MODERATE),
     }
     return render(request, "events/dashboard_event.html", context)
 
@@ -65,7 +77,7 @@ def event_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
 @login_required
 @require_safe
 def participants_csv(request: AuthenticatedHttpRequest, slug: str) -> StreamingHttpResponse:
-    event = get_event_for_dashboard(request.user, slug)
+    event = get_event_for_participants_csv(request, slug)
     header = [
         _("First name"),
         _("Email"),
@@ -104,7 +116,7 @@ def _submit(form: forms.BaseForm, action: Callable[[dict[str, Any]], T]) -> tupl
 @login_required
 @require_http_methods(["GET", "POST"])
 def message(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    event = get_event_for_dashboard(request.user, slug)
+    event = get_event_to_message(request, slug)
     form = OrganizerMessageForm(request.POST or None)
     sent, status = _submit(
         form,
@@ -130,7 +142,7 @@ def message(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def cancel_event(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    event = get_event_for_dashboard(request.user, slug)
+    event = get_event_to_cancel(request, slug)
     form = CancelEventForm(request.POST or None)
     told, status = _submit(
         form, lambda data: organizer.cancel_event(event, request.user, note=data["note"])
@@ -150,7 +162,7 @@ def cancel_event(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def outcome(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """After the day: how many came, a sentence, optionally a photo (shown on the event page)."""
-    event = get_event_for_dashboard(request.user, slug)
+    event = get_event_for_outcome(request, slug)
     if not event.accepts_outcome():
         return render(request, "events/dashboard_outcome.html", {"event": event}, status=409)
     form = OutcomeForm(request.POST or None, request.FILES or None, instance=event)

@@ -15,7 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from allout.links import absolute_url
 from allout.ratelimit import ratelimit
-from events.access import get_cancelled_event, get_event_for_viewer, get_public_event
+from events.access import (
+    get_cancelled_event,
+    get_event_for_viewer,
+    get_public_event,
+    may_see_exact_place,
+)
 from events.forms.public import AbuseReportForm
 from events.models import Event
 from events.services import moderation
@@ -34,7 +39,7 @@ def render_event_page(
     context = {
         "event": event,
         "viewer_is_organizer": viewer_is_organizer,
-        "can_see_exact_place": viewer_is_organizer or request.user.is_staff,
+        "can_see_exact_place": event.hide_exact_location and may_see_exact_place(request, event),
         "latest_decision": latest_decision,
         "share_url": absolute_url(event.get_absolute_url()),
         "report_form": AbuseReportForm(),

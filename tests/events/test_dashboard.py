@@ -14,7 +14,7 @@ from events import errors
 from events.models import Attendance, Event, OrganizerMessage
 from events.services import organizer as organizer_tools
 from events.services import registration
-from tests.conftest import make_user
+from tests.conftest import log_in_with_two_factor, make_user
 from tests.events.factories import make_attendance, make_event, make_organizer
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +62,10 @@ def test_the_organizer_sees_their_participants_names_emails_and_consent(client, 
     assert response["Cache-Control"].startswith("max-age=0")
 
 
-def test_staff_see_any_events_participants(client, event, staff_user):
-    client.force_login(staff_user)
+def test_staff_with_two_factor_and_the_permission_see_any_events_participants(
+    client, event, staff_user
+):
+    log_in_with_two_factor(client, staff_user)  # a superuser: every permission
     for path in organizer_pages(event)[:3]:
         assert client.get(path).status_code == 200, path
 
