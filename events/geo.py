@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-import secrets
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
+from django.utils.crypto import salted_hmac
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -42,15 +43,65 @@ def offset_point(point: Point, *, distance_m: float, bearing_deg: float) -> Poin
     return Point(lng, math.degrees(lat2), srid=4326)
 
 
-def approximate(point: Point, *, min_m: int = 300, max_m: int = 700) -> Point:
-    """A point a few hundred metres from `point` in a random direction.
+# The public point of a hidden meeting point lies between these distances of it. The event
+# page draws a circle of APPROXIMATE_MAX_M around the public point, which holds the exact one.
+APPROXIMATE_MIN_M = 300
+APPROXIMATE_MAX_M = 1000
+# The public point follows from the grid cell the exact point is in, not from the point
+# itself: saving again, nudging the pin or typing more decimals keeps it, so nobody can
+# collect many samples and average them. Only a move to another cell draws a new one.
+CELL_M = 250
+# Wherever the exact point is in its cell (a corner at worst), it is at most this far from
+# the cell's centre; the offset from the centre keeps this margin (and 10 m for the Earth
+# not being the sphere these sums assume) inside both bounds.
+_CELL_REACH_M = CELL_M / math.sqrt(2) + 10
+_OFFSET_MIN_M = APPROXIMATE_MIN_M + _CELL_REACH_M
+_OFFSET_MAX_M = APPROXIMATE_MAX_M - _CELL_REACH_M
+_SALT = "allout.events.geo.approximate"
 
-    Drawn once per exact point from a CSPRNG and then stored: drawing again on every request
-    would let anyone average the answers back to the exact place.
+
+def _fractions(secret: str, message: str) -> tuple[float, float]:
+    """Two numbers in [0, 1) that only someone with `secret` can compute from `message`."""
+    digest = salted_hmac(_SALT, message, secret=secret, algorithm="sha256").digest()
+    return (
+        int.from_bytes(digest[:8], "big") / 2**64,
+        int.from_bytes(digest[8:16], "big") / 2**64,
+    )
+
+
+def _cell_centre(point: Point, secret: str) -> tuple[str, Point]:
+    """The grid cell `point` is in (as a key) and the cell's centre.
+
+    Cells are CELL_M high and at most CELL_M wide. The grid itself is shifted by the secret,
+    so that knowing the code does not tell where cells begin.
     """
-    rng = secrets.SystemRandom()
+    shift_lat, shift_lng = _fractions(secret, "grid")
+    lat_step = math.degrees(CELL_M / EARTH_RADIUS_M)
+    row = math.floor((point.y + 90) / lat_step - shift_lat)
+    south = -90 + (row + shift_lat) * lat_step
+    # A row is widest, in metres per degree, at its edge nearest the equator: cells sized
+    # there are at most CELL_M wide everywhere in the row.
+    widest = max(math.cos(math.radians(south)), math.cos(math.radians(south + lat_step)), 1e-9)
+    lng_step = min(360.0, math.degrees(CELL_M / (EARTH_RADIUS_M * widest)))
+    column = math.floor((point.x + 180) / lng_step - shift_lng)
+    west = -180 + (column + shift_lng) * lng_step
+    centre = Point(west + lng_step / 2, south + lat_step / 2, srid=4326)
+    return f"{row}:{column}", centre
+
+
+def approximate(point: Point, *, secret: str | None = None) -> Point:
+    """The public point of a hidden meeting point: APPROXIMATE_MIN_M to APPROXIMATE_MAX_M
+    away, in a direction only the secret (settings.SECRET_KEY by default) tells.
+
+    The same cell and secret always give the same point (see CELL_M).
+    """
+    secret = settings.SECRET_KEY if secret is None else secret
+    cell, centre = _cell_centre(point, secret)
+    bearing, reach = _fractions(secret, f"offset:{cell}")
     return offset_point(
-        point, distance_m=rng.uniform(min_m, max_m), bearing_deg=rng.uniform(0, 360)
+        centre,
+        distance_m=_OFFSET_MIN_M + reach * (_OFFSET_MAX_M - _OFFSET_MIN_M),
+        bearing_deg=bearing * 360,
     )
 
 

@@ -6,6 +6,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
 from django.db.models import CharField, DateField, Func, Q, Value
 from django.db.models.functions import Concat, Lower, Trim
 from django.urls import reverse
@@ -139,14 +140,19 @@ class Event(models.Model):
     city = models.CharField(_("city"), max_length=120)
     country = CountryField(_("country"))
     point = models.PointField(_("exact location"), geography=True, srid=4326)
-    # A few hundred metres from `point`, drawn once per exact location (events.geo).
+    # 300 m to 1 km from `point`, the same for every point in its 250 m cell (events.geo).
     approximate_point = models.PointField(geography=True, srid=4326, editable=False)
     # What the public sees: `point`, or `approximate_point` when the exact one is hidden.
     # Distances, maps and JSON use only this, so a hidden point cannot be trilaterated.
     # Its GiST index serves the nearest-first (<->) and dwithin queries of the finder.
     public_point = models.PointField(geography=True, srid=4326, editable=False)
     hide_exact_location = models.BooleanField(
-        _("show the exact meeting point only to confirmed participants"), default=False
+        _("show the exact meeting point only to confirmed participants"),
+        default=False,
+        help_text=_(
+            "Not for an embassy or consulate: its address is public, so hiding it would "
+            "protect no one."
+        ),
     )
 
     expected_size = models.PositiveIntegerField(_("expected size"), null=True, blank=True)
@@ -208,6 +214,11 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
             ),
+            # An embassy's address is public: hiding it would only pretend to protect.
+            models.CheckConstraint(
+                condition=~Q(kind="embassy", hide_exact_location=True),
+                name="event_embassy_never_hidden",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -215,6 +226,16 @@ class Event(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("events:detail", args=[self.slug])
+
+    def clean(self) -> None:
+        # Both the organizer's form and the admin's run this (ModelForm calls it).
+        if self.kind == self.Kind.EMBASSY and self.hide_exact_location:
+            message = gettext_now(
+                "An embassy or consulate is at a public address that the event page names, "
+                "so its meeting point cannot be hidden. Untick this box, or choose a public "
+                "place."
+            )
+            raise ValidationError({"hide_exact_location": message})
 
     def save(self, *args, **kwargs) -> None:
         self.place_points()
@@ -224,8 +245,12 @@ class Event(models.Model):
         """Derive the time zone, the approximate point and the public point from `point`."""
         if self.point is None:
             return
+        if self.kind == self.Kind.EMBASSY:
+            # The forms refuse it (clean()); code that builds events directly is held too.
+            self.hide_exact_location = False
         moved = self._stored_point is None or not self._stored_point.equals_exact(self.point, 1e-9)
         if moved or self.approximate_point is None:
+            # The same for every point of the cell: a nudge yields no new sample to average.
             self.approximate_point = geo.approximate(self.point)
             self.timezone = geo.timezone_name_at(self.point)
             self._stored_point = self.point.clone()

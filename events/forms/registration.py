@@ -159,7 +159,9 @@ class EventForm(forms.ModelForm):
             "meeting_point": gettext_lazy("How people find you there: “by the fountain”."),
             "address": gettext_lazy("If the place has one: a square or a park may have none."),
             "hide_exact_location": gettext_lazy(
-                "The public then sees the city and a pin a few hundred metres off."
+                "The public then sees the city, and on the map an area of about a kilometre "
+                "around the place. Not for an embassy or consulate: its address is public, "
+                "so hiding it would protect no one."
             ),
             "accessibility": gettext_lazy("Step-free access, seating, toilets, quiet space…"),
             "what_to_bring": gettext_lazy("Flags, signs, water, warm clothes…"),

@@ -11,9 +11,12 @@ import json
 from django import template
 from django.conf import settings
 from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from allout.models import Campaign
+from events import geo
 from events.finder import mapdata
 from events.forms.rsvp import RSVPForm
 from events.models import Event
@@ -33,6 +36,32 @@ def campaign_map_preview(campaign: Campaign | None) -> dict:
         "event_count": event_count,
         "city_count": city_count,
     }
+
+
+# How the public sees an event on a map: a shown meeting point in its street; a hidden one as
+# the area around its public point, wide enough to hold the exact point and no closer. The
+# participant's page draws the exact pin on this same view and cannot zoom in further, so
+# the tile server learns no more from a participant than from anyone opening the event page.
+STREET_ZOOM = 16
+AREA_ZOOM = 13
+
+
+@register.simple_tag
+def public_map_view(event: Event) -> SafeString:
+    """The map's centre and zoom as data- attributes (static/js/event-page.js and
+    participation-map.js read them); for a hidden point also the area and the zoom limit."""
+    point = event.public_point
+    centre = format_html(
+        'data-lat="{}" data-lng="{}" data-zoom="{}"',
+        f"{point.y:.6f}",
+        f"{point.x:.6f}",
+        AREA_ZOOM if event.hide_exact_location else STREET_ZOOM,
+    )
+    if not event.hide_exact_location:
+        return centre
+    return format_html(
+        '{} data-area-m="{}" data-max-zoom="{}"', centre, geo.APPROXIMATE_MAX_M, AREA_ZOOM
+    )
 
 
 @register.filter

@@ -119,12 +119,14 @@ def attendance(request: HttpRequest, token: str) -> HttpResponse:
     attendance = attendance_or_404(token, links.Purpose.VIEW)
     event = attendance.event
     reveal = signups.reveals_exact_place(attendance) or not event.hide_exact_location
-    point = event.point if reveal else event.public_point
+    # The pin, drawn on the public map's view ({% public_map_view %}); a hidden point that is
+    # not yet revealed gets the public area only.
+    pins = [[event.point.y, event.point.x, event.title, None, None]] if reveal else []
     context = {
         "attendance": attendance,
         "event": event,
         "reveal_place": reveal,
-        "map_points": json.dumps([[point.y, point.x, event.title, None, None]]),
+        "map_points": json.dumps(pins),
         "cancel_path": links.path(attendance, links.Purpose.CANCEL),
     }
     return render(request, "events/attend_event.html", context)

@@ -56,6 +56,10 @@
     });
     // The directory decides an embassy's place; the server takes it from there too.
     fields.city.readOnly = fields.address.readOnly = chosen === "embassy";
+    // An embassy's address is public: its point cannot be hidden. Disabled, the box is not
+    // sent (so the server does not refuse a choice the person cannot see) and keeps its tick
+    // for a switch back to a public place.
+    fields.hide_exact_location.disabled = chosen === "embassy";
     if (chosen === "embassy") fillFromEmbassy();
     else if (marker) marker.dragging.enable();
     map.invalidateSize();

@@ -5,12 +5,15 @@
 
   var element = document.getElementById("event-map");
   if (element && window.L && window.AlloutMaps) {
-    var point = L.latLng(Number(element.dataset.lat), Number(element.dataset.lng));
-    var approximate = element.dataset.approximate === "true";
-    var map = AlloutMaps.create(element, { center: point, zoom: approximate ? 14 : 16 });
-    if (approximate) {
-      // The public point is itself a few hundred metres off: show an area, not a pin.
-      L.circle(point, { radius: 700, weight: 1 }).addTo(map);
+    // Centre, zoom and area come from {% public_map_view %}, as on a participant's page.
+    var data = element.dataset;
+    var point = L.latLng(Number(data.lat), Number(data.lng));
+    var options = { center: point, zoom: Number(data.zoom) };
+    if (data.maxZoom) options.maxZoom = Number(data.maxZoom);
+    var map = AlloutMaps.create(element, options);
+    if (data.areaM) {
+      // The public point is itself up to a kilometre off: show an area, not a pin.
+      L.circle(point, { radius: Number(data.areaM), weight: 1 }).addTo(map);
     } else {
       L.marker(point, { keyboard: false }).addTo(map);
     }

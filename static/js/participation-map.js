@@ -14,7 +14,13 @@
   document.querySelectorAll("[data-map-points]").forEach(function (el) {
     // Each point: [lat, lng, label, events or null, turnout or null].
     var points = JSON.parse(el.getAttribute("data-map-points") || "[]");
-    var map = AlloutMaps.create(el);
+    // A participant's map takes the event page's view ({% public_map_view %}): the same
+    // centre, zoom and zoom limit, so the tile server is asked for no tighter area.
+    var view = el.dataset.zoom ? el.dataset : null;
+    var map = AlloutMaps.create(el, view && view.maxZoom ? { maxZoom: Number(view.maxZoom) } : {});
+    if (view && view.areaM) {
+      L.circle([Number(view.lat), Number(view.lng)], { radius: Number(view.areaM), weight: 1 }).addTo(map);
+    }
     var layer = L.featureGroup().addTo(map);
     points.forEach(function (p) {
       var turnout = p[4] || 0;
@@ -28,7 +34,9 @@
         .bindTooltip(label(p[2]))
         .addTo(layer);
     });
-    if (points.length === 1) {
+    if (view) {
+      map.setView([Number(view.lat), Number(view.lng)], Number(view.zoom));
+    } else if (points.length === 1) {
       map.setView([points[0][0], points[0][1]], Number(el.getAttribute("data-map-zoom")) || 14);
     } else if (points.length > 1) {
       map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 8 });

@@ -59,6 +59,7 @@ def test_the_calendar_file_of_a_hidden_event_has_only_the_city(client, campaign,
         round(event.approximate_point.y, 6),
         round(event.approximate_point.x, 6),
     )
+    assert entry.decoded("GEO") != (round(event.point.y, 6), round(event.point.x, 6))
 
 
 def test_the_calendar_file_of_an_open_event_has_the_meeting_point(client, campaign, organizer):

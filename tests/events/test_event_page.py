@@ -100,7 +100,7 @@ def test_a_hidden_location_shows_only_the_city_and_an_approximate_point(
     assert "By the fountain" not in html and "1 Main Square" not in html
     assert f'data-lat="{event.approximate_point.y:.6f}"' in html
     assert f"{event.point.y:.6f}" not in html and f"{event.point.x:.6f}" not in html
-    assert 'data-approximate="true"' in html
+    assert 'data-area-m="1000"' in html  # the area that holds the exact point
 
 
 def test_the_organizer_sees_their_hidden_meeting_point(client, campaign, organizer):

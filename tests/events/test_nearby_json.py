@@ -146,9 +146,9 @@ def test_hidden_exact_points_never_leave_the_server(client, db):
     assert result["distance_km"] == pytest.approx(
         great_circle_km(55.75, 37.61, public.y, public.x), abs=0.006
     )
-    # The point sent out is a few hundred metres from the exact one. (One of its coordinates
-    # may match the exact one's when the offset ran due north or east: that is no leak.)
-    assert great_circle_km(result["lat"], result["lng"], 55.7558, 37.6173) > 0.25
+    # The point sent out is 300 m to 1 km from the exact one. (One of its coordinates may
+    # match the exact one's when the offset ran due north or east: that is no leak.)
+    assert 0.29 < great_circle_km(result["lat"], result["lng"], 55.7558, 37.6173) < 1.01
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,10 @@ import math
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.db import IntegrityError, connection
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from events import geo
 from events.finder import places
@@ -65,8 +69,7 @@ def test_time_zone_follows_from_the_point(lng, lat, zone):
 
 
 def _metres(a: Point, b: Point) -> float:
-    from django.db import connection
-
+    """The distance on the WGS 84 spheroid, as PostGIS measures it for the finder."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT ST_Distance(%s::geography, %s::geography)",
@@ -75,10 +78,10 @@ def _metres(a: Point, b: Point) -> float:
         return cursor.fetchone()[0]
 
 
-def test_a_hidden_event_shows_a_point_a_few_hundred_metres_away(db):
+def test_a_hidden_event_shows_a_point_300_m_to_1_km_away(db):
     event = make_event(hide_exact_location=True)
     assert event.timezone == "Europe/London"
-    assert 250 < _metres(event.point, event.public_point) < 750
+    assert 300 <= _metres(event.point, event.public_point) <= 1000
     assert event.public_point == event.approximate_point
 
 
@@ -98,9 +101,115 @@ def test_moving_the_event_draws_a_new_approximate_point_and_time_zone(db):
     event.point = Point(-46.6333, -23.5505, srid=4326)
     event.save()
     assert event.timezone == "America/Sao_Paulo"
-    assert _metres(event.point, event.public_point) < 750
+    assert 300 <= _metres(event.point, event.public_point) <= 1000
 
 
 def test_a_visible_event_shows_its_exact_point(db):
     event = make_event(hide_exact_location=False)
     assert event.public_point.equals_exact(event.point, 1e-12)
+
+
+# --- The public point of a hidden one follows from its cell and the secret ---------------
+def _mean(points: list[Point]) -> Point:
+    return Point(
+        sum(p.x for p in points) / len(points), sum(p.y for p in points) / len(points), srid=4326
+    )
+
+
+def test_forty_saves_nudging_the_pin_a_metre_give_two_public_points_at_most_and_no_average(db):
+    event = make_event(hide_exact_location=True)
+    start = event.point
+    seen = []
+    for metres in range(1, 41):
+        event = Event.objects.get(pk=event.pk)
+        event.point = geo.offset_point(start, distance_m=metres, bearing_deg=90)
+        event.save()
+        # What anyone polling map.geojson or nearby.json reads after each save.
+        seen.append(Event.objects.values_list("public_point", flat=True).get(pk=event.pk))
+    assert len({(p.x, p.y) for p in seen}) <= 2
+    average = _mean(seen)
+    assert _metres(average, start) > 300
+    assert _metres(average, event.point) > 300
+
+
+def test_typing_more_decimals_or_saving_again_keeps_the_public_point(db):
+    event = make_event(hide_exact_location=True, lat=51.508460, lng=-0.128310)
+    first = event.public_point
+    for lat, lng in [(51.5084601, -0.1283104), (51.50846012345, -0.12831), (51.50846, -0.12831)]:
+        event = Event.objects.get(pk=event.pk)
+        event.point = Point(lng, lat, srid=4326)
+        event.save()
+        assert Event.objects.get(pk=event.pk).public_point.equals_exact(first, 1e-12)
+
+
+def test_the_same_point_and_secret_give_the_same_public_point_and_another_secret_another():
+    point = Point(-0.128310, 51.508460, srid=4326)
+    same = geo.approximate(point, secret="one secret")
+    assert geo.approximate(point.clone(), secret="one secret").equals_exact(same, 0)
+    other = geo.approximate(point, secret="another secret")
+    assert not other.equals_exact(same, 1e-6)
+
+
+def test_the_secret_is_the_sites_own_by_default(settings):
+    point = Point(-0.128310, 51.508460, srid=4326)
+    settings.SECRET_KEY = "the site's key"
+    assert geo.approximate(point).equals_exact(geo.approximate(point, secret="the site's key"), 0)
+
+
+@hypothesis_settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lat=st.floats(min_value=-85, max_value=85),
+    lng=st.floats(min_value=-180, max_value=180),
+    secret=st.text(min_size=1, max_size=50),
+)
+def test_every_public_point_is_300_m_to_1_km_from_its_exact_point(db, lat, lng, secret):
+    exact = Point(lng, lat, srid=4326)
+    assert 300 <= _metres(exact, geo.approximate(exact, secret=secret)) <= 1000
+
+
+def test_the_bounds_hold_wherever_the_exact_point_is_in_its_cell_corners_included(db):
+    # A lattice 10 m apart over 300 m by 300 m covers at least one whole 250 m cell, up to
+    # its corners (the worst case: the farthest from the cell's centre).
+    origin = Point(-0.128310, 51.508460, srid=4326)
+    publics = set()
+    for north in range(0, 301, 10):
+        row = geo.offset_point(origin, distance_m=north, bearing_deg=0)
+        for east in range(0, 301, 10):
+            exact = geo.offset_point(row, distance_m=east, bearing_deg=90)
+            public = geo.approximate(exact)
+            publics.add((public.x, public.y))
+            assert 300 <= _metres(exact, public) <= 1000
+    assert 4 <= len(publics) <= 9  # a handful of cells, not a point per position
+
+
+# --- An embassy's meeting point is public ------------------------------------------------
+def test_an_embassy_event_is_never_saved_hidden(db, embassy):
+    event = make_event(
+        kind=Event.Kind.EMBASSY,
+        embassy=embassy,
+        point=embassy.point,
+        hide_exact_location=True,
+    )
+    event.refresh_from_db()
+    assert event.hide_exact_location is False
+    assert event.public_point.equals_exact(event.point, 1e-12)
+
+
+def test_the_database_refuses_a_hidden_embassy_event(db, embassy):
+    event = make_event(kind=Event.Kind.EMBASSY, embassy=embassy, point=embassy.point)
+    with pytest.raises(IntegrityError):
+        Event.objects.filter(pk=event.pk).update(hide_exact_location=True)
+
+
+def test_the_admin_form_refuses_to_hide_an_embassy_events_point(db, staff_user, embassy):
+    from tests.events.test_admin_times import admin_form, as_post
+
+    event = make_event(kind=Event.Kind.EMBASSY, embassy=embassy, point=embassy.point)
+    data = as_post(admin_form(staff_user, event))
+    assert admin_form(staff_user, Event.objects.get(pk=event.pk), data).is_valid()
+    data["hide_exact_location"] = "on"
+    form = admin_form(staff_user, Event.objects.get(pk=event.pk), data)
+    assert not form.is_valid()
+    assert "its meeting point cannot be hidden" in str(form.errors["hide_exact_location"])

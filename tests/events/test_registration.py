@@ -109,6 +109,41 @@ def test_a_country_other_than_the_embassys_is_refused(organizer_client, embassy)
     assert not Event.objects.exists()
 
 
+def test_an_embassy_event_cannot_hide_its_meeting_point_and_the_form_says_why(
+    organizer_client, embassy
+):
+    html = organizer_client.get(URL).content.decode()
+    assert "Not for an embassy or consulate: its address is public" in html
+    response = organizer_client.post(
+        URL, form_data(kind=Event.Kind.EMBASSY, embassy=embassy.pk, hide_exact_location="on")
+    )
+    assert response.status_code == 400
+    (error,) = errors_of(response)["hide_exact_location"]
+    assert "its meeting point cannot be hidden" in error
+    assert not Event.objects.exists()
+
+
+def test_an_embassy_event_edited_to_hide_its_point_is_refused(client, embassy):
+    event = make_event(kind=Event.Kind.EMBASSY, embassy=embassy, point=embassy.point)
+    client.force_login(event.organizer)
+    response = client.post(
+        f"/events/{event.slug}/edit/",
+        form_data(kind=Event.Kind.EMBASSY, embassy=embassy.pk, hide_exact_location="on"),
+    )
+    assert response.status_code == 400
+    assert "hide_exact_location" in errors_of(response)
+    event.refresh_from_db()
+    assert event.hide_exact_location is False
+
+
+def test_a_public_place_may_still_hide_its_meeting_point(organizer_client):
+    response = organizer_client.post(URL, form_data(hide_exact_location="on"))
+    assert response.status_code == 302
+    event = Event.objects.get()
+    assert event.hide_exact_location is True
+    assert not event.public_point.equals_exact(event.point, 1e-6)
+
+
 def test_an_end_before_the_start_is_refused(organizer_client):
     response = organizer_client.post(URL, form_data(start_time="16:00", end_time="15:00"))
     assert response.status_code == 400

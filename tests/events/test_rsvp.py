@@ -375,8 +375,10 @@ def test_an_unconfirmed_or_cancelled_participants_page_keeps_the_meeting_point_h
     for attendance in (unconfirmed, cancelled):
         html = client.get(links.path(attendance, links.Purpose.VIEW)).content.decode()
         assert "Behind the blue kiosk" not in html, attendance.status
-        assert f"[[{event.point.y}, {event.point.x}," not in html
-        assert f"[[{event.public_point.y}, {event.public_point.x}," in html
+        assert f"{event.point.y:.6f}" not in html and f"{event.point.y}" not in html
+        # The public area only, as on the event page: no pin.
+        assert 'data-map-points="[]"' in html
+        assert f'data-lat="{event.public_point.y:.6f}"' in html and 'data-area-m="1000"' in html
 
 
 def test_a_shown_meeting_point_is_in_every_email_and_page(client):
