@@ -12,7 +12,7 @@ from tests.events.factories import make_event
 # Migrating back and forth alters tables: outside a test transaction (pending triggers).
 pytestmark = pytest.mark.django_db(transaction=True)
 
-FIRST = ("events", "0008_embassy_events_never_hidden")
+FIRST = ("events", "0010_embassy_events_never_hidden")
 
 
 def migrate(to: str) -> None:

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("allout", "0005_outbox_to_canonical"),
-        ("events", "0007_attendance_canonical_email"),
+        ("events", "0009_staff_access_log_and_view_participants"),
     ]
 
     operations = [

@@ -29,7 +29,7 @@ def recompute(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("events", "0008_embassy_events_never_hidden"),
+        ("events", "0010_embassy_events_never_hidden"),
     ]
 
     operations = [
