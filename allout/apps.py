@@ -7,25 +7,58 @@ class AlloutConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
-        from allout import privacy, risk
+        from django.db.models import Q
+        from django.utils.translation import gettext_lazy as _
+
+        from allout import account_data, privacy, ratelimit, risk
         from allout.addresses import canonical_email
         from allout.models import HighRiskCountry, OutboxEmail
 
         # Under any spelling of the address: the emails to J.Doe@gmail.com are
-        # jdoe+x@googlemail.com's too, as their signatures and sign-ups are.
+        # jdoe+x@googlemail.com's too, as their signatures and sign-ups are. A message
+        # someone sent through the contact relay waits here, addressed to the organizer
+        # with the sender as Reply-To, until it is sent (then its body is blanked).
+        def outbox_of(email: str):
+            return OutboxEmail.objects.filter(
+                Q(to_canonical=canonical_email(email)) | Q(reply_to__iexact=email.strip())
+            )
+
         def collect(email: str) -> list[dict]:
-            rows = OutboxEmail.objects.filter(to_canonical=canonical_email(email))
-            rows = rows.order_by("created_at")
+            rows = outbox_of(email).order_by("created_at")
             return [
                 {"subject": row.subject, "queued": row.created_at, "sent": row.sent_at}
                 for row in rows
             ]
 
         def erase(email: str) -> int:
-            deleted, _ = OutboxEmail.objects.filter(to_canonical=canonical_email(email)).delete()
+            deleted, _kinds = outbox_of(email).delete()
             return deleted
 
-        privacy.register("emails", collect, erase)
+        privacy.register(
+            "emails",
+            collect,
+            erase,
+            title=_("Emails we are sending or sent you"),
+            labels={"subject": _("Subject"), "queued": _("Written"), "sent": _("Sent")},
+            on_delete=_(
+                "Our copies of these emails are deleted, and a message you sent through "
+                "the contact form that is still waiting to go."
+            ),
+        )
+        privacy.register(
+            "account",
+            account_data.collect,
+            account_data.erase,
+            title=_("Your account"),
+            labels=account_data.LABELS,
+            on_delete=_(
+                "Your account is deleted with its email addresses, two-factor devices and "
+                "sessions: you can no longer log in."
+            ),
+            # Last: events first hand the account's events to a placeholder.
+            order=100,
+        )
+        ratelimit.key_allauth_limits()
 
         # Staff change the high-risk list in the admin; events and petitions read it cached.
         post_save.connect(

@@ -38,12 +38,15 @@ def queue(
     *,
     unsubscribe_url: str | None = None,
     reply_to: str = "",
+    blank_after_send: bool = False,
 ) -> OutboxEmail:
     """Render `template` for `to` and store it; it is sent after the transaction commits.
 
     `template` names three templates under templates/emails/: `<name>_subject.txt`,
     `<name>.txt` and `<name>.html`. Every email carries a link to unsubscribe or cancel
     (`unsubscribe_url`, or the recipient's data page when the message has no subscription).
+    `blank_after_send` is for someone else's words (the contact relay): the row keeps no
+    body and no Reply-To once it is sent.
     """
     data_url = data_request_url(to)
     context = {
@@ -63,6 +66,7 @@ def queue(
         body_text=render_to_string(f"emails/{template}.txt", context),
         body_html=render_to_string(f"emails/{template}.html", context),
         headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
+        blank_after_send=blank_after_send,
     )
     transaction.on_commit(partial(publish, row.pk))
     return row
@@ -144,7 +148,10 @@ def deliver(pk: int) -> bool:
         return False
     # Accepted risk: if the process dies between send() and this update, the row is sent
     # again after its claim goes stale. SMTP offers no way to make the two one step.
-    OutboxEmail.objects.filter(pk=pk).update(sent_at=timezone.now(), last_error="")
+    sent: dict = {"sent_at": timezone.now(), "last_error": ""}
+    if row.blank_after_send:
+        sent |= {"body_text": "", "body_html": "", "reply_to": ""}
+    OutboxEmail.objects.filter(pk=pk).update(**sent)
     return True
 
 

@@ -4,6 +4,7 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -102,6 +103,9 @@ class OutboxEmail(models.Model):
     # Set when the mail server refused the row for good or too many tries failed.
     failed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Someone else's words (a contact-relay message): the body and the sender's address
+    # are blanked as soon as the mail server has accepted the row.
+    blank_after_send = models.BooleanField(default=False)
 
     objects = OutboxEmailQuerySet.as_manager()
 
@@ -123,6 +127,13 @@ class OutboxEmail(models.Model):
             # The data page (allout.apps): every email to one canonical address. The page is
             # linked from every email and mail scanners open it, so it must not scan the table.
             models.Index(fields=["to_canonical"], name="outbox_to_canonical_idx"),
+            # The data page of a contact-relay sender: the message waiting to go, by Reply-To
+            # (the expression `reply_to__iexact` compares).
+            models.Index(
+                Upper(Cast("reply_to", output_field=models.TextField())),
+                name="outbox_reply_to_idx",
+                condition=~Q(reply_to=""),
+            ),
         ]
 
     def __str__(self) -> str:

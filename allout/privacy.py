@@ -4,7 +4,9 @@ to it that every email carries.
 Each app registers a provider in its AppConfig.ready(): `collect(email)` returns the records
 it holds as plain dicts and `erase(email)` deletes or anonymises them, returning how many.
 The data-request page (reached through `data_request_url`) uses both, so allout never
-imports an app's internals.
+imports an app's internals. A record's keys are labels a person reads (translated), and
+each provider says in a sentence what deleting does to its records, so the page can say
+exactly what will go before it asks to confirm.
 """
 
 from __future__ import annotations
@@ -13,16 +15,21 @@ import base64
 import binascii
 import datetime
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from allout.links import absolute_url
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -30,21 +37,46 @@ class Provider:
     name: str
     collect: Callable[[str], list[dict]]
     erase: Callable[[str], int]
+    title: StrOrPromise = ""
+    # A person-readable label for each key of a record (the export keeps the keys).
+    labels: Mapping[str, StrOrPromise] = field(default_factory=dict)
+    # What deleting does to these records, in one sentence the page shows before asking.
+    on_delete: StrOrPromise = ""
+    # Erased in this order (then by name): the account goes last, once every app has let
+    # go of it (events hand an organizer's past events to a placeholder first).
+    order: int = 0
 
 
 _providers: dict[str, Provider] = {}
 
 
-def register(name: str, collect: Callable[[str], list[dict]], erase: Callable[[str], int]) -> None:
-    _providers[name] = Provider(name, collect, erase)
+def register(
+    name: str,
+    collect: Callable[[str], list[dict]],
+    erase: Callable[[str], int],
+    *,
+    title: StrOrPromise = "",
+    labels: Mapping[str, StrOrPromise] | None = None,
+    on_delete: StrOrPromise = "",
+    order: int = 0,
+) -> None:
+    _providers[name] = Provider(
+        name, collect, erase, title or name, dict(labels or {}), on_delete, order
+    )
+
+
+def providers() -> list[Provider]:
+    return sorted(_providers.values(), key=lambda provider: (provider.order, provider.name))
 
 
 def collect(email: str) -> dict[str, list[dict]]:
-    return {name: provider.collect(email) for name, provider in sorted(_providers.items())}
+    return {provider.name: provider.collect(email) for provider in providers()}
 
 
 def erase(email: str) -> dict[str, int]:
-    return {name: provider.erase(email) for name, provider in sorted(_providers.items())}
+    """Erase everything about `email`, all or nothing: a failure halfway leaves it all."""
+    with transaction.atomic():
+        return {provider.name: provider.erase(email) for provider in providers()}
 
 
 # --- The data-request link -------------------------------------------------------------

@@ -115,3 +115,28 @@ def ratelimit(
         return wrapped
 
     return decorator
+
+
+# --- django-allauth's own limits ---------------------------------------------------------
+def key_allauth_limits() -> None:
+    """Key allauth's per-address limits (password reset, email confirmation, login failures
+    per account) on `hashed()` instead of its plain SHA-256 of the address.
+
+    A plain hash of an address is reversed by hashing a list of known addresses; with the
+    secret it is not. allauth offers no setting for it, so its one key function is wrapped:
+    the address it was given becomes our keyed hash before allauth hashes it again.
+    """
+    from allauth.core.internal import ratelimit as allauth_ratelimit
+
+    original = allauth_ratelimit.get_cache_key
+    if getattr(original, "keyed_by_allout", False):
+        return
+
+    @wraps(original)
+    def get_cache_key(request: HttpRequest, *, key: object = None, **kwargs) -> str:
+        if key is not None:
+            key = hashed(f"allauth:{key}")
+        return original(request, key=key, **kwargs)
+
+    get_cache_key.keyed_by_allout = True  # type: ignore[attr-defined]
+    allauth_ratelimit.get_cache_key = get_cache_key

@@ -169,6 +169,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.erase_past_participants",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Issue 10 section 7: expired sessions (which name their account) go daily.
+    "clear-expired-sessions": {
+        "task": "allout.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 # --- Email: every message goes through allout.mail's outbox -----------------------------

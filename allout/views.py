@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import json
 
 import redis
@@ -7,6 +8,9 @@ from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -57,12 +61,46 @@ def _email_from_token(token: str) -> str:
     return email
 
 
+def _readable(value: object) -> str:
+    """A value as the data page shows it: yes or no, a date and time, a dash for nothing."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if value is None or value == "":
+        return "\N{EM DASH}"
+    return str(value)
+
+
+def _sections(records: dict[str, list[dict]]) -> list[dict]:
+    """Each provider's records with labels a person reads, and what deleting does to them."""
+    sections = []
+    for provider in privacy.providers():
+        rows = records.get(provider.name, [])
+        sections.append(
+            {
+                "name": provider.name,
+                "title": provider.title,
+                "on_delete": provider.on_delete,
+                "rows": [
+                    [
+                        (provider.labels.get(key, key.replace("_", " ").capitalize()), _readable(v))
+                        for key, v in row.items()
+                    ]
+                    for row in rows
+                ],
+            }
+        )
+    return sections
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def data_request(request: HttpRequest, token: str) -> HttpResponse:
     """Export or delete everything held about the address the signed link was sent to.
 
-    GET only shows what there is: mail scanners open links, so changes need a POST.
+    GET only shows what there is: mail scanners open links, so changes need a POST, and
+    deleting needs a second one from the page that says exactly what will go.
     """
     email = _email_from_token(token)
     action = request.POST.get("action")
@@ -72,9 +110,24 @@ def data_request(request: HttpRequest, token: str) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="my-data.json"'
         return response
     if request.method == "POST" and action == "delete":
+        if request.POST.get("confirmed") != "yes":
+            sections = [s for s in _sections(privacy.collect(email)) if s["rows"]]
+            return render(
+                request, "data_request_confirm.html", {"email": email, "sections": sections}
+            )
         erased = privacy.erase(email)
-        return render(request, "data_request_done.html", {"erased": erased})
+        # Said only of what is true now: what is left (a staff account) is named.
+        remaining = [s for s in _sections(privacy.collect(email)) if s["rows"]]
+        titles = {provider.name: provider.title for provider in privacy.providers()}
+        done = [(titles[name], count) for name, count in erased.items() if count]
+        return render(
+            request,
+            "data_request_done.html",
+            {"email": email, "done": done, "remaining": remaining},
+        )
     if request.method == "POST":
-        return render(request, "data_request.html", {"email": email, "error": True}, status=400)
-    records = privacy.collect(email)
-    return render(request, "data_request.html", {"email": email, "records": records})
+        context: dict[str, object] = {"email": email, "error": True}
+        context["sections"] = _sections(privacy.collect(email))
+        return render(request, "data_request.html", context, status=400)
+    context = {"email": email, "sections": _sections(privacy.collect(email))}
+    return render(request, "data_request.html", context)

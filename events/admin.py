@@ -50,7 +50,7 @@ from events.models import (
     ModerationAction,
     StaffAccess,
 )
-from events.services import moderation, registration
+from events.services import moderation, registration, warning_signs
 
 NEW_ACCOUNT_DAYS = 7
 BUSY_ORGANIZER_EVENTS = 3
@@ -292,6 +292,7 @@ class EventAdmin(LeafletNonceAdmin):
     actions = ["approve_selected", "reject_selected", "unpublish_selected"]
     inlines = [ModerationActionInline, StaffAccessInline, EventReportInline]
     change_form_template = "admin/events/event/change_form.html"
+    change_list_template = "admin/events/event/change_list.html"
     readonly_fields = [
         "status",
         "local_times",
@@ -387,15 +388,16 @@ class EventAdmin(LeafletNonceAdmin):
             .annotate(day=LocalDate(F("starts_at"), OuterRef("timezone")))
             .filter(day=LocalDate(OuterRef("starts_at"), OuterRef("timezone")))
         )
-        return (
+        events = (
             super()
             .get_queryset(request)
-            .select_related("organizer", "campaign")
+            .select_related("organizer", "campaign", "embassy")
             .annotate(
                 organizer_event_count=Subquery(organizer_events),
                 has_nearby_same_day=Exists(nearby_same_day),
             )
         )
+        return warning_signs.annotate(events)
 
     @admin.display(description=gettext_lazy("place"), ordering="city")
     def place(self, event: Event) -> str:
@@ -427,7 +429,7 @@ class EventAdmin(LeafletNonceAdmin):
         zone_countries = geo.countries_in_timezone(event.timezone)
         if event.country.code in codes or zone_countries & codes:
             signs.append(_("high-risk country"))
-        return signs
+        return signs + warning_signs.signs_of(event)
 
     @admin.display(description=gettext_lazy("warning signs"))
     def warning_signs(self, event: Event) -> str:
@@ -439,10 +441,41 @@ class EventAdmin(LeafletNonceAdmin):
     # --- Moderation -----------------------------------------------------------------------
     def get_urls(self):
         view = self.admin_site.admin_view(self.moderate_view)
+        signals = self.admin_site.admin_view(self.signals_view)
         return [
             path("moderate/<str:action>/", view, name="events_event_moderate"),
+            path("signals/", signals, name="events_event_signals"),
             *super().get_urls(),
         ]
+
+    @method_decorator(require_http_methods(["GET"]))
+    def signals_view(self, request: HttpRequest) -> HttpResponse:
+        """Every warning sign across active events, in a list of its own (moderators)."""
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Signals"),
+            "signals": warning_signs.signals(),
+            "thresholds": {
+                "cities": warning_signs.MULTI_CITY_CITIES,
+                "burst": warning_signs.BURST_RSVPS,
+                "minutes": int(warning_signs.BURST_WINDOW.total_seconds() // 60),
+                "embassy_events": warning_signs.EMBASSY_NEW_ACCOUNT_EVENTS,
+                "new_days": warning_signs.NEW_ACCOUNT_DAYS,
+                "radius": warning_signs.EMBASSY_RADIUS_M,
+                "list": warning_signs.UNCONFIRMED_MIN_LIST,
+            },
+        }
+        return TemplateResponse(request, "admin/events/event/signals.html", context)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_moderate": self.has_moderate_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
 
     def _confirm_page(
         self, request: HttpRequest, action: str, events: list[Event], form: ReasonForm | None

@@ -14,8 +14,31 @@ class EventsConfig(AppConfig):
         from events.finder import mapdata  # noqa: F401 (drops the cached map when an event changes)
         from events.services import erasure
 
-        # The data page (linked from every email) shows and erases people's sign-ups.
-        privacy.register("events", erasure.collect_personal_data, erasure.erase_personal_data)
+        # The data page (linked from every email) shows and erases people's sign-ups, and
+        # an organizer's events when they delete their account (before the account goes).
+        privacy.register(
+            "events",
+            erasure.collect_personal_data,
+            erasure.erase_personal_data,
+            title=_("Events you signed up for"),
+            labels=erasure.SIGN_UP_LABELS,
+            on_delete=_(
+                "Your name and email are removed from each sign-up; the event's number of "
+                "participants stays, without your details."
+            ),
+        )
+        privacy.register(
+            "organized_events",
+            erasure.collect_organized_events,
+            erasure.erase_organized_events,
+            title=_("Events you organize"),
+            labels=erasure.ORGANIZED_EVENT_LABELS,
+            on_delete=_(
+                "Your upcoming events are cancelled and everyone who signed up is told. Past "
+                "events stay as counts only: they no longer name you, and their report, "
+                "photo, messages and participants' details are removed."
+            ),
+        )
         # Staff keep the high-risk list in allout; events' cached map follows it.
         post_save.connect(
             risk.list_changed, sender=HighRiskCountry, dispatch_uid="events.risk.saved"

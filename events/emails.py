@@ -159,7 +159,12 @@ def organizer_message(attendance: Attendance, message: OrganizerMessage) -> None
 
 
 def contact_relay(event: Event, *, name: str, email: str, message: str) -> None:
-    """A visitor's message to the organizer; replying goes to the visitor, if they choose."""
+    """A visitor's message to the organizer; replying goes to the visitor, if they choose.
+
+    The outbox blanks the message and the visitor's address once sent; the visitor gets a
+    receipt, which carries the link to their data page (allout.mail adds it), without the
+    message itself.
+    """
     mail.queue(
         "contact_relay",
         event.organizer.email,
@@ -172,4 +177,10 @@ def contact_relay(event: Event, *, name: str, email: str, message: str) -> None:
             "message": message,
         },
         reply_to=email,
+        blank_after_send=True,
+    )
+    mail.queue(
+        "contact_receipt",
+        email,
+        {"event": event, "event_url": absolute_url(event.get_absolute_url())},
     )

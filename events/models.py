@@ -393,6 +393,8 @@ class Attendance(models.Model):
             models.Index(fields=["event", "status"], name="attendance_event_status_idx"),
             # The data page and erasure by address.
             models.Index(fields=["email_normalized"], name="attendance_email_idx"),
+            # Staff's warning signs: sign-ups to one event within a few minutes.
+            models.Index(fields=["event", "created_at"], name="attendance_event_created_idx"),
         ]
 
     def __str__(self) -> str:

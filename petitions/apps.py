@@ -11,4 +11,14 @@ class PetitionsConfig(AppConfig):
         from petitions import services
 
         # The "my data" link in every email exports or deletes a signer's signatures.
-        privacy.register("signatures", services.collect_for_email, services.erase_for_email)
+        privacy.register(
+            "signatures",
+            services.collect_for_email,
+            services.erase_for_email,
+            title=_("Petitions you signed"),
+            labels=services.SIGNATURE_LABELS,
+            on_delete=_(
+                "Your signatures are deleted, and each confirmed one comes off its petition's "
+                "count: the petition shows one signature fewer."
+            ),
+        )

@@ -197,6 +197,21 @@ def collect_for_email(email: str) -> list[dict]:
     ]
 
 
+SIGNATURE_LABELS = {
+    "petition": _("Petition"),
+    "first_name": _("First name"),
+    "last_name": _("Last name"),
+    "email": _("Email"),
+    "country": _("Country"),
+    "postcode": _("Postcode"),
+    "updates_from_author": _("Updates from the petition's author"),
+    "updates_from_campaign": _("Updates from the campaign"),
+    "shown_publicly": _("Name shown publicly"),
+    "signed": _("Signed"),
+    "confirmed": _("Confirmed"),
+}
+
+
 def erase_for_email(email: str) -> int:
     """Delete every signature of `email`, under any spelling of it; confirmed ones come off
     the counts. The emails sent about them go with the outbox's own eraser (allout.apps),

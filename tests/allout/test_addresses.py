@@ -51,7 +51,7 @@ def test_the_data_page_finds_everything_under_any_spelling_of_an_address(client,
     assert {row["petition"] for row in data["signatures"]} == {"Safe passage", "Open borders"}
     assert len(data["emails"]) == 4
 
-    client.post(path, {"action": "delete"})
+    client.post(path, {"action": "delete", "confirmed": "yes"})
     assert list(OutboxEmail.objects.values_list("to", flat=True)) == ["a@example.org"]
     assert not Signature.objects.exists()
     assert list(Attendance.objects.current().values_list("email", flat=True)) == ["a@example.org"]

@@ -67,7 +67,7 @@ def test_the_data_link_shows_exports_and_deletes_what_is_held(client, db):
     export = client.post(path, {"action": "export"})
     assert export.json()["data"]["emails"][0]["subject"].startswith("Test message")
     assert OutboxEmail.objects.exists()  # GET and export change nothing
-    client.post(path, {"action": "delete"})
+    client.post(path, {"action": "delete", "confirmed": "yes"})
     assert not OutboxEmail.objects.exists()
 
 

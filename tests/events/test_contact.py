@@ -1,5 +1,6 @@
 import pytest
 
+from allout import mail, privacy
 from allout.models import OutboxEmail
 from events.models import Event
 from tests.events.factories import make_event, make_organizer
@@ -30,8 +31,7 @@ def test_a_message_reaches_the_organizer_with_the_sender_as_reply_to(client, eve
     response = client.post(f"/events/{event.slug}/contact/", FORM)
     assert response.status_code == 302
     assert "hidden.organizer@example.org" not in client.get(response["Location"]).content.decode()
-    row = OutboxEmail.objects.get()
-    assert row.kind == "contact_relay"
+    row = OutboxEmail.objects.get(kind="contact_relay")
     assert row.to == "hidden.organizer@example.org"
     assert row.reply_to == "kim@example.org"
     assert "Can I bring a drum?" in row.body_text and "Kim" in row.subject
@@ -39,14 +39,14 @@ def test_a_message_reaches_the_organizer_with_the_sender_as_reply_to(client, eve
 
 def test_a_message_with_markup_is_escaped_in_the_html_email(client, event):
     client.post(f"/events/{event.slug}/contact/", {**FORM, "message": "<script>x</script>"})
-    row = OutboxEmail.objects.get()
+    row = OutboxEmail.objects.get(kind="contact_relay")
     assert "<script>" not in row.body_html and "&lt;script&gt;" in row.body_html
 
 
 def test_the_relay_is_rate_limited(client, event):
     statuses = [client.post(f"/events/{event.slug}/contact/", FORM).status_code for _ in range(6)]
     assert statuses == [302] * 5 + [429]
-    assert OutboxEmail.objects.count() == 5
+    assert OutboxEmail.objects.filter(kind="contact_relay").count() == 5
 
 
 def test_a_crowd_of_clients_cannot_bury_one_organizer_either(client, event):
@@ -73,3 +73,37 @@ def test_an_unapproved_event_takes_no_messages(client, status):
     event = make_event(status=status)
     assert client.get(f"/events/{event.slug}/contact/").status_code == 404
     assert client.post(f"/events/{event.slug}/contact/", FORM).status_code == 404
+
+
+def test_the_sender_gets_a_receipt_with_their_data_link_and_without_the_message(client, event):
+    client.post(f"/events/{event.slug}/contact/", FORM)
+    receipt = OutboxEmail.objects.get(kind="contact_receipt")
+    assert receipt.to == "kim@example.org"
+    assert privacy.data_request_url("kim@example.org") in receipt.body_text
+    assert privacy.data_request_url("kim@example.org") in receipt.body_html
+    assert "Can I bring a drum?" not in receipt.body_text + receipt.body_html
+    assert "hidden.organizer@example.org" not in receipt.body_text + receipt.body_html
+
+
+def test_the_relayed_message_leaves_the_outbox_as_soon_as_it_is_sent(client, event, mailoutbox):
+    client.post(f"/events/{event.slug}/contact/", FORM)
+    row = OutboxEmail.objects.get(kind="contact_relay")
+    assert mail.deliver(row.pk)
+    assert "Can I bring a drum?" in mailoutbox[0].body
+    assert mailoutbox[0].reply_to == ["kim@example.org"]
+    row.refresh_from_db()
+    assert row.is_sent()
+    assert (row.body_text, row.body_html, row.reply_to) == ("", "", "")
+    receipt = OutboxEmail.objects.get(kind="contact_receipt")
+    assert mail.deliver(receipt.pk)
+    receipt.refresh_from_db()
+    assert receipt.body_text  # only someone else's words are blanked
+
+
+def test_the_senders_data_page_finds_and_deletes_a_message_still_waiting(client, event):
+    client.post(f"/events/{event.slug}/contact/", FORM)
+    path = privacy.data_request_url("Kim@Example.org").removeprefix("http://127.0.0.1:8000")
+    page = client.get(path).content.decode()
+    assert "Message about" in page
+    client.post(path, {"action": "delete", "confirmed": "yes"})
+    assert list(OutboxEmail.objects.values_list("kind", flat=True)) == []

@@ -94,7 +94,7 @@ def test_the_data_page_shows_and_erases_a_persons_sign_ups(client):
     html = client.get(path).content.decode()
     assert "Vigil" in html and "Masha" in html
 
-    response = client.post(path, {"action": "delete"})
+    response = client.post(path, {"action": "delete", "confirmed": "yes"})
     assert response.status_code == 200
     assert not Attendance.objects.filter(email_normalized="masha@example.org").exists()
     assert Attendance.objects.filter(email_normalized="someone.else@example.org").exists()

@@ -36,7 +36,7 @@ def test_deleting_my_data_deletes_my_signatures_and_lowers_the_counts(client, pe
     make_signature(petition, email="me@example.org", confirmed=True)
     make_signature(other, email="ME@example.org")
     make_signature(petition, email="you@example.org", confirmed=True)
-    client.post(data_path("me@example.org"), {"action": "delete"})
+    client.post(data_path("me@example.org"), {"action": "delete", "confirmed": "yes"})
     assert list(Signature.objects.values_list("email", flat=True)) == ["you@example.org"]
     petition.refresh_from_db()
     other.refresh_from_db()
@@ -62,7 +62,7 @@ def test_deleting_my_data_deletes_the_emails_sent_to_every_spelling_of_my_addres
     for email in ["J.Doe@gmail.com", "jdoe+x@googlemail.com"]:
         client.post(f"/petitions/{make_petition().slug}/sign/", sign_form(email=email))
     client.post(f"/petitions/{make_petition().slug}/sign/", sign_form(email="you@example.org"))
-    client.post(data_path("jdoe@gmail.com"), {"action": "delete"})
+    client.post(data_path("jdoe@gmail.com"), {"action": "delete", "confirmed": "yes"})
     assert list(OutboxEmail.objects.values_list("to", flat=True)) == ["you@example.org"]
 
 
@@ -75,3 +75,20 @@ def test_an_unconfirmed_signature_lives_as_long_as_its_latest_link(petition):
     assert purge_unconfirmed_signatures() == 0
     Signature.objects.filter(pk=resent.pk).update(last_emailed_at=month_ago)
     assert purge_unconfirmed_signatures() == 1
+
+
+def test_the_data_page_reads_as_sentences_not_as_raw_keys(client, petition):
+    make_signature(petition, email="me@example.org", confirmed=True)
+    html = client.get(data_path("me@example.org")).content.decode()
+    assert "Petitions you signed" in html
+    assert "<dt>Name shown publicly</dt>" in html
+    assert "<dd>no</dd>" in html  # booleans read as yes or no
+    for raw in ("shown_publicly", "updates_from_author", "True", "False"):
+        assert raw not in html
+
+
+def test_the_data_page_says_deleting_a_signature_lowers_the_petitions_count(client, petition):
+    make_signature(petition, email="me@example.org", confirmed=True)
+    html = client.post(data_path("me@example.org"), {"action": "delete"}).content.decode()
+    assert "each confirmed one comes off its petition&#x27;s count" in html
+    assert "Counts stay" not in html
