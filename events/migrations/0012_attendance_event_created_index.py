@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0007_attendance_canonical_email'),
+        ('events', '0011_approximate_points_from_cells'),
     ]
 
     operations = [
