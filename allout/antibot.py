@@ -127,8 +127,9 @@ def challenge(request: HttpRequest) -> JsonResponse:
 
 
 # --- The form field ---------------------------------------------------------------------
-def started_token() -> str:
-    return signing.dumps(time.time(), salt=_STARTED_SALT)
+def started_token(at: float | None = None) -> str:
+    """The signed time a form was rendered (now, unless `at` says when)."""
+    return signing.dumps(time.time() if at is None else at, salt=_STARTED_SALT)
 
 
 def seconds_since(token: str) -> float | None:
@@ -210,7 +211,7 @@ class AntiBotMixin:
     _errors: Any
 
     def __init__(self, *args, request: HttpRequest | None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         self.request = request
         self.trapped = False
         self.fields["antibot"] = AntiBotField()
