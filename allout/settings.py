@@ -230,6 +230,24 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Privacy: rate limits key on a keyed hash of the client address, never the address ---
 RATELIMIT_ENABLED = envbool("RATELIMIT_ENABLED", True)
+
+# --- Anti-automation on the public forms (allout/antibot.py) ------------------------------
+# ALTCHA's proof of work: a solution costs between half and all of ALTCHA_MAX_NUMBER key
+# derivations of ALTCHA_COST PBKDF2 iterations each (at the defaults about a second in
+# Chromium on a 2-core machine, solved while the person types). Its HMAC keys are derived
+# from SECRET_KEY.
+ALTCHA_ENABLED = envbool("ALTCHA_ENABLED", True)
+ALTCHA_MAX_NUMBER = envint("ALTCHA_MAX_NUMBER", 5000, minimum=2)
+ALTCHA_COST = envint("ALTCHA_COST", 500, minimum=1)
+# Submissions without a solution (no JavaScript) each form takes from one source an hour.
+ALTCHA_NOJS_LIMIT = envint("ALTCHA_NOJS_LIMIT", 3, minimum=0)
+# The honeypot field and the minimum time between showing a form and its submission.
+FORM_TRAPS_ENABLED = envbool("FORM_TRAPS_ENABLED", True)
+FORM_MIN_FILL_SECONDS = envint("FORM_MIN_FILL_SECONDS", 3, minimum=0)
+ACCOUNT_FORMS = {
+    "signup": "allout.account_forms.SignupForm",
+    "reset_password": "allout.account_forms.ResetPasswordForm",
+}
 # Participants' names and emails are erased this many days after their event ends.
 PARTICIPANT_RETENTION_DAYS = envint("PARTICIPANT_RETENTION_DAYS", 30, minimum=0)
 

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from allout import views
+from allout import antibot, views
 
 admin.site.site_header = f"{settings.SITE_NAME}: staff"
 admin.site.site_title = settings.SITE_NAME
@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("privacy/", views.privacy_notice, name="privacy"),
+    path("altcha/challenge/", antibot.challenge, name="altcha_challenge"),
     path("events/", include("events.urls")),
     path("my-data/<str:token>/", views.data_request, name="data_request"),
     path("petitions/", include("petitions.urls")),

@@ -9,6 +9,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from allout.antibot import AntiBotMixin
 from allout.risk import high_risk_countries
 from petitions.models import Petition
 
@@ -36,8 +37,10 @@ def clean_source(value: str | None) -> str:
     return value if SOURCE_PATTERN.fullmatch(value) else ""
 
 
-class SignatureForm(forms.Form):
+class SignatureForm(AntiBotMixin, forms.Form):
     """The sign form: every field labelled, both consents and "show me" unticked."""
+
+    antibot_scope = "petition-sign"
 
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100)

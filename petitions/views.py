@@ -5,6 +5,7 @@ what partner sites use (the JSON count and the embeddable widget).
 from __future__ import annotations
 
 from csp.decorators import csp_replace
+from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from allout.links import SignedLink, absolute_url
-from allout.ratelimit import ratelimit
+from allout.ratelimit import client_key, ratelimit
 from petitions import links, services
 from petitions.forms import SignatureForm, clean_source
 from petitions.models import Petition, Signature
@@ -24,6 +25,9 @@ SIGN_LIMIT = 30
 SIGN_PERIOD = 10 * 60
 RECENT_SIGNERS = 10
 COUNT_CACHE_SECONDS = 30
+# How long the widget's form stays good after its page was served (see embed()).
+EMBED_TOKEN_SECONDS = 2 * 3600
+EMBED_TOKEN_FIELD = "embed_token"  # noqa: S105  # a form field's name
 
 
 def _get_petition(slug: str) -> Petition:
@@ -41,7 +45,8 @@ def _get_signature(token: str, link: SignedLink) -> Signature | None:
 
 def _new_form(request: HttpRequest, petition: Petition) -> SignatureForm:
     source = request.GET.get("source") or request.GET.get("utm_source")
-    return SignatureForm(petition=petition, initial={"source": clean_source(source)})
+    initial = {"source": clean_source(source)}
+    return SignatureForm(petition=petition, initial=initial, request=request)
 
 
 def _render_page(
@@ -87,7 +92,12 @@ def _answer(
     itself again, with the form's messages.
     """
     if embed:
-        context = {"petition": petition, "form": form, **state}
+        context = {
+            "petition": petition,
+            "form": form,
+            "embed_token": embed_token(request, petition),
+            **state,
+        }
         return render(request, "petitions/embed.html", context, status=status)
     if state.get("limited"):
         return render(request, "429.html", status=status)
@@ -96,7 +106,7 @@ def _answer(
 
 def _sign(request: HttpRequest, petition: Petition, *, embed: bool = False) -> HttpResponse:
     """Take a signature from a POSTed form; the same answer whoever has signed before."""
-    form = SignatureForm(request.POST, petition=petition)
+    form = SignatureForm(request.POST, petition=petition, request=request)
     if not petition.is_open():
         return _answer(request, petition, form, embed=embed, status=403, refused=True)
     return _sign_open(request, petition, form, embed=embed)
@@ -114,6 +124,8 @@ def _sign_open(
 ) -> HttpResponse:
     if not form.is_valid():
         return _answer(request, petition, form, embed=embed, status=400)
+    if form.trapped:  # a bot (allout.antibot): the usual answer, nothing stored or sent
+        return _signed(request, petition, form, embed=embed)
     data = form.cleaned_data
     if embed and not data["source"]:
         data["source"] = "embed"
@@ -121,6 +133,12 @@ def _sign_open(
         services.sign(petition, **data)
     except services.PetitionClosed:  # closed between the check above and now
         return _answer(request, petition, form, embed=embed, status=403, refused=True)
+    return _signed(request, petition, form, embed=embed)
+
+
+def _signed(
+    request: HttpRequest, petition: Petition, form: SignatureForm, *, embed: bool
+) -> HttpResponse:
     if embed:
         return _answer(request, petition, form, embed=embed, status=200, sent=True)
     return redirect("petitions:check_email", petition.slug)
@@ -233,16 +251,47 @@ def count(request: HttpRequest, slug: str) -> JsonResponse:
     return response
 
 
+def _embed_salt(request: HttpRequest) -> str:
+    return f"petitions.embed:{client_key(request)}"
+
+
+def embed_token(request: HttpRequest, petition: Petition) -> str:
+    """What the widget's form carries: signed for this petition and this client's source."""
+    return signing.dumps(petition.pk, salt=_embed_salt(request))
+
+
+def _has_embed_token(request: HttpRequest, petition: Petition) -> bool:
+    try:
+        pk = signing.loads(
+            request.POST.get(EMBED_TOKEN_FIELD, ""),
+            salt=_embed_salt(request),
+            max_age=EMBED_TOKEN_SECONDS,
+        )
+    except signing.BadSignature:  # forged, expired, or served to another source
+        return False
+    return pk == petition.pk
+
+
 # The one route other sites may frame. Its form is exempt from CSRF: browsers withhold our
-# cookies inside another site's frame, and signing is anonymous and counts nothing until
-# the owner of the address confirms by email, so a forged submission gains nothing.
+# cookies inside another site's frame. In place of the CSRF token, the form carries
+# embed_token(): only a page we served can read it (other sites' scripts cannot read our
+# frame), it lasts two hours, and it is signed for the source it was served to, so a
+# token one server fetched is no use in its visitors' browsers. Without it, any page on
+# the web could post this form from its visitors' browsers and make us send emails.
 @csrf_exempt
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})  # type: ignore[arg-type]  # django-csp types views as (request)
 @require_http_methods(["GET", "HEAD", "POST"])
 def embed(request: HttpRequest, slug: str) -> HttpResponse:
     petition = _get_petition(slug)
+    context = {
+        "petition": petition,
+        "form": _new_form(request, petition),
+        "embed_token": embed_token(request, petition),
+    }
     if request.method == "POST":
+        if not _has_embed_token(request, petition):
+            # A fresh form, not the posted one: the posted one may be a forgery's.
+            return render(request, "petitions/embed.html", {**context, "stale": True}, status=400)
         return _sign(request, petition, embed=True)
-    form = _new_form(request, petition)
-    return render(request, "petitions/embed.html", {"petition": petition, "form": form})
+    return render(request, "petitions/embed.html", context)

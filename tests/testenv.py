@@ -37,4 +37,8 @@ os.environ["CELERY_QUEUE"] = f"tests-{os.getpid()}"
 # No tile server is reachable here; maps draw without tiles.
 os.environ["MAP_TILES_URL"] = ""
 os.environ.pop("EMAIL_URL", None)
+# Other features' tests send forms without a proof of work, at once, with no timestamp; the
+# anti-automation tests switch these back on (tests/allout/test_antibot.py).
+os.environ["ALTCHA_ENABLED"] = "false"
+os.environ["FORM_TRAPS_ENABLED"] = "false"
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop.

@@ -5,11 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from allout.antibot import AntiBotMixin
 from events.models import EventReport
 
 
-class AbuseReportForm(forms.ModelForm):
+class AbuseReportForm(AntiBotMixin, forms.ModelForm):
     """'Report this event': a reason and a few words. Nothing about the reporter is kept."""
+
+    antibot_scope = "event-report"
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -25,7 +28,9 @@ class AbuseReportForm(forms.ModelForm):
         widgets = {"reason": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 3})}
 
 
-class ContactForm(forms.Form):
+class ContactForm(AntiBotMixin, forms.Form):
+    antibot_scope = "contact"
+
     name = forms.CharField(label=_("Your name"), max_length=80)
     email = forms.EmailField(
         label=_("Your email"),

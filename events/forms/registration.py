@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
+from allout.antibot import AntiBotMixin
 from allout.models import Campaign
 from events import geo, risk
 from events.finder import places
@@ -399,3 +400,9 @@ class EventForm(forms.ModelForm):
             what_to_bring=data.get("what_to_bring", ""),
             organizer_name=data["organizer_name"],
         )
+
+
+class NewEventForm(AntiBotMixin, EventForm):
+    """Registering an event: the public form, so the anti-automation checks (editing is not)."""
+
+    antibot_scope = "event-new"

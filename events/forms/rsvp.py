@@ -5,10 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from allout.antibot import AntiBotMixin
 from events.models import Attendance
 
 
-class RSVPForm(forms.ModelForm):
+class RSVPForm(AntiBotMixin, forms.ModelForm):
+    antibot_scope = "rsvp"
+
     class Meta:
         model = Attendance
         fields = ["first_name", "email", "consent_organizer"]

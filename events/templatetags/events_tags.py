@@ -79,7 +79,7 @@ def rsvp_box(context: template.Context, event: Event) -> dict:
     """How many are going and, while the event takes sign-ups, the RSVP form."""
     return {
         "event": event,
-        "form": context.get("rsvp_form") or RSVPForm(),
+        "form": context.get("rsvp_form") or RSVPForm(request=context.get("request")),
         "retention_days": settings.PARTICIPANT_RETENTION_DAYS,
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),

@@ -21,7 +21,7 @@ CONTACT_LIMIT, CONTACT_EVENT_LIMIT, CONTACT_PERIOD = 5, 30, 3600
 @require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_public_event(slug)
-    form = ContactForm(request.POST or None)
+    form = ContactForm(request.POST or None, request=request)
     if request.method == "GET":
         return render(request, "events/contact.html", {"event": event, "form": form})
     return _relay(request, event, form)
@@ -38,6 +38,8 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
 def _relay(request: HttpRequest, event: Event, form: ContactForm) -> HttpResponse:
     if not form.is_valid():
         return render(request, "events/contact.html", {"event": event, "form": form}, status=400)
+    if form.trapped:  # a bot (allout.antibot): the usual answer, nothing sent
+        return redirect("events:contact_sent", slug=event.slug)
     with transaction.atomic():
         emails.contact_relay(event, **form.cleaned_data)
     return redirect("events:contact_sent", slug=event.slug)

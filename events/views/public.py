@@ -42,7 +42,7 @@ def render_event_page(
         "can_see_exact_place": event.hide_exact_location and may_see_exact_place(request, event),
         "latest_decision": latest_decision,
         "share_url": absolute_url(event.get_absolute_url()),
-        "report_form": AbuseReportForm(),
+        "report_form": AbuseReportForm(request=request),
         **context,
     }
     return render(request, "events/event_detail.html", context, status=status)
@@ -101,10 +101,11 @@ def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 @ratelimit("event-report", limit=5, period=3600)
 def report_event(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_public_event(slug)
-    form = AbuseReportForm(request.POST)
+    form = AbuseReportForm(request.POST, request=request)
     if not form.is_valid():
         return render_event_page(request, event, status=400, report_form=form, report_open=True)
-    moderation.report_event(event, form.cleaned_data["reason"], form.cleaned_data["text"])
+    if not form.trapped:  # a bot (allout.antibot) gets the thanks, and nothing is kept
+        moderation.report_event(event, form.cleaned_data["reason"], form.cleaned_data["text"])
     messages.success(
         request, _("Thank you for telling us. A moderator will look at this event soon.")
     )

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -17,9 +17,13 @@ from allout.types import AuthenticatedHttpRequest
 from events.access import get_event_for_organizer, verified_email_required
 from events.errors import EventsError, HighRiskPlace
 from events.finder import places
-from events.forms.registration import EventForm
+from events.forms.registration import EventForm, NewEventForm
 from events.models import Event
 from events.services import registration
+
+THANKS_FOR_REGISTERING = gettext_noop(
+    "Thank you! Your event waits for a moderator; we emailed you the details."
+)
 
 
 def _render_form(request: HttpRequest, form: EventForm, event: Event | None = None):
@@ -53,17 +57,18 @@ def new_event(request: AuthenticatedHttpRequest) -> HttpResponse:
     campaign = Campaign.objects.current()
     if campaign is None or campaign.is_over():
         return render(request, "events/registration_closed.html", {"campaign": campaign})
-    form = EventForm(request.POST if request.method == "POST" else None, campaign=campaign)
+    data = request.POST if request.method == "POST" else None
+    form = NewEventForm(data, campaign=campaign, request=request)
     if request.method == "POST" and form.is_valid():
+        if form.trapped:  # a bot (allout.antibot): the usual thanks, nothing stored or sent
+            messages.success(request, _(THANKS_FOR_REGISTERING))
+            return redirect("events:mine")
         try:
             event = registration.register_event(request.user, form.details(), campaign=campaign)
         except EventsError as error:
             _save_failed(form, error)
         else:
-            messages.success(
-                request,
-                _("Thank you! Your event waits for a moderator; we emailed you the details."),
-            )
+            messages.success(request, _(THANKS_FOR_REGISTERING))
             _warn_if_off_day(request, form)
             return redirect(event)
     return _render_form(request, form)

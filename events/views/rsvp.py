@@ -40,10 +40,12 @@ def handle_rsvp(request: HttpRequest, event: Event) -> HttpResponse:
 
 @ratelimit("rsvp", limit=RSVP_LIMIT, period=RSVP_PERIOD)
 def _take_rsvp(request: HttpRequest, event: Event) -> HttpResponse:
-    form = RSVPForm(request.POST)
+    form = RSVPForm(request.POST, request=request)
     if not form.is_valid():
         context = {"event": event, "rsvp_form": form}
         return render(request, "events/attend_form.html", context, status=400)
+    if form.trapped:  # a bot (allout.antibot): the usual answer, nothing stored or sent
+        return redirect("events:rsvp_sent", slug=event.slug)
     try:
         signups.rsvp(event, **form.cleaned_data)
     except RSVPClosed:  # the event changed under us
@@ -62,7 +64,8 @@ def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
         return handle_rsvp(request, event)
     if not event.accepts_rsvps():
         return _closed(request, event)
-    return render(request, "events/attend_form.html", {"event": event, "rsvp_form": RSVPForm()})
+    context = {"event": event, "rsvp_form": RSVPForm(request=request)}
+    return render(request, "events/attend_form.html", context)
 
 
 @require_safe

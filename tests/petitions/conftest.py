@@ -60,6 +60,16 @@ def sign_form(**kwargs) -> dict:
     return kwargs
 
 
+def embed_form(petition: Petition, **kwargs) -> dict:
+    """What the embed's form POSTs: sign_form() and the token the page gave this source."""
+    from django.test import RequestFactory
+
+    from petitions.views import embed_token
+
+    # RequestFactory's REMOTE_ADDR is the test client's: the token is signed for it.
+    return {"embed_token": embed_token(RequestFactory().get("/"), petition), **sign_form(**kwargs)}
+
+
 def link_in(row: OutboxEmail, kind: str) -> str:
     """The path of the signed link of `kind` (confirm, delete, updates) in an email."""
     match = re.search(rf"https?://[^/\s]+(/petitions/signature/[^/\s]+/{kind}/)", row.body_text)

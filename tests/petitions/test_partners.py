@@ -6,7 +6,7 @@ import pytest
 
 from allout.models import OutboxEmail
 from petitions.models import Petition, PetitionStatus, Signature
-from tests.petitions.conftest import make_petition, make_signature, sign_form
+from tests.petitions.conftest import embed_form, make_petition, make_signature, sign_form
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def test_signing_inside_the_frame_needs_no_cookie_and_answers_inside_the_frame(p
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)  # as in a third-party frame: no CSRF cookie
-    response = client.post(f"/petitions/{petition.slug}/embed/", sign_form())
+    response = client.post(f"/petitions/{petition.slug}/embed/", embed_form(petition))
     assert response.status_code == 200
     assert "X-Frame-Options" not in response
     assert "Check your email" in response.content.decode()
@@ -96,13 +96,13 @@ def test_the_main_sign_form_keeps_its_csrf_protection(petition):
 
 def test_the_embed_shows_mistakes_and_a_closed_petition_inside_the_frame(client):
     petition = make_petition()
-    response = client.post(f"/petitions/{petition.slug}/embed/", sign_form(email="nope"))
+    response = client.post(f"/petitions/{petition.slug}/embed/", embed_form(petition, email="nope"))
     assert response.status_code == 400
     assert "X-Frame-Options" not in response
     assert "Enter a valid email address." in response.content.decode()
 
     closed = make_petition(status=PetitionStatus.CLOSED)
-    response = client.post(f"/petitions/{closed.slug}/embed/", sign_form())
+    response = client.post(f"/petitions/{closed.slug}/embed/", embed_form(closed))
     assert response.status_code == 403 and "X-Frame-Options" not in response
     assert "this petition is closed" in response.content.decode()
     assert not Signature.objects.exists()
@@ -110,8 +110,11 @@ def test_the_embed_shows_mistakes_and_a_closed_petition_inside_the_frame(client)
 
 def test_the_embed_answers_a_burst_inside_the_frame_too(client, petition):
     for number in range(30):
-        client.post(f"/petitions/{petition.slug}/embed/", sign_form(email=f"p{number}@example.org"))
-    response = client.post(f"/petitions/{petition.slug}/embed/", sign_form())
+        client.post(
+            f"/petitions/{petition.slug}/embed/",
+            embed_form(petition, email=f"p{number}@example.org"),
+        )
+    response = client.post(f"/petitions/{petition.slug}/embed/", embed_form(petition))
     assert response.status_code == 429
     assert "X-Frame-Options" not in response
     assert "wait a few minutes" in response.content.decode()

@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from allout.models import OutboxEmail
 from petitions.models import PetitionStatus, Signature
-from tests.petitions.conftest import link_in, make_petition, make_signature, sign_form
+from tests.petitions.conftest import (
+    embed_form,
+    link_in,
+    make_petition,
+    make_signature,
+    sign_form,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -359,7 +365,7 @@ def test_the_confirm_page_shows_the_choices_the_signer_is_confirming(client, pet
     sign(client, petition)
     client.post(
         f"/petitions/{petition.slug}/embed/",
-        sign_form(show_publicly="on", consent_campaign="on"),
+        embed_form(petition, show_publicly="on", consent_campaign="on"),
     )
     page = client.get(link_in(OutboxEmail.objects.get(), "confirm")).content.decode()
     assert "Your first name and country will be shown on the petition page" in page
