@@ -16,4 +16,4 @@ RUN pip install --no-cache-dir -e . \
 RUN useradd --create-home --uid 10001 allout && mkdir -p /app/var/media && chown -R allout /app/var
 USER allout
 EXPOSE 8000
-CMD ["gunicorn", "allout.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "allout.wsgi"]

@@ -7,6 +7,8 @@ production stops the process at start-up instead of surfacing as odd behaviour l
 from __future__ import annotations
 
 import os
+import secrets
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
@@ -92,3 +94,34 @@ def envemail(name: str) -> dict | None:
         return environ.Env.email_url_config(raw)
     except ValueError as exc:
         raise ImproperlyConfiguredVariable(f"{name} is not a usable email URL: {exc}") from None
+
+
+def generated_secret(path: Path) -> str:
+    """The secret kept in `path`, made (random, readable by its owner alone) the first time.
+
+    The web server, the worker and beat start together: the first to write wins (a hard
+    link is atomic and never replaces a file) and the others read what it wrote.
+    """
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_urlsafe(50))
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return _read_secret(path)
+
+
+def _read_secret(path: Path) -> str:
+    value = path.read_text().strip()
+    if not value:
+        raise ImproperlyConfiguredVariable(f"{path} is empty: delete it to have a new secret made")
+    return value

@@ -49,3 +49,22 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
                 update[directive] = [*update.get(directive, []), UNSAFE_INLINE]
             parts.update = update
         return parts
+
+
+class PermissionsPolicyMiddleware:
+    """Every response says which browser powers its page may use (settings.PERMISSIONS_POLICY).
+
+    A script that slips in cannot turn on the camera, the microphone or payments, nor can a
+    page that frames the site ask for the visitor's position.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}={allowlist}" for feature, allowlist in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.header)
+        return response

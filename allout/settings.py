@@ -21,6 +21,7 @@ from allout.env import (
     envlist,
     envstr,
     envurl,
+    generated_secret,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,7 +32,11 @@ SECRET_KEY = envstr("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfiguredVariable("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "development-only-not-secret"  # noqa: S105
+    # Development: a random key made on first run and kept in var/ (mode 600). A constant
+    # would let anyone forge the participant, cancel and data links of a reachable server.
+    SECRET_KEY = generated_secret(
+        Path(envstr("SECRET_KEY_FILE", str(BASE_DIR / "var" / "secret_key")))
+    )
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not ALLOWED_HOSTS:
@@ -63,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "allout.middleware.PermissionsPolicyMiddleware",  # before whitenoise: static files too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -250,6 +256,8 @@ ACCOUNT_FORMS = {
 }
 # Participants' names and emails are erased this many days after their event ends.
 PARTICIPANT_RETENTION_DAYS = envint("PARTICIPANT_RETENTION_DAYS", 30, minimum=0)
+# A data link (allout.privacy) works this many days; every email brings a fresh one.
+DATA_LINK_MAX_AGE_DAYS = envint("DATA_LINK_MAX_AGE_DAYS", 30, minimum=1)
 
 # --- Maps ------------------------------------------------------------------------------------
 # The tile server is the one outside request a page makes. Empty means no tiles at all.
@@ -305,6 +313,49 @@ if envbool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0, minimum=0)
+# --- Production defaults (issue 10, section 8) ---
+# includeSubDomains is the operator's choice: it breaks any subdomain still served over HTTP.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Joining the browsers' preload list is a commitment for years, made by submitting the
+    # domain, not a default: `check --deploy` need not ask for it.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+if SESSION_COOKIE_SECURE:
+    # __Host- cookies are refused by browsers unless Secure, Path=/ and without Domain: no
+    # subdomain and no plain-HTTP page can set or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = "/"
+SESSION_COOKIE_DOMAIN = CSRF_COOKIE_DOMAIN = None
+# allout.middleware.PermissionsPolicyMiddleware: the finder may ask for the position; no page
+# may use anything else a browser can be asked for.
+PERMISSIONS_POLICY = {
+    "geolocation": "(self)",
+    **dict.fromkeys(
+        (
+            "accelerometer",
+            "autoplay",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "publickey-credentials-get",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        ),
+        "()",
+    ),
+}
 
 # --- Internationalisation and static files ----------------------------------------------
 LANGUAGE_CODE = "en"

@@ -17,8 +17,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 from allout import privacy
 from allout.models import Campaign
 
-DATA_LINK_MAX_AGE_DAYS = 365
-
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
@@ -55,7 +53,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _email_from_token(token: str) -> str:
-    email = privacy.email_from_data_token(token, max_age_days=DATA_LINK_MAX_AGE_DAYS)
+    email = privacy.email_from_data_token(token, max_age_days=settings.DATA_LINK_MAX_AGE_DAYS)
     if email is None:
         raise Http404("This link is not valid or has expired.")
     return email

@@ -108,3 +108,22 @@ def test_someone_whose_data_was_erased_can_sign_up_again():
     erasure.erase_personal_data("masha@example.org")
     rsvp.rsvp(event, first_name="Masha", email="masha@example.org", consent_organizer=False)
     assert Attendance.objects.current().get().status == Attendance.Status.UNCONFIRMED
+
+
+@pytest.mark.parametrize("purpose", list(links.Purpose))
+def test_every_link_of_an_erased_sign_up_is_a_404_for_reading_and_for_posting(client, purpose):
+    attendance = make_attendance(past_event(31), status="confirmed")
+    path = links.path(attendance, purpose)
+    assert client.get(path).status_code == 200
+    erasure.erase_past_participants()
+    assert client.get(path).status_code == 404
+    assert client.post(path).status_code in {404, 405}
+    attendance.refresh_from_db()
+    assert attendance.status == "confirmed"  # a cancel link of an erased row changes nothing
+
+
+@pytest.mark.parametrize("purpose", list(links.Purpose))
+def test_links_stop_working_once_the_person_erases_their_data(client, purpose):
+    attendance = make_attendance(make_event(), email="masha@example.org")
+    erasure.erase_personal_data("masha@example.org")
+    assert client.get(links.path(attendance, purpose)).status_code == 404
