@@ -52,14 +52,21 @@ def event_received(event: Event) -> None:
     mail.queue("event_received", event.organizer.email, _context(event))
 
 
-def event_to_moderate(event: Event) -> None:
-    """To every moderator: a new event waits in the queue."""
+def events_to_moderate(events: list[Event]) -> None:
+    """To every moderator: one email listing the new events that wait in the queue."""
     context = {
-        **_context(event),
-        "admin_url": absolute_url(reverse("admin:events_event_change", args=[event.pk])),
+        "events": [
+            {
+                "event": event,
+                "admin_url": absolute_url(reverse("admin:events_event_change", args=[event.pk])),
+            }
+            for event in events
+        ],
+        # The queue opens on pending events.
+        "queue_url": absolute_url(reverse("admin:events_event_changelist")),
     }
     for address in moderator_emails():
-        mail.queue("event_to_moderate", address, context)
+        mail.queue("events_to_moderate", address, context)
 
 
 def event_approved(event: Event) -> None:
