@@ -84,6 +84,17 @@ def event_unpublished(event: Event, reason: str) -> None:
     mail.queue("event_unpublished", event.organizer.email, {**_context(event), "reason": reason})
 
 
+def contact_burst(event: Event, *, received: int) -> None:
+    """To every moderator: an event's contact form is receiving an unusual number of messages."""
+    context = {
+        **_context(event),
+        "received": received,
+        "admin_url": absolute_url(reverse("admin:events_event_change", args=[event.pk])),
+    }
+    for address in moderator_emails():
+        mail.queue("contact_burst", address, context)
+
+
 # --- To participants ---------------------------------------------------------------------
 def _to_participant(
     template: str, attendance: Attendance, context: dict, *, reveal_place: bool
