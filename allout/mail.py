@@ -109,7 +109,9 @@ def queue(
     """
     if template not in BUDGETED_KINDS:
         return _queue(template, to, context, unsubscribe_url=unsubscribe_url, reply_to=reply_to)
-    with transaction.atomic():  # holds the budget's lock until the row is written
+    # No savepoint (two round trips on every signature): within the caller's transaction
+    # if there is one, which holds the budget's lock until it commits.
+    with transaction.atomic(savepoint=False):
         if not within_budget(template, to):
             return None
         return _queue(template, to, context, unsubscribe_url=unsubscribe_url, reply_to=reply_to)
@@ -147,7 +149,7 @@ def queue_rendered(kind: str, message: EmailMultiAlternatives) -> list[OutboxEma
     html = next((str(body) for body, mime in message.alternatives if mime == "text/html"), "")
     rows = []
     for to in message.to:
-        with transaction.atomic():  # holds the budget's lock until the row is written
+        with transaction.atomic(savepoint=False):  # as in queue()
             if not within_budget(kind, to):
                 continue
             row = OutboxEmail.objects.create(

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from allout.blocking import is_blocked_account
 from allout.models import Campaign
 from events import emails, risk
 from events.errors import HighRiskPlace, NotAllowed, RegistrationLimit
@@ -173,6 +174,14 @@ def register_event(organizer: User, details: EventDetails, *, campaign: Campaign
     alert lists it."""
     if not has_verified_email(organizer):
         raise NotAllowed(_("Confirm your email address before registering an event."))
+    if is_blocked_account(organizer):
+        # Kind and vague (allout.blocking): naming the block would invite a new account.
+        raise NotAllowed(
+            _(
+                "We cannot take an event from this account at the moment. If you think this "
+                "is a mistake, please write to the campaign team."
+            )
+        )
     _check_limits(organizer)
     _check_place(details)
     event = Event(
