@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from allout.models import Campaign, HighRiskCountry, OutboxEmail
+from allout.models import BlockedAddress, Campaign, HighRiskCountry, OutboxEmail
 
 
 @admin.register(Campaign)
@@ -16,6 +16,21 @@ class CampaignAdmin(admin.ModelAdmin):
 class HighRiskCountryAdmin(admin.ModelAdmin):
     list_display = ["country", "note", "added_at"]
     search_fields = ["country", "note"]
+
+
+@admin.register(BlockedAddress)
+class BlockedAddressAdmin(admin.ModelAdmin):
+    """Silent blocks (allout.blocking): who is stopped, why, and which staff member did it."""
+
+    list_display = ["value", "kind", "note", "added_by", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["value", "note"]
+    readonly_fields = ["added_by", "created_at"]
+
+    def save_model(self, request: HttpRequest, obj: BlockedAddress, form, change: bool) -> None:
+        if not change:
+            obj.added_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(OutboxEmail)

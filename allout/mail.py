@@ -6,6 +6,10 @@ for long: the broker's timeouts are bounded, and if publishing fails the row wai
 `requeue_unsent()`, which Celery beat runs every minute. `deliver()` sends a row at most
 once, however many times its task runs and however many workers race for it.
 
+Both `queue()` and `queue_rendered()` spend the recipient's mail budget first (see
+BUDGETED_KINDS): an email anyone could trigger by typing an address into a form is dropped,
+unseen by whoever typed it, once that address has had its share for the day.
+
 The Celery tasks live at the end of this module, beside the functions they run, so the
 outbox and its tasks import nothing from each other.
 """
@@ -20,15 +24,73 @@ from smtplib import SMTPException, SMTPRecipientsRefused
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from allout.addresses import canonical_email
 from allout.models import OutboxEmail
 from allout.privacy import data_request_url
+from allout.ratelimit import hashed
 
 log = logging.getLogger(__name__)
+
+# The emails anyone can make the platform send by typing someone's address into a form:
+# sign-up verification (allauth's email_confirmation*, account_already_exists), password
+# reset (password_reset_key, unknown_account, and the code variants), the petition's and the
+# RSVP's confirmation requests and the "you already signed" notice. One recipient receives at
+# most MAIL_BUDGET_PER_DAY of them in 24 hours. Every other kind is sent because the person
+# asked for it by confirming (reminders, organizers' messages, attendance confirmed, event
+# changed or cancelled) or because it goes to staff or organizers, and is never counted.
+# A new kind a stranger can trigger belongs here (the contact relay's receipt, say).
+BUDGETED_KINDS = frozenset(
+    {
+        "email_confirmation",
+        "email_confirmation_signup",
+        "email_confirm",
+        "account_already_exists",
+        "password_reset_key",
+        "password_reset_code",
+        "password_reset",
+        "unknown_account",
+        "login_code",
+        "attendance_confirm",
+        "petition_confirm",
+        "petition_already_signed",
+        "contact_receipt",  # to whatever address a stranger types into the contact relay
+    }
+)
+MAIL_BUDGET_WINDOW = timedelta(hours=24)
+
+
+def within_budget(kind: str, to: str) -> bool:
+    """Whether `to` may be sent one more `kind` email now (always, for unbudgeted kinds).
+
+    Counted from the outbox itself rather than a Redis counter: it holds exactly the emails
+    that were queued (a rolled-back request spends nothing), it does not fail open when
+    Redis is down, and it keeps no new record keyed on the address. Rows live for days
+    (OUTBOX_RETENTION_DAYS is at least one), longer than the window. Call it inside the
+    transaction that queues the row: the advisory lock holds concurrent senders to one
+    recipient in line until it commits, so racing requests cannot overspend.
+    """
+    if kind not in BUDGETED_KINDS:
+        return True
+    canonical = canonical_email(to)
+    key = hashed(canonical)
+    with connection.cursor() as cursor:
+        # 60 bits of the keyed hash: a collision only makes two recipients wait in turn.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(key[:15], 16)])
+    spent = OutboxEmail.objects.filter(
+        to_canonical=canonical,
+        kind__in=BUDGETED_KINDS,
+        created_at__gte=timezone.now() - MAIL_BUDGET_WINDOW,
+    ).count()
+    if spent < settings.MAIL_BUDGET_PER_DAY:
+        return True
+    # The keyed hash lets staff see one recipient being bombed without logging the address.
+    log.warning("Mail budget spent: %s email to recipient %s not sent", kind, key)
+    return False
 
 
 def queue(
@@ -39,7 +101,7 @@ def queue(
     unsubscribe_url: str | None = None,
     reply_to: str = "",
     blank_after_send: bool = False,
-) -> OutboxEmail:
+) -> OutboxEmail | None:
     """Render `template` for `to` and store it; it is sent after the transaction commits.
 
     `template` names three templates under templates/emails/: `<name>_subject.txt`,
@@ -47,7 +109,37 @@ def queue(
     (`unsubscribe_url`, or the recipient's data page when the message has no subscription).
     `blank_after_send` is for someone else's words (the contact relay): the row keeps no
     body and no Reply-To once it is sent.
+
+    Returns None, storing nothing, when the recipient's mail budget is spent.
     """
+    store = partial(
+        _queue,
+        template,
+        to,
+        context,
+        unsubscribe_url=unsubscribe_url,
+        reply_to=reply_to,
+        blank_after_send=blank_after_send,
+    )
+    if template not in BUDGETED_KINDS:
+        return store()
+    # No savepoint (two round trips on every signature): within the caller's transaction
+    # if there is one, which holds the budget's lock until it commits.
+    with transaction.atomic(savepoint=False):
+        if not within_budget(template, to):
+            return None
+        return store()
+
+
+def _queue(
+    template: str,
+    to: str,
+    context: dict,
+    *,
+    unsubscribe_url: str | None,
+    reply_to: str,
+    blank_after_send: bool,
+) -> OutboxEmail:
     data_url = data_request_url(to)
     context = {
         "site_name": settings.SITE_NAME,
@@ -73,18 +165,22 @@ def queue(
 
 
 def queue_rendered(kind: str, message: EmailMultiAlternatives) -> list[OutboxEmail]:
-    """Store a message rendered elsewhere (django-allauth's account emails)."""
+    """Store a message rendered elsewhere (django-allauth's account emails), for each
+    recipient whose mail budget allows it."""
     html = next((str(body) for body, mime in message.alternatives if mime == "text/html"), "")
     rows = []
     for to in message.to:
-        row = OutboxEmail.objects.create(
-            kind=kind,
-            to=to,
-            subject=" ".join(message.subject.split())[:300],
-            body_text=str(message.body),
-            body_html=html,
-            headers={"List-Unsubscribe": f"<{data_request_url(to)}>"},
-        )
+        with transaction.atomic(savepoint=False):  # as in queue()
+            if not within_budget(kind, to):
+                continue
+            row = OutboxEmail.objects.create(
+                kind=kind,
+                to=to,
+                subject=" ".join(message.subject.split())[:300],
+                body_text=str(message.body),
+                body_html=html,
+                headers={"List-Unsubscribe": f"<{data_request_url(to)}>"},
+            )
         transaction.on_commit(partial(publish, row.pk))
         rows.append(row)
     return rows

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast, Upper
@@ -146,3 +148,66 @@ class OutboxEmail(models.Model):
     def is_sent(self) -> bool:
         """Whether the message has left for the mail server."""
         return self.sent_at is not None
+
+
+class BlockedAddress(models.Model):
+    """An address, or a whole domain, whose sign-ups and signatures are silently dropped.
+
+    allout.blocking applies it; the person blocked sees every form accept them as usual.
+    """
+
+    class Kind(models.TextChoices):
+        ADDRESS = "address", _("One email address")
+        DOMAIN = "domain", _("A whole domain (and its subdomains)")
+
+    kind = models.CharField(_("what to block"), max_length=20, choices=Kind.choices)
+    value = models.CharField(
+        _("address or domain"),
+        max_length=254,
+        help_text=_(
+            "An address (any spelling: Gmail's dots and +tags are ignored) or a domain such "
+            "as example.org."
+        ),
+    )
+    note = models.TextField(_("note for staff"), blank=True, help_text=_("Why, and what was seen."))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("blocked address")
+        verbose_name_plural = _("blocked addresses")
+        ordering = ["-created_at"]
+        constraints = [
+            # Its index serves allout.blocking's lookup (kind and value, on every sign-up).
+            models.UniqueConstraint(fields=["kind", "value"], name="blockedaddress_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+    def save(self, *args, **kwargs) -> None:
+        self.value = self.normalized_value()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.value = self.normalized_value()
+        if self.kind == self.Kind.ADDRESS and "@" not in self.value.strip("@"):
+            raise ValidationError({"value": _("Enter a whole email address.")})
+        if self.kind == self.Kind.DOMAIN and ("@" in self.value or "." not in self.value):
+            raise ValidationError({"value": _("Enter a domain such as example.org, without @.")})
+
+    def normalized_value(self) -> str:
+        """The value as lookups compare it: a canonical address, or a bare lower-case domain."""
+        value = self.value.strip().lower()
+        if self.kind == self.Kind.DOMAIN:
+            # Through canonical_email so that googlemail.com blocks gmail.com as it should.
+            return canonical_email(f"x@{value.lstrip('@')}").rpartition("@")[2]
+        return canonical_email(value)

@@ -63,6 +63,15 @@ def is_limited(scope: str, key: str, *, limit: int, period: int) -> bool:
     return _count_hit(f"ratelimit:{scope}:{key}", period) > limit
 
 
+def count_hit(scope: str, key: str, *, period: int) -> int:
+    """Count one hit for `key` in `scope` and return the hits in the current `period` s.
+
+    For watching rather than refusing (an alert on an unusual burst), so it counts whether
+    or not RATELIMIT_ENABLED is on; 0 when Redis is down.
+    """
+    return _count_hit(f"watch:{scope}:{key}", period)
+
+
 def _count_hit(key: str, period: int) -> int:
     """Add one to a counter that expires `period` s after its first hit, in one round trip.
 

@@ -259,6 +259,24 @@ PARTICIPANT_RETENTION_DAYS = envint("PARTICIPANT_RETENTION_DAYS", 30, minimum=0)
 # A data link (allout.privacy) works this many days; every email brings a fresh one.
 DATA_LINK_MAX_AGE_DAYS = envint("DATA_LINK_MAX_AGE_DAYS", 30, minimum=1)
 
+# --- Abuse limits (issue 10, section 4) ---------------------------------------------------
+# Emails anyone can trigger by typing an address (allout.mail.BUDGETED_KINDS) reach one
+# recipient at most this many times in 24 hours; the rest are dropped, so nobody can use
+# the platform to bomb a mailbox.
+MAIL_BUDGET_PER_DAY = envint("MAIL_BUDGET_PER_DAY", 6, minimum=1)
+# An organizer may have this many events waiting for review, and register this many a day.
+EVENTS_PENDING_PER_ORGANIZER = envint("EVENTS_PENDING_PER_ORGANIZER", 3, minimum=1)
+EVENTS_PER_ORGANIZER_PER_DAY = envint("EVENTS_PER_ORGANIZER_PER_DAY", 5, minimum=1)
+# Moderators get one email listing the new events this often, not one per event.
+MODERATOR_ALERT_SECONDS = envint("MODERATOR_ALERT_SECONDS", 300, minimum=10)
+CELERY_BEAT_SCHEDULE["alert-moderators"] = {
+    "task": "events.tasks.alert_moderators",
+    "schedule": MODERATOR_ALERT_SECONDS,
+}
+# Relayed messages to one event in an hour beyond which moderators are alerted (once an
+# hour); the form stays open for everyone else.
+CONTACT_BURST_PER_HOUR = envint("CONTACT_BURST_PER_HOUR", 20, minimum=1)
+
 # --- Maps ------------------------------------------------------------------------------------
 # The tile server is the one outside request a page makes. Empty means no tiles at all.
 MAP_TILES_URL = envstr("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -52,14 +52,21 @@ def event_received(event: Event) -> None:
     mail.queue("event_received", event.organizer.email, _context(event))
 
 
-def event_to_moderate(event: Event) -> None:
-    """To every moderator: a new event waits in the queue."""
+def events_to_moderate(events: list[Event]) -> None:
+    """To every moderator: one email listing the new events that wait in the queue."""
     context = {
-        **_context(event),
-        "admin_url": absolute_url(reverse("admin:events_event_change", args=[event.pk])),
+        "events": [
+            {
+                "event": event,
+                "admin_url": absolute_url(reverse("admin:events_event_change", args=[event.pk])),
+            }
+            for event in events
+        ],
+        # The queue opens on pending events.
+        "queue_url": absolute_url(reverse("admin:events_event_changelist")),
     }
     for address in moderator_emails():
-        mail.queue("event_to_moderate", address, context)
+        mail.queue("events_to_moderate", address, context)
 
 
 def event_approved(event: Event) -> None:
@@ -75,6 +82,17 @@ def event_rejected(event: Event, reason: str) -> None:
 def event_unpublished(event: Event, reason: str) -> None:
     """To the organizer: the event is off the public pages while moderators look again."""
     mail.queue("event_unpublished", event.organizer.email, {**_context(event), "reason": reason})
+
+
+def contact_burst(event: Event, *, received: int) -> None:
+    """To every moderator: an event's contact form is receiving an unusual number of messages."""
+    context = {
+        **_context(event),
+        "received": received,
+        "admin_url": absolute_url(reverse("admin:events_event_change", args=[event.pk])),
+    }
+    for address in moderator_emails():
+        mail.queue("contact_burst", address, context)
 
 
 # --- To participants ---------------------------------------------------------------------

@@ -23,6 +23,10 @@ class HighRiskPlace(EventsError):
         super().__init__(_("Public events cannot be listed in this country."))
 
 
+class RegistrationLimit(EventsError):
+    """The organizer has as many events waiting for review, or registered today, as we take."""
+
+
 class InvalidTransition(EventsError):
     """The event (or report) is not in a state this step can start from."""
 

@@ -185,6 +185,9 @@ class Event(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # When moderators were emailed about this event: they hear of new events in one email per
+    # sweep (events.services.moderation.alert_moderators), not one per event.
+    moderators_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The organizer's note when cancelling: emailed to participants, shown on the public page.
     cancellation_note = models.TextField(_("cancellation note"), max_length=1000, blank=True)
 

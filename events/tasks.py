@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from events.services import erasure, reminders
+from events.services import erasure, moderation, reminders
 
 
 @shared_task(acks_late=True)
@@ -17,3 +17,9 @@ def send_reminders() -> int:
 def erase_past_participants() -> int:
     """Blank participants' names and emails PARTICIPANT_RETENTION_DAYS after their event."""
     return erasure.erase_past_participants()
+
+
+@shared_task(acks_late=True)
+def alert_moderators() -> int:
+    """One email to each moderator listing the events registered since the last sweep."""
+    return moderation.alert_moderators()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allout.addresses import canonical_email
+from allout.blocking import is_blocked
 from allout.risk import is_high_risk
 from petitions import emails
 from petitions.models import Petition, Signature
@@ -54,6 +55,9 @@ def sign(
     """
     if not petition.is_open():
         raise PetitionClosed
+    if is_blocked(email):
+        # Silently (allout.blocking): the same page as anyone's, and nothing stored or sent.
+        return Signature(petition=petition, first_name=first_name, last_name=last_name, email=email)
     details = {
         "first_name": first_name,
         "last_name": last_name,
@@ -97,8 +101,9 @@ def _claim_email_slot(signature: Signature, now: datetime) -> bool:
 
 
 def confirm(signature: Signature) -> bool:
-    """Count `signature`; True if this call confirmed it, False if it was confirmed already."""
-    if signature.is_confirmed():
+    """Count `signature`; True if this call confirmed it, False if it was confirmed already
+    (or its address was blocked after it signed: the signer sees the usual thanks)."""
+    if signature.is_confirmed() or is_blocked(signature.email):
         return False
     if not signature.petition.is_open():
         raise PetitionClosed

@@ -16,6 +16,30 @@ from events.errors import HighRiskPlace, InvalidTransition, NotAllowed, ReasonRe
 from events.models import Event, EventReport, ModerationAction
 
 
+def alert_moderators() -> int:
+    """Email the moderators one list of the pending events they have not heard of; returns
+    how many events it listed.
+
+    Beat runs it every MODERATOR_ALERT_SECONDS: a burst of registrations costs each
+    moderator one email, not one per event. SKIP LOCKED lets two overlapping sweeps share
+    the events instead of listing them twice.
+    """
+    with transaction.atomic():
+        events = list(
+            Event.objects.pending()
+            .filter(moderators_alerted_at__isnull=True)
+            .select_for_update(skip_locked=True)
+            .order_by("created_at")
+        )
+        if not events:
+            return 0
+        Event.objects.filter(pk__in=[event.pk for event in events]).update(
+            moderators_alerted_at=timezone.now()
+        )
+        emails.events_to_moderate(events)
+    return len(events)
+
+
 def is_moderator(user: User | AnonymousUser) -> bool:
     """Whether the user may approve, reject and unpublish events."""
     return user.is_active and user.is_staff and user.has_perm("events.moderate_event")

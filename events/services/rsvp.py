@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from allout.addresses import canonical_email
+from allout.blocking import is_blocked
 from events import emails
 from events.errors import EventOver, RSVPClosed, SignUpCancelled
 from events.models import Attendance, Event
@@ -32,6 +33,11 @@ def rsvp(event: Event, *, first_name: str, email: str, consent_organizer: bool) 
     """
     if not event.accepts_rsvps():
         raise RSVPClosed(_("This event is not taking sign-ups."))
+    if is_blocked(email):
+        # Silently (allout.blocking): the same page as anyone's, and nothing stored or sent.
+        return Attendance(
+            event=event, first_name=first_name, email=email, consent_organizer=consent_organizer
+        )
     normalized = canonical_email(email)
     # Accepted race: an RSVP committed while the organizer cancels the event may miss the
     # cancellation email; its confirmation link then says the event was cancelled.
@@ -102,7 +108,8 @@ def confirm(attendance: Attendance) -> Attendance:
     """Count a participant who proved their address; running it twice counts them once."""
     with transaction.atomic():
         attendance = _lock(attendance)
-        if attendance.status == Attendance.Status.CONFIRMED:
+        if attendance.status == Attendance.Status.CONFIRMED or is_blocked(attendance.email):
+            # A sign-up taken before its address was blocked is never counted either.
             return attendance
         if attendance.status == Attendance.Status.CANCELLED:
             raise SignUpCancelled(

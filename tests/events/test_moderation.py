@@ -321,7 +321,9 @@ def test_new_events_are_announced_to_every_moderator_and_nobody_else(campaign, o
         "direct@example.org",
         "group.moderator@example.org",
     ]
-    emails.event_to_moderate(make_event(campaign=campaign, organizer=organizer, status="pending"))
+    emails.events_to_moderate(
+        [make_event(campaign=campaign, organizer=organizer, status="pending")]
+    )
     row = OutboxEmail.objects.filter(to="boss@example.org").get()
     assert "/admin/events/event/" in row.body_text
 
