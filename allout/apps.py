@@ -35,3 +35,12 @@ class AlloutConfig(AppConfig):
             risk.list_changed, sender=HighRiskCountry, dispatch_uid="allout.risk.deleted"
         )
         post_migrate.connect(risk.seed, sender=self, dispatch_uid="allout.risk.seed")
+
+        # Accounts (issue 10, section 3): allauth's rate-limit keys on our keyed hash, and
+        # an added address announced to the account's primary one.
+        from allauth.account.signals import email_added
+
+        from allout import accounts
+
+        accounts.key_rate_limits_on_keyed_hash()
+        email_added.connect(accounts.notify_email_added, dispatch_uid="allout.accounts.added")
