@@ -11,10 +11,11 @@ from allauth.core import context
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from allout import accounts
 from allout.antibot import AntiBotMixin
 
 
-class SignupForm(AntiBotMixin, allauth_forms.SignupForm):
+class SignupForm(AntiBotMixin, accounts.SignupForm):
     antibot_scope = "signup"
 
     def __init__(self, *args, **kwargs) -> None:

@@ -68,3 +68,11 @@ class AlloutConfig(AppConfig):
             risk.list_changed, sender=HighRiskCountry, dispatch_uid="allout.risk.deleted"
         )
         post_migrate.connect(risk.seed, sender=self, dispatch_uid="allout.risk.seed")
+
+        # Accounts (issue 10, section 3): an added address is announced to the account's
+        # primary one. (allauth's rate-limit keys are on our keyed hash: key_allauth_limits.)
+        from allauth.account.signals import email_added
+
+        from allout import accounts
+
+        email_added.connect(accounts.notify_email_added, dispatch_uid="allout.accounts.added")

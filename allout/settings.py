@@ -227,6 +227,33 @@ MFA_TOTP_ISSUER = SITE_NAME
 # Staff must have two-factor authentication before they reach the admin.
 STAFF_REQUIRE_MFA = envbool("STAFF_REQUIRE_MFA", True)
 
+# --- Accounts: no enumeration, no silent takeover (issue 10, section 3) ----------------------
+# A known address at sign-up gets the same page, message and (hashing its password) time as
+# a new one, and an email telling its owner someone tried.
+ACCOUNT_PREVENT_ENUMERATION = True
+# (ACCOUNT_FORMS, below with the anti-automation settings: its sign-up form does both.)
+# Adding, removing or making an address primary asks for the password (or a code) again if
+# it was not given in the last 5 minutes; changing the password asks for the current one;
+# turning two-factor off asks again too (MFA_REAUTHENTICATION_REQUIRED, on by default).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# Each of them (and a new password) is announced to the account's primary address as it was.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_RATE_LIMITS = {
+    # Wrong passwords: 10 a minute from one source across accounts (allauth's default), and
+    # per account from everywhere a limit far above what a person mistypes, so strangers
+    # cannot lock its owner out; the low limit is per account and source together.
+    "login_failed": "10/m/ip,100/h/key",
+    "login_failed_from_source": "5/5m/key",
+    # Off: allauth's cooldown also dropped the "confirmation email sent" message, which told
+    # a recently mailed address apart. The adapter keeps the cooldown on the email alone.
+    "confirm_email": None,
+}
+# The two-factor step counts wrong codes against the same two limits (allout.accounts).
+MFA_FORMS = {
+    "authenticate": "allout.accounts.TwoFactorAuthenticateForm",
+    "reauthenticate": "allout.accounts.TwoFactorReauthenticateForm",
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -250,6 +277,8 @@ ALTCHA_NOJS_LIMIT = envint("ALTCHA_NOJS_LIMIT", 3, minimum=0)
 # The honeypot field and the minimum time between showing a form and its submission.
 FORM_TRAPS_ENABLED = envbool("FORM_TRAPS_ENABLED", True)
 FORM_MIN_FILL_SECONDS = envint("FORM_MIN_FILL_SECONDS", 3, minimum=0)
+# allauth's public forms with the anti-automation checks; the sign-up form also hashes the
+# password of a known address (allout.accounts.SignupForm), so both answer alike.
 ACCOUNT_FORMS = {
     "signup": "allout.account_forms.SignupForm",
     "reset_password": "allout.account_forms.ResetPasswordForm",
