@@ -29,6 +29,13 @@ def migrate(to: str) -> None:
     executor.loader.build_graph()
 
 
+@pytest.fixture(autouse=True)
+def _newest_schema_after_each_test():
+    """A failing test must not leave the database on an old schema for the tests after it."""
+    yield
+    migrate(AFTER)
+
+
 def stored(email: str, event, **kwargs) -> Attendance:
     """A sign-up as it was stored before the Gmail rules: its address lowercased."""
     attendance = make_attendance(event, **kwargs)
