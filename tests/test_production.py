@@ -254,3 +254,12 @@ def test_processes_that_start_together_agree_on_one_secret(tmp_path):
         thread.join()
     assert len(set(results)) == 1 and len(results) == 8
     assert [path.name for path in tmp_path.iterdir()] == ["secret_key"]  # no drafts left
+
+
+def test_the_tile_server_reaches_the_web_service_whole_or_not_at_all(monkeypatch):
+    # Unset, the variable is passed as nothing: the setting's own default applies.
+    assert compose_config()["services"]["web"]["environment"].get("MAP_TILES_URL") is None
+    # Set, it arrives whole ("${VAR:-...}" would cut a default at its first "}").
+    tiles = "https://tiles.example.org/{z}/{x}/{y}.png"
+    monkeypatch.setitem(DOT_ENV, "MAP_TILES_URL", tiles)
+    assert web_environment()["MAP_TILES_URL"] == tiles
