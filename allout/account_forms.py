@@ -9,7 +9,6 @@ from __future__ import annotations
 from allauth.account import forms as allauth_forms
 from allauth.core import context
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 
 from allout import accounts
 from allout.antibot import AntiBotMixin
@@ -22,8 +21,9 @@ class SignupForm(AntiBotMixin, accounts.SignupForm):
         super().__init__(*args, request=context.request, **kwargs)
 
     def try_save(self, request: HttpRequest) -> tuple[object, HttpResponse | None]:
-        if self.trapped:  # a bot: the page a new address gets, and no account, no email
-            return None, redirect("account_email_verification_sent")
+        if self.trapped:  # a bot: the answer any address gets, and no account, no email
+            data = self.cleaned_data
+            return None, accounts.answer_signup_silently(request, data["email"], data["password1"])
         return super().try_save(request)
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlencode, urlsplit
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.account.authentication import get_authentication_records
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.account.internal.flows import signup as allauth_signup_flows
 from allauth.account.utils import get_next_redirect_url
 from allauth.core import context as allauth_context
 from allauth.core.internal import ratelimit as allauth_ratelimit
@@ -87,6 +88,8 @@ class AccountAdapter(DefaultAccountAdapter):
             super().send_confirmation_mail(request, emailconfirmation, signup)
 
     def send_account_already_exists_mail(self, email: str) -> None:
+        if getattr(allauth_context.request, _SILENT_SIGNUP, False):
+            return
         if not _verification_email_cooling_down(email):
             super().send_account_already_exists_mail(email)
 
@@ -134,6 +137,19 @@ def _verification_email_cooling_down(email: str) -> bool:
 
 def _from_source(request: HttpRequest, account: str) -> str:
     return f"{account}|{client_key(request)}"
+
+
+# Set on a request whose sign-up is answered as usual and sends nothing (a trapped bot's).
+_SILENT_SIGNUP = "allout_silent_signup"
+
+
+def answer_signup_silently(request: HttpRequest, email: str, password: str):
+    """The answer a known address gets (the same redirect, message and session), with no
+    account made and no email sent: for a sign-up the anti-automation checks trapped, which
+    must not learn that from the page."""
+    make_password(password)  # the work a real sign-up does, so the time says nothing either
+    setattr(request, _SILENT_SIGNUP, True)
+    return allauth_signup_flows.prevent_enumeration(request, email=email)
 
 
 class SignupForm(AllauthSignupForm):

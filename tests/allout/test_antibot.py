@@ -181,6 +181,38 @@ def test_a_bot_that_sends_a_form_too_soon_sees_the_usual_success_and_nothing_is_
     assert footprint() == before
 
 
+def _signed_up(email: str, **extra: Any) -> dict[str, Any]:
+    """What a stranger sees after signing up with `email` in a fresh browser."""
+    client = Client()
+    data = {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+    response = client.post("/accounts/signup/", filled_in(data, **extra))
+    page = client.get(response["Location"])
+    return {
+        "redirect": (response.status_code, response["Location"]),
+        "page": page.content.decode().replace(email, "<email>"),
+        "messages": [str(m).replace(email, "<email>") for m in page.context["messages"]],
+        "cookies": sorted(client.cookies.keys()),
+    }
+
+
+@pytest.mark.parametrize(
+    "trap", [{"website": "https://spam.example"}, {"seconds_ago": 1}], ids=["honeypot", "too soon"]
+)
+def test_a_trapped_sign_up_gets_the_same_page_message_and_cookies_as_a_person(trap):
+    person = _signed_up("new@example.org")
+    before = footprint()
+    bot = _signed_up("bot@example.org", **trap)
+    assert bot == person
+    assert bot["messages"] == ["Confirmation email sent to <email>."]
+    assert footprint() == before
+
+
+def test_a_trapped_sign_up_with_a_known_address_sends_its_owner_nothing():
+    make_user("member@example.org")
+    assert _signed_up("member@example.org", website="https://spam.example")["messages"]
+    assert not OutboxEmail.objects.exists()
+
+
 def test_a_form_without_its_signed_rendering_time_is_trapped_too():
     case = petition_page()
     before = footprint()
