@@ -17,7 +17,10 @@ from collections.abc import Iterable
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 
 from allout.addresses import canonical_email
 from allout.models import BlockedAddress
@@ -29,7 +32,31 @@ def _domains(canonical: str) -> list[str]:
     return [".".join(labels[index:]) for index in range(max(len(labels) - 1, 1))]
 
 
+ANY_BLOCK_KEY = "blocking:any"
+
+
+def _blocks_exist() -> bool:
+    """Whether staff have blocked anything at all: cached, since every email to a participant
+    asks (a sweep of reminders would otherwise ask the database once per email)."""
+    cached = cache.get(ANY_BLOCK_KEY)
+    if cached is None:
+        cached = BlockedAddress.objects.exists()
+        cache.set(ANY_BLOCK_KEY, cached, timeout=60)
+    return bool(cached)
+
+
+def _forget_blocks(**kwargs) -> None:
+    cache.delete(ANY_BLOCK_KEY)
+    transaction.on_commit(lambda: cache.delete(ANY_BLOCK_KEY))
+
+
+post_save.connect(_forget_blocks, sender=BlockedAddress, dispatch_uid="allout.blocking.saved")
+post_delete.connect(_forget_blocks, sender=BlockedAddress, dispatch_uid="allout.blocking.deleted")
+
+
 def _any_blocked(addresses: Iterable[str]) -> bool:
+    if not _blocks_exist():
+        return False
     canonicals = {canonical_email(address) for address in addresses if address}
     if not canonicals:
         return False

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from allout import mail
+from allout.blocking import is_blocked
 from allout.links import absolute_url
 from events import attendance_links as links
 from events.models import Attendance, Event, OrganizerMessage
@@ -99,6 +100,10 @@ def contact_burst(event: Event, *, received: int) -> None:
 def _to_participant(
     template: str, attendance: Attendance, context: dict, *, reveal_place: bool
 ) -> None:
+    if is_blocked(attendance.email):
+        # Staff blocked this address after it signed up: it hears nothing more (no reminder,
+        # no new place), silently.
+        return
     event = attendance.event
     cancel_url = links.url(attendance, links.Purpose.CANCEL)
     mail.queue(

@@ -152,5 +152,18 @@ def cancel(attendance: Attendance) -> Attendance:
 
 
 def reveals_exact_place(attendance: Attendance) -> bool:
-    """Whether this participant may see the exact meeting point: once confirmed, always."""
-    return attendance.is_confirmed() and attendance.erased_at is None
+    """Whether this participant may see the exact meeting point: once confirmed, unless staff
+    have since blocked the address (someone spotted as an infiltrator keeps only the city)."""
+    return (
+        attendance.is_confirmed()
+        and attendance.erased_at is None
+        and not is_blocked(attendance.email)
+    )
+
+
+def looks_confirmed(attendance: Attendance) -> bool:
+    """What the participant's own page says: a blocked sign-up that was not cancelled reads
+    as going, like anyone's (the block stays silent), though it is never counted."""
+    if attendance.is_confirmed():
+        return True
+    return attendance.status == Attendance.Status.UNCONFIRMED and is_blocked(attendance.email)

@@ -128,6 +128,7 @@ def attendance(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "attendance": attendance,
         "event": event,
+        "going": signups.looks_confirmed(attendance),
         "reveal_place": reveal,
         "map_points": json.dumps(pins),
         "cancel_path": links.path(attendance, links.Purpose.CANCEL),

@@ -167,3 +167,41 @@ def test_disposable_and_anonymous_addresses_are_accepted(client, email):
     )
     assert signup.status_code == 302
     assert OutboxEmail.objects.filter(to=email, kind="email_confirmation_signup").exists()
+
+
+def test_a_participant_blocked_after_confirming_loses_the_hidden_point_and_every_email(client):
+    from events import attendance_links as links
+    from events.services import organizer as organizer_tools
+    from events.services import reminders
+    from tests.events.factories import make_attendance
+
+    event = make_event(hide_exact_location=True, meeting_point="Behind the old mill")
+    spotted = make_attendance(event, email="spotted@example.org", status="confirmed")
+    block("spotted@example.org")
+    page = client.get(links.path(spotted, links.Purpose.VIEW)).content.decode()
+    assert "Behind the old mill" not in page and "You are going." in page
+    assert f"{event.point.y:.5f}" not in page
+    make_attendance(event, email="friend@example.org", status="confirmed")
+    OutboxEmail.objects.all().delete()
+    organizer_tools.message_participants(
+        event, event.organizer, subject="Where to meet", body="Behind the old mill"
+    )
+    reminders.send_reminders()
+    organizer_tools.cancel_event(event, event.organizer, note="Rain")
+    assert not OutboxEmail.objects.filter(to="spotted@example.org").exists()
+
+
+def test_a_sign_up_blocked_before_confirming_reads_as_going_and_is_not_counted(client):
+    from events import attendance_links as links
+    from tests.events.factories import make_attendance
+
+    event = make_event(hide_exact_location=True, meeting_point="Behind the old mill")
+    waiting = make_attendance(event, email="spotted@example.org")
+    block("spotted@example.org")
+    response = client.post(links.path(waiting, links.Purpose.CONFIRM), follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "You are going." in page and "You have not confirmed yet" not in page
+    assert "Behind the old mill" not in page
+    event.refresh_from_db()
+    assert event.participant_count == 0

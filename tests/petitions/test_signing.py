@@ -373,14 +373,15 @@ def test_the_confirm_page_shows_the_choices_the_signer_is_confirming(client, pet
     assert "You will get updates from Sphere Foundation" not in page
 
 
-def test_signing_takes_twelve_queries_and_eleven_once_the_risk_list_is_cached(
+def test_signing_takes_twelve_queries_and_ten_once_the_lists_are_cached(
     client, petition, django_assert_num_queries
 ):
-    # The petition, the high-risk list (cached for a minute), whether the address is blocked,
+    # The petition, the high-risk list (cached for a minute), whether anything is blocked
+    # (cached for a minute too; with no block at all, the address itself is not looked up),
     # then in a savepoint: the address's earlier signature if any, the new one (in a
     # savepoint of its own, so a racing twin is caught), the recipient's mail budget (a lock
     # and a count) and the confirmation email in the outbox.
     with django_assert_num_queries(12):
         assert sign(client, petition).status_code == 302
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert sign(client, petition, email="second@example.org").status_code == 302
