@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from allout.models import BlockedAddress, Campaign, HighRiskCountry, OutboxEmail
 
@@ -33,6 +36,29 @@ class BlockedAddressAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class OutboxStateFilter(admin.SimpleListFilter):
+    """Where a row stands: the one question staff bring to the outbox."""
+
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [
+            ("waiting", gettext("waiting")),
+            ("sent", gettext("sent")),
+            ("given_up", gettext("given up")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "waiting":
+            return queryset.filter(sent_at__isnull=True, failed_at__isnull=True)
+        if self.value() == "sent":
+            return queryset.filter(sent_at__isnull=False)
+        if self.value() == "given_up":
+            return queryset.filter(failed_at__isnull=False)
+        return queryset
+
+
 @admin.register(OutboxEmail)
 class OutboxEmailAdmin(admin.ModelAdmin):
     """What left, what waits and what failed: read-only, for diagnosing mail delivery."""
@@ -45,12 +71,9 @@ class OutboxEmailAdmin(admin.ModelAdmin):
         "attempts",
         "next_attempt_at",
         "failed_at",
+        "reason",
     ]
-    list_filter = [
-        "kind",
-        ("sent_at", admin.EmptyFieldListFilter),
-        ("failed_at", admin.EmptyFieldListFilter),
-    ]
+    list_filter = [OutboxStateFilter, "kind"]
     search_fields = ["to"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
@@ -61,3 +84,10 @@ class OutboxEmailAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: OutboxEmail | None = None) -> bool:
         return False
+
+    @admin.display(description=_("reason"))
+    def reason(self, obj: OutboxEmail) -> str:
+        """Why a row was given up (the server's answer), or what its last try met."""
+        if obj.sent_at is not None:
+            return ""
+        return obj.last_error

@@ -19,7 +19,16 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from functools import partial
-from smtplib import SMTPException, SMTPRecipientsRefused
+from smtplib import (
+    SMTPAuthenticationError,
+    SMTPConnectError,
+    SMTPDataError,
+    SMTPException,
+    SMTPHeloError,
+    SMTPRecipientsRefused,
+    SMTPResponseException,
+    SMTPSenderRefused,
+)
 
 from celery import shared_task
 from django.conf import settings
@@ -30,6 +39,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from allout.addresses import canonical_email
+from allout.logs import redact
 from allout.models import OutboxEmail
 from allout.privacy import data_request_url
 from allout.ratelimit import hashed
@@ -196,6 +206,7 @@ def publish(pk: int) -> None:
 
 # A failed send waits 1, 2, 4 ... minutes before its next try, at most an hour; after
 # MAX_ATTEMPTS (about a day of outage) the row is given up on and purged with the sent ones.
+# A 5xx refusal of the email itself gives it up at once (classify_failure).
 RETRY_BASE = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=1)
 MAX_ATTEMPTS = 30
@@ -253,16 +264,59 @@ def deliver(pk: int) -> bool:
 
 def _record_failure(row: OutboxEmail, exc: Exception) -> None:
     now = timezone.now()
-    # A recipient the server refuses outright will not be accepted on a later try.
-    refused = isinstance(exc, SMTPRecipientsRefused)
-    given_up = refused or row.attempts >= MAX_ATTEMPTS
-    log.warning("Sending outbox email %s failed (try %s): %s", row.pk, row.attempts, exc)
+    reason, permanent = classify_failure(exc)
+    given_up = permanent or row.attempts >= MAX_ATTEMPTS
+    if given_up and not permanent:
+        reason = f"Given up after {row.attempts} tries; the last: {reason}"
+    log.warning("Sending outbox email %s failed (try %s): %s", row.pk, row.attempts, reason)
     OutboxEmail.objects.filter(pk=row.pk).update(
         claimed_at=None,
-        last_error=str(exc)[:1000],
+        last_error=reason[:1000],
         next_attempt_at=None if given_up else now + retry_delay(row.attempts),
         failed_at=now if given_up else None,
     )
+
+
+# The SMTP command whose answer an exception carries, for the reason staff read.
+_STAGES: tuple[tuple[type[SMTPException], str], ...] = (
+    (SMTPConnectError, "connect"),
+    (SMTPHeloError, "HELO"),
+    (SMTPAuthenticationError, "AUTH"),
+    (SMTPSenderRefused, "MAIL FROM"),
+    (SMTPDataError, "DATA"),
+)
+# Answers about our own setup (the server's greeting, HELO, our login), not about this email:
+# a 5xx there would fail every row alike, so it is retried and the rows leave once the
+# settings are fixed, or are given up after MAX_ATTEMPTS like any outage.
+_SETUP_ERRORS = (SMTPConnectError, SMTPHeloError, SMTPAuthenticationError)
+
+
+def classify_failure(exc: Exception) -> tuple[str, bool]:
+    """The reason a send failed, as staff may read it (no address), and whether it is final.
+
+    Only a 5xx answer to MAIL FROM, RCPT TO or DATA is final: a 4xx (greylisting, a full
+    queue, "421 try later") at any stage, a dropped connection or a timeout is retried
+    with the back-off.
+    """
+    if isinstance(exc, SMTPRecipientsRefused):
+        answers = list(exc.recipients.values())
+        codes = [code for code, _message in answers]
+        code, message = answers[0] if answers else (-1, b"")
+        reason = f"{code} {_text(message)} (RCPT TO)"
+        return redact(reason), bool(codes) and all(500 <= c < 600 for c in codes)
+    if isinstance(exc, SMTPResponseException):
+        stage = next((name for kind, name in _STAGES if isinstance(exc, kind)), "")
+        reason = f"{exc.smtp_code} {_text(exc.smtp_error)}" + (f" ({stage})" if stage else "")
+        permanent = 500 <= exc.smtp_code < 600 and not isinstance(exc, _SETUP_ERRORS)
+        return redact(reason), permanent
+    # SMTPServerDisconnected, a refused connection, a timeout, a TLS error: the server or
+    # the network, never this email.
+    return redact(f"{type(exc).__name__}: {exc}"), False
+
+
+def _text(message: bytes | str) -> str:
+    text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
+    return " ".join(text.split())
 
 
 def requeue_unsent(*, older_than: timedelta = timedelta(seconds=30), limit: int = 1000) -> int:

@@ -1,5 +1,6 @@
 import datetime
 import os
+import smtplib
 import subprocess
 import sys
 from datetime import timedelta
@@ -105,10 +106,39 @@ def test_a_row_is_given_up_on_after_the_last_try_and_purged_later(db, settings):
     assert mail.deliver(row.pk) is False
     row.refresh_from_db()
     assert row.failed_at is not None and row.next_attempt_at is None
+    assert row.last_error.startswith(f"Given up after {mail.MAX_ATTEMPTS} tries; the last: ")
     assert not OutboxEmail.objects.unsent().exists()
     assert mail.purge_sent(days=7) == 0
     with time_machine.travel(timezone.now() + timedelta(days=8)):
         assert mail.purge_sent(days=7) == 1
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
+        ConnectionRefusedError(111, "Connection refused"),
+        TimeoutError("timed out"),
+        smtplib.SMTPConnectError(554, b"5.3.2 Service currently unavailable"),
+        smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication credentials invalid"),
+        smtplib.SMTPRecipientsRefused({"reader@example.org": (450, b"4.2.0 Mailbox busy")}),
+    ],
+    ids=type,
+)
+def test_a_dropped_connection_a_timeout_or_our_own_login_refused_is_tried_again(failure):
+    reason, permanent = mail.classify_failure(failure)
+    assert not permanent
+    assert reason and "reader@example.org" not in reason
+
+
+def test_a_refused_recipient_is_named_by_its_code_never_its_address():
+    refused = smtplib.SMTPRecipientsRefused(
+        {"Reader@Example.org": (550, b"5.1.1 <Reader@Example.org>: mailbox unavailable")}
+    )
+    assert mail.classify_failure(refused) == (
+        "550 5.1.1 <<email>>: mailbox unavailable (RCPT TO)",
+        True,
+    )
 
 
 def take_published_sends() -> list[int]:

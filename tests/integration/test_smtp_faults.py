@@ -1,0 +1,188 @@
+"""What the outbox does with each answer a real SMTP server can give: a 4xx at any stage is
+a try to repeat after the back-off, a 5xx to the email itself gives the row up, with the
+server's reason for staff to read and no address in it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+import time_machine
+from aiosmtpd.controller import Controller
+from django.utils import timezone
+
+from allout import mail
+from allout.models import OutboxEmail
+from tests.conftest import Sink, free_port, log_in_with_two_factor
+
+# An answer to give instead of accepting, given the address the command is about; None accepts.
+Refusal = Callable[[str], str | None]
+
+
+def first_try_of_each(answer: str) -> Refusal:
+    """Refuse each address once with `answer`, then accept it: what a greylisting server does
+    (keyed on the sender at MAIL FROM, the same for every email: its first try only)."""
+    seen: set[str] = set()
+
+    def refuse(address: str) -> str | None:
+        if address in seen:
+            return None
+        seen.add(address)
+        return answer
+
+    return refuse
+
+
+def always(answer: str) -> Refusal:
+    return lambda address: answer
+
+
+class FaultySink(Sink):
+    """The test sink, made to refuse MAIL FROM, RCPT TO or DATA as a script says."""
+
+    def __init__(
+        self,
+        *,
+        mail: Refusal | None = None,
+        rcpt: Refusal | None = None,
+        data: Refusal | None = None,
+    ) -> None:
+        super().__init__()
+        self.refuse_mail, self.refuse_rcpt, self.refuse_data = mail, rcpt, data
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.refuse_mail and (answer := self.refuse_mail(address)):
+            return answer
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse_rcpt and (answer := self.refuse_rcpt(address)):
+            return answer
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse_data and (answer := self.refuse_data(envelope.rcpt_tos[0])):
+            return answer
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture
+def serve(settings) -> Iterator[Callable[[FaultySink], FaultySink]]:
+    """Start a sink and send the platform's email to it."""
+    controllers: list[Controller] = []
+
+    def start(sink: FaultySink) -> FaultySink:
+        controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+        controller.start()
+        controllers.append(controller)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+        settings.EMAIL_TIMEOUT = 5
+        return sink
+
+    yield start
+    for controller in controllers:
+        controller.stop()
+
+
+def deliver_due() -> list[bool]:
+    """What a worker does with every row the sweeper would publish now."""
+    due = OutboxEmail.objects.due(timezone.now()).order_by("pk").values_list("pk", flat=True)
+    return [mail.deliver(pk) for pk in due]
+
+
+def test_a_greylisting_server_receives_every_email_once_after_the_back_off(db, serve):
+    sink = serve(FaultySink(rcpt=first_try_of_each("451 4.3.0 Try again later")))
+    recipients = [f"reader{n}@example.org" for n in range(5)]
+    for to in recipients:
+        mail.queue("test_message", to, {})
+
+    with time_machine.travel(timezone.now()) as traveller:
+        assert deliver_due() == [False] * 5
+        rows = OutboxEmail.objects.all()
+        assert all(row.failed_at is None and row.next_attempt_at is not None for row in rows)
+        assert {row.last_error for row in rows} == {"451 4.3.0 Try again later (RCPT TO)"}
+        assert deliver_due() == [] and sink.messages == []  # waiting out the back-off
+
+        traveller.shift(mail.retry_delay(1))
+        assert deliver_due() == [True] * 5
+        traveller.shift(mail.RETRY_MAX)
+        assert deliver_due() == []
+
+    assert sorted(message["To"] for message in sink.messages) == recipients
+    assert all(row.is_sent() and row.attempts == 2 for row in OutboxEmail.objects.all())
+
+
+@pytest.mark.parametrize(
+    ("stage", "answer"),
+    [
+        ("mail", "451 4.7.1 Greylisted, come back later"),
+        ("mail", "421 4.7.0 Too many connections"),
+        ("data", "421 4.4.2 Timeout, closing the connection"),
+        ("data", "452 4.3.1 Insufficient system storage"),
+        ("rcpt", "421 4.7.0 Closing the connection"),
+    ],
+)
+def test_a_4xx_at_any_stage_is_tried_again_and_the_email_leaves_once(db, serve, stage, answer):
+    sink = serve(FaultySink(**{stage: first_try_of_each(answer)}))
+    mail.queue("test_message", "reader@example.org", {})
+
+    with time_machine.travel(timezone.now()) as traveller:
+        assert deliver_due() == [False]
+        row = OutboxEmail.objects.get()
+        assert row.failed_at is None and row.next_attempt_at > timezone.now()
+        assert row.last_error.startswith(answer)
+        traveller.shift(mail.retry_delay(1))
+        assert deliver_due() == [True]
+        traveller.shift(mail.RETRY_MAX)
+        assert deliver_due() == []
+
+    assert len(sink.to("reader@example.org")) == 1
+
+
+@pytest.mark.parametrize(
+    ("stage", "answer", "reason"),
+    [
+        (
+            "rcpt",
+            "550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown",
+            "550 5.1.1 <<email>>: Recipient address rejected: User unknown (RCPT TO)",
+        ),
+        ("data", "554 5.7.1 Message refused as spam", "554 5.7.1 Message refused as spam (DATA)"),
+        ("mail", "553 5.7.1 Sender not allowed", "553 5.7.1 Sender not allowed (MAIL FROM)"),
+    ],
+)
+def test_a_5xx_gives_the_email_up_at_once_with_the_reason_and_no_address(
+    db, serve, stage, answer, reason
+):
+    sink = serve(FaultySink(**{stage: always(answer)}))
+    mail.queue("test_message", "nobody@example.org", {})
+
+    assert deliver_due() == [False]
+    row = OutboxEmail.objects.get()
+    assert row.failed_at is not None and row.next_attempt_at is None and row.attempts == 1
+    assert row.last_error == reason
+    assert "nobody@example.org" not in row.last_error
+    with time_machine.travel(timezone.now() + mail.RETRY_MAX):
+        assert deliver_due() == []
+    assert sink.messages == []
+
+
+def test_staff_find_given_up_emails_in_the_outbox_with_their_reason(client, staff_user, serve):
+    unknown = "550 5.1.1 User unknown"
+    serve(FaultySink(rcpt=lambda address: unknown if address.startswith("nobody") else None))
+    mail.queue("test_message", "nobody@example.org", {})
+    mail.queue("test_message", "reader@example.org", {})
+    assert deliver_due() == [False, True]
+
+    log_in_with_two_factor(client, staff_user)
+    page = client.get("/admin/allout/outboxemail/", {"state": "given_up"})
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "given up" in content  # the filter
+    assert "550 5.1.1 User unknown (RCPT TO)" in content
+    assert "nobody@example.org" in content and "reader@example.org" not in content
