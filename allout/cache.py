@@ -5,20 +5,28 @@ The cache holds cached pages and allauth's locks and rate limits; the plain clie
 None of that is worth a 500: when Redis does not answer, reads miss, writes are dropped,
 `add` succeeds (so a lock is taken) and the request goes on. Callers of `redis_client()`
 catch `DOWN` and fail open the same way.
+
+Both go through the Redis server's circuit breaker (allout.circuit): after one timeout or
+refused connection they skip Redis for REDIS_BREAKER_SECONDS, so a Redis that hangs costs a
+request one wait, not one per call.
 """
 
 from __future__ import annotations
 
 import logging
 from functools import cache, wraps
+from typing import cast
 
 import redis
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
 from redis.backoff import NoBackoff
+from redis.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
+
+from allout.circuit import CircuitOpen, breaker_for
 
 log = logging.getLogger(__name__)
 DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
@@ -29,7 +37,10 @@ def _failsafe(fallback):
         @wraps(method)
         def wrapper(self, *args, **kwargs):
             try:
-                return method(self, *args, **kwargs)
+                with breaker_for(self._servers[0]).guard(DOWN):
+                    return method(self, *args, **kwargs)
+            except CircuitOpen:
+                return fallback(*args, **kwargs) if callable(fallback) else fallback
             except DOWN:
                 log.warning("Cache unavailable during %s", method.__name__, exc_info=True)
                 return fallback(*args, **kwargs) if callable(fallback) else fallback
@@ -58,10 +69,40 @@ def redis_client() -> redis.Redis:
     return _client(settings.REDIS_URL, settings.REDIS_TIMEOUT)
 
 
+class _GuardedPipeline(Pipeline):
+    breaker_url = ""
+
+    def execute(self, raise_on_error: bool = True) -> list:
+        with breaker_for(self.breaker_url).guard(DOWN):
+            return super().execute(raise_on_error)
+
+
+class _GuardedRedis(redis.Redis):
+    """Every command and pipeline through the server's circuit breaker."""
+
+    breaker_url = ""
+
+    def execute_command(self, *args, **options):
+        with breaker_for(self.breaker_url).guard(DOWN):
+            return super().execute_command(*args, **options)
+
+    def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Pipeline:
+        pipe = _GuardedPipeline(
+            self.connection_pool, self.response_callbacks, transaction, shard_hint
+        )
+        pipe.breaker_url = self.breaker_url
+        return pipe
+
+
 @cache
 def _client(url: str, timeout: int) -> redis.Redis:
     # One connection pool per URL for the life of the process. No retries: a request
     # waits at most one timeout for a Redis that is down, then goes on without it.
-    return redis.Redis.from_url(
-        url, socket_connect_timeout=timeout, socket_timeout=timeout, retry=Retry(NoBackoff(), 0)
+    client = cast(
+        _GuardedRedis,
+        _GuardedRedis.from_url(
+            url, socket_connect_timeout=timeout, socket_timeout=timeout, retry=Retry(NoBackoff(), 0)
+        ),
     )
+    client.breaker_url = url
+    return client

@@ -39,6 +39,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from allout.addresses import canonical_email
+from allout.circuit import CircuitOpen, breaker_for
 from allout.logs import redact
 from allout.models import OutboxEmail
 from allout.privacy import data_request_url
@@ -197,9 +198,18 @@ def queue_rendered(kind: str, message: EmailMultiAlternatives) -> list[OutboxEma
 
 
 def publish(pk: int) -> None:
-    """Hand a row to the workers; if the broker is down, the sweeper will do it later."""
+    """Hand a row to the workers; if the broker is down, the sweeper will do it later.
+
+    Through the broker's circuit breaker (allout.circuit): a broker that failed a moment
+    ago is not tried again, so a request whose cache calls already timed out does not wait
+    for the publish as well, and a sweep of a thousand rows stops at the first timeout.
+    """
     try:
-        send_outbox_email.apply_async((pk,), retry=False)
+        # Whatever apply_async raises is the broker's failure (kombu wraps redis's errors).
+        with breaker_for(settings.CELERY_BROKER_URL).guard((Exception,)):
+            send_outbox_email.apply_async((pk,), retry=False)
+    except CircuitOpen:
+        log.info("Broker skipped after a recent failure; the sweeper will publish %s", pk)
     except Exception:
         log.warning("Could not publish outbox email %s; the sweeper will retry", pk, exc_info=True)
 

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from allout.cache import DOWN, redis_client
+from allout.circuit import CircuitOpen
 
 log = logging.getLogger(__name__)
 View = Callable[..., HttpResponse]
@@ -83,6 +84,8 @@ def _count_hit(key: str, period: int) -> int:
         pipe.incr(key)
         pipe.expire(key, period, nx=True)  # NX: later hits never extend the window
         count, _ = pipe.execute()
+    except CircuitOpen:
+        return 0  # Redis failed a moment ago (logged then): not counted, as below
     except DOWN:
         # Fail open, as the cache does (allout.cache): with Redis down nobody is limited.
         log.warning("Redis unavailable: rate limit not counted", exc_info=True)

@@ -114,6 +114,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = envurl("REDIS_URL", "redis://127.0.0.1:6379/0", schemes=("redis", "rediss"))
 # Seconds to wait for Redis before giving up; a request never hangs on a dead broker.
 REDIS_TIMEOUT = envint("REDIS_TIMEOUT", 1, minimum=1)
+# After a Redis call times out or is refused, skip Redis (cache misses, rate limits fail
+# open, emails wait for the sweeper) for this many seconds, then try once (allout.circuit).
+# 0 tries every call.
+REDIS_BREAKER_SECONDS = envint("REDIS_BREAKER_SECONDS", 5, minimum=0)
 
 CACHES = {
     "default": {

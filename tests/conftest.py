@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
+from allout import circuit
 from allout.celery import app as celery_app
 from tests.waiting import wait_until
 
@@ -79,6 +80,39 @@ def _clear_cache() -> Iterator[None]:
     """Rate limits and cached pages live in Redis; no test sees another's."""
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _close_breakers() -> Iterator[None]:
+    """A Redis failure one test provoked does not make the next one skip Redis."""
+    circuit.reset()
+    yield
+    circuit.reset()
+
+
+# --- A black-holed Redis: accepts connections, never answers --------------------------------
+@pytest.fixture
+def black_hole() -> Iterator[str]:
+    """The URL of a "Redis" that accepts TCP connections and never reads or writes, as a
+    hung server or a firewall that drops packets does: every call waits its full timeout."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(listener.accept()[0])
+            except OSError:  # closed at teardown
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() (close alone may not)
+    listener.close()
+    for connection in held:
+        connection.close()
 
 
 # --- Local SMTP sink -----------------------------------------------------------------------
