@@ -17,7 +17,8 @@ outbox and its tasks import nothing from each other.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 from functools import partial
 from smtplib import (
     SMTPAuthenticationError,
@@ -33,7 +34,7 @@ from smtplib import (
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -197,21 +198,39 @@ def queue_rendered(kind: str, message: EmailMultiAlternatives) -> list[OutboxEma
     return rows
 
 
-def publish(pk: int) -> None:
-    """Hand a row to the workers; if the broker is down, the sweeper will do it later.
+def publish(*pks: int) -> list[int]:
+    """Hand rows to the workers; returns the pks published. If the broker is down, the
+    rest wait for the sweeper.
 
     Through the broker's circuit breaker (allout.circuit): a broker that failed a moment
     ago is not tried again, so a request whose cache calls already timed out does not wait
-    for the publish as well, and a sweep of a thousand rows stops at the first timeout.
+    for the publish as well, and a sweep stops at the first failure. The published rows are
+    marked in one UPDATE, so the sweeper leaves them alone while their tasks wait in the queue.
     """
-    try:
-        # Whatever apply_async raises is the broker's failure (kombu wraps redis's errors).
-        with breaker_for(settings.CELERY_BROKER_URL).guard((Exception,)):
-            send_outbox_email.apply_async((pk,), retry=False)
-    except CircuitOpen:
-        log.info("Broker skipped after a recent failure; the sweeper will publish %s", pk)
-    except Exception:
-        log.warning("Could not publish outbox email %s; the sweeper will retry", pk, exc_info=True)
+    published: list[int] = []
+    breaker = breaker_for(settings.CELERY_BROKER_URL)
+    for pk in pks:
+        try:
+            # Whatever apply_async raises is the broker's failure (kombu wraps redis's errors).
+            with breaker.guard((Exception,)):
+                send_outbox_email.apply_async((pk,), retry=False)
+        except CircuitOpen:
+            log.info("Broker skipped after a recent failure; the sweeper will publish %s", pk)
+            break
+        except Exception:
+            log.warning(
+                "Could not publish outbox email %s; the sweeper will retry", pk, exc_info=True
+            )
+            break
+        published.append(pk)
+    if published:
+        try:
+            OutboxEmail.objects.filter(pk__in=published).update(published_at=timezone.now())
+        except DatabaseError:
+            # Runs after the caller's commit, where an error would fail a request whose
+            # change is already saved; unmarked rows are only published again (harmless).
+            log.warning("Could not mark %s outbox emails published", len(published), exc_info=True)
+    return published
 
 
 # A failed send waits 1, 2, 4 ... minutes before its next try, at most an hour; after
@@ -281,6 +300,8 @@ def _record_failure(row: OutboxEmail, exc: Exception) -> None:
     log.warning("Sending outbox email %s failed (try %s): %s", row.pk, row.attempts, reason)
     OutboxEmail.objects.filter(pk=row.pk).update(
         claimed_at=None,
+        # Its task was consumed: the sweeper publishes it again once the back-off is over.
+        published_at=None,
         last_error=reason[:1000],
         next_attempt_at=None if given_up else now + retry_delay(row.attempts),
         failed_at=now if given_up else None,
@@ -329,20 +350,54 @@ def _text(message: bytes | str) -> str:
     return " ".join(text.split())
 
 
-def requeue_unsent(*, older_than: timedelta = timedelta(seconds=30), limit: int = 1000) -> int:
-    """Publish again every row that is due and that no worker is sending; returns how many."""
+def requeue_unsent(
+    *,
+    older_than: timedelta = timedelta(seconds=30),
+    batch: int = 1000,
+    budget: float | None = None,
+) -> int:
+    """Publish every row that is due, that no worker is sending and whose task is not
+    waiting in the queue; returns how many were published.
+
+    In batches, oldest first, until none is left, the broker fails, or `budget` seconds
+    (OUTBOX_SWEEP_BUDGET_SECONDS, below the beat interval) are spent: a backlog after an
+    outage is handed to the workers in one sweep instead of a thousand rows a minute.
+    """
+    if budget is None:
+        budget = settings.OUTBOX_SWEEP_BUDGET_SECONDS
+    deadline = time.monotonic() + budget
     now = timezone.now()
     stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
-    pks = list(
+    # A row published recently is still in the queue (or being sent): publishing it again
+    # would only stack duplicates in front of the backlog. One published long ago was lost
+    # (a broker restarted without its data, say); the worker's claim makes a repeat harmless.
+    lost = now - timedelta(seconds=settings.OUTBOX_REPUBLISH_SECONDS)
+    waiting = (
         OutboxEmail.objects.due(now)
         .filter(created_at__lt=now - older_than)
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
+        .filter(Q(published_at__isnull=True) | Q(published_at__lt=lost))
+        .order_by("created_at", "pk")
     )
-    for pk in pks:
-        publish(pk)
-    return len(pks)
+    total = 0
+    after: tuple[datetime, int] | None = None
+    while True:
+        page = waiting
+        if after is not None:
+            # Keyset pagination: a range scan of the unsent index from where the last batch
+            # ended, never over the rows already handed out again.
+            page = page.filter(created_at__gte=after[0]).exclude(
+                created_at=after[0], pk__lte=after[1]
+            )
+        rows = list(page.values_list("created_at", "pk")[:batch])
+        if not rows:
+            break
+        published = publish(*(pk for _created, pk in rows))
+        total += len(published)
+        if len(published) < len(rows) or time.monotonic() >= deadline:
+            break  # the broker failed (the breaker is open), or time is up: the next sweep
+        after = rows[-1]
+    return total
 
 
 def purge_sent(*, days: int) -> int:

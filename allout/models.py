@@ -98,6 +98,10 @@ class OutboxEmail(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Set by the worker that is sending the row; a stale claim means that worker died.
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # When its task was last handed to the broker: the sweeper skips a row whose task is
+    # still waiting in the queue (OUTBOX_REPUBLISH_SECONDS). No index of its own: the
+    # sweeper walks outbox_unsent_idx in created_at order and filters on this as it goes.
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     # After a failed send the row waits until then; the sweeper is the only one to retry.

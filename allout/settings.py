@@ -156,10 +156,16 @@ CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_QUEUE", "celery")
 CELERY_TIMEZONE = "UTC"
 # The outbox's tasks live beside it in allout.mail, which autodiscovery (app.tasks) misses.
 CELERY_IMPORTS = ["allout.mail"]
+# The outbox sweeper (allout.mail.requeue_unsent): every OUTBOX_SWEEP_SECONDS it publishes
+# every due row, for at most three quarters of the interval so sweeps never pile up, and
+# leaves alone a row published less than OUTBOX_REPUBLISH_SECONDS ago (its task is queued).
+OUTBOX_SWEEP_SECONDS = envint("OUTBOX_SWEEP_SECONDS", 60, minimum=1)
+OUTBOX_SWEEP_BUDGET_SECONDS = OUTBOX_SWEEP_SECONDS * 3 / 4
+OUTBOX_REPUBLISH_SECONDS = envint("OUTBOX_REPUBLISH_SECONDS", 300, minimum=10)
 CELERY_BEAT_SCHEDULE = {
     "requeue-unsent-email": {
         "task": "allout.mail.requeue_unsent_email",
-        "schedule": envint("OUTBOX_SWEEP_SECONDS", 60, minimum=1),
+        "schedule": OUTBOX_SWEEP_SECONDS,
     },
     "purge-sent-email": {
         "task": "allout.mail.purge_sent_email",

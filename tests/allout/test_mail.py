@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from allout import emails, mail, privacy
 from allout.celery import app as celery_app
+from allout.circuit import breaker_for
 from allout.models import OutboxEmail
 from tests.concurrency import run_concurrently
 from tests.conftest import ROOT
@@ -171,6 +172,76 @@ def test_the_sweeper_requeues_unsent_rows_but_not_ones_being_sent(db):
     assert take_published_sends() == [waiting.pk]
     assert mail.requeue_unsent(older_than=timedelta(minutes=5)) == 0
     assert take_published_sends() == []
+
+
+def _waiting_rows(count: int) -> list[int]:
+    rows = OutboxEmail.objects.bulk_create(
+        OutboxEmail(kind="test_message", to=f"r{i}@example.org", subject="s", body_text="b")
+        for i in range(count)
+    )
+    return [row.pk for row in rows]
+
+
+def test_one_sweep_publishes_a_whole_backlog_in_batches_and_marks_it_published(db):
+    pks = _waiting_rows(2500)
+    take_published_sends()
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 2500
+    assert sorted(take_published_sends()) == sorted(pks)
+    assert not OutboxEmail.objects.filter(published_at__isnull=True).exists()
+
+
+def test_a_row_published_a_moment_ago_is_left_in_the_queue_but_one_published_long_ago_is_not(
+    db, settings
+):
+    recent, lost = _waiting_rows(2)
+    OutboxEmail.objects.filter(pk=recent).update(published_at=timezone.now() - timedelta(seconds=5))
+    OutboxEmail.objects.filter(pk=lost).update(
+        published_at=timezone.now() - timedelta(seconds=settings.OUTBOX_REPUBLISH_SECONDS + 1)
+    )
+    take_published_sends()
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 1
+    assert take_published_sends() == [lost]
+
+
+@pytest.mark.django_db(transaction=True)  # so the publish runs on commit
+def test_an_email_published_when_queued_is_not_published_again_by_the_sweeper():
+    take_published_sends()
+    row = mail.queue("test_message", "once@example.org", {})
+    assert take_published_sends() == [row.pk]
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 0
+    assert take_published_sends() == []
+
+
+def test_a_row_whose_send_failed_is_published_again_once_its_back_off_is_over(db, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1
+    (pk,) = _waiting_rows(1)
+    assert mail.publish(pk) == [pk]
+    take_published_sends()
+    assert mail.deliver(pk) is False  # the worker took the task and the send failed
+    with time_machine.travel(timezone.now() + mail.retry_delay(1), tick=False):
+        assert mail.requeue_unsent(older_than=timedelta(0)) == 1
+    assert take_published_sends() == [pk]
+
+
+def test_a_sweep_with_the_broker_down_publishes_nothing_and_marks_nothing(db, settings):
+    _waiting_rows(2500)
+    take_published_sends()
+    breaker_for(settings.CELERY_BROKER_URL).failed()  # as after a publish that timed out
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 0
+    assert take_published_sends() == []
+    assert not OutboxEmail.objects.filter(published_at__isnull=False).exists()
+
+
+def test_a_sweep_stops_after_the_batch_that_spent_its_time_budget(db):
+    _waiting_rows(2500)
+    take_published_sends()
+    assert mail.requeue_unsent(older_than=timedelta(0), budget=0) == 1000
+    assert len(take_published_sends()) == 1000
+    # The next sweep goes on with the rest, oldest first.
+    assert mail.requeue_unsent(older_than=timedelta(0), budget=0) == 1000
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 500
+    assert len(take_published_sends()) == 1500
 
 
 def test_old_sent_rows_are_purged(db):
