@@ -4,8 +4,9 @@ what partner sites use (the JSON count and the embeddable widget).
 
 from __future__ import annotations
 
+import datetime
+
 from csp.decorators import csp_replace
-from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -251,25 +252,22 @@ def count(request: HttpRequest, slug: str) -> JsonResponse:
     return response
 
 
-def _embed_salt(request: HttpRequest) -> str:
-    return f"petitions.embed:{client_key(request)}"
+def _embed_link(request: HttpRequest) -> SignedLink:
+    """The embed's tokens, signed for the client's source (allout.links, like every link)."""
+    return SignedLink(
+        f"petitions.embed:{client_key(request)}",
+        max_age=datetime.timedelta(seconds=EMBED_TOKEN_SECONDS),
+    )
 
 
 def embed_token(request: HttpRequest, petition: Petition) -> str:
     """What the widget's form carries: signed for this petition and this client's source."""
-    return signing.dumps(petition.pk, salt=_embed_salt(request))
+    return _embed_link(request).token(petition.pk)
 
 
 def _has_embed_token(request: HttpRequest, petition: Petition) -> bool:
-    try:
-        pk = signing.loads(
-            request.POST.get(EMBED_TOKEN_FIELD, ""),
-            salt=_embed_salt(request),
-            max_age=EMBED_TOKEN_SECONDS,
-        )
-    except signing.BadSignature:  # forged, expired, or served to another source
-        return False
-    return pk == petition.pk
+    # None when forged, expired, or served to another source.
+    return _embed_link(request).pk_from(request.POST.get(EMBED_TOKEN_FIELD, "")) == petition.pk
 
 
 # The one route other sites may frame. Its form is exempt from CSRF: browsers withhold our
