@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "allout.middleware.PermissionsPolicyMiddleware",  # before whitenoise: static files too
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session, CSRF, auth and messages middleware, which a retry runs afresh.
+    "allout.database.RetryOnLostConnectionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,6 +110,15 @@ DATABASES = {
 # Keeping connections open is worth about 6x in write throughput (see NOTES / bench).
 DATABASES["default"]["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Seconds to wait for PostgreSQL to accept a connection: an unreachable server costs a
+# request this long at most, not the operating system's minutes.
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
+    "DB_CONNECT_TIMEOUT", 3, minimum=1
+)
+# A request whose connection dropped before it kept anything waits up to this many seconds
+# for the database to take connections again (a restart takes one or two), then runs once
+# more; otherwise it answers 503 (allout.database). 0 retries at once.
+DB_RETRY_WAIT = envint("DB_RETRY_WAIT", 2, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache --------------------------------------------------------
