@@ -8,11 +8,14 @@ migrations, removed with pg_dropcluster at the end.
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
 import socket
 import subprocess
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -166,3 +169,39 @@ def seed(cluster: PrivateCluster) -> tuple[str, str]:
     env = {**os.environ, "DATABASE_URL": cluster.url, "DJANGO_SETTINGS_MODULE": "allout.settings"}
     subprocess.run([sys.executable, "-c", _SEED], cwd=ROOT, env=env, check=True)
     return "/petitions/restart-petition/", "/events/restart-event/"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the 302 itself is the answer
+
+
+class Visitor:
+    """A browser: its own cookies (session, CSRF), a form read from the page, a POST."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(jar), _NoRedirect
+        )
+
+    def get(self, path: str, timeout: float = 30) -> tuple[int, bytes, dict]:
+        return self._open(urllib.request.Request(self.base + path), timeout)  # noqa: S310
+
+    def post(self, page: str, action: str, form: dict, timeout: float = 30) -> int:
+        status, body, _ = self.get(page)
+        assert status == 200, status
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+        assert token is not None
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), **form}).encode()
+        request = urllib.request.Request(self.base + page + action, data=data)  # noqa: S310
+        request.add_header("Referer", self.base + page)
+        return self._open(request, timeout)[0]
+
+    def _open(self, request: urllib.request.Request, timeout: float) -> tuple[int, bytes, dict]:
+        try:
+            with self.opener.open(request, timeout=timeout) as response:
+                return response.status, response.read(), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, error.read(), dict(error.headers)

@@ -8,14 +8,12 @@ health checks) and the cluster is restarted and stopped under it.
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import re
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
@@ -27,7 +25,7 @@ import pytest
 
 from tests.conftest import ROOT, Sink
 from tests.petitions.conftest import sign_form
-from tests.pgcluster import PrivateCluster, gunicorn, private_cluster, seed
+from tests.pgcluster import PrivateCluster, Visitor, gunicorn, private_cluster, seed
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
@@ -83,42 +81,6 @@ def _running(cluster: PrivateCluster) -> Iterator[None]:
     """Every test leaves PostgreSQL running for the next one."""
     yield
     subprocess.run(["pg_ctlcluster", "15", cluster.name, "start"], capture_output=True)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # the 302 itself is the answer
-
-
-class Visitor:
-    """A browser: its own cookies (session, CSRF), a form read from the page, a POST."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(jar), _NoRedirect
-        )
-
-    def get(self, path: str, timeout: float = 30) -> tuple[int, bytes, dict]:
-        return self._open(urllib.request.Request(self.base + path), timeout)  # noqa: S310
-
-    def post(self, page: str, action: str, form: dict, timeout: float = 30) -> int:
-        status, body, _ = self.get(page)
-        assert status == 200, status
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-        assert token is not None
-        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), **form}).encode()
-        request = urllib.request.Request(self.base + page + action, data=data)  # noqa: S310
-        request.add_header("Referer", self.base + page)
-        return self._open(request, timeout)[0]
-
-    def _open(self, request: urllib.request.Request, timeout: float) -> tuple[int, bytes, dict]:
-        try:
-            with self.opener.open(request, timeout=timeout) as response:
-                return response.status, response.read(), dict(response.headers)
-        except urllib.error.HTTPError as error:
-            return error.code, error.read(), dict(error.headers)
 
 
 def _email() -> str:
