@@ -3,8 +3,9 @@
 `queue()` writes an OutboxEmail row in the caller's transaction and publishes the
 `send_outbox_email` task once that transaction commits. Publishing never blocks a request
 for long: the broker's timeouts are bounded, and if publishing fails the row waits for
-`requeue_unsent()`, which Celery beat runs every minute. `deliver()` sends a row at most
-once, however many times its task runs and however many workers race for it.
+`requeue_unsent()`, which Celery beat runs every OUTBOX_SWEEP_SECONDS. `deliver()` sends a
+row at most once, however many times its task runs and however many workers race for it;
+a worker that dies mid-send leaves a claim the next sweep frees once it is stale.
 
 Both `queue()` and `queue_rendered()` spend the recipient's mail budget first (see
 BUDGETED_KINDS): an email anyone could trigger by typing an address into a form is dropped,
