@@ -203,9 +203,7 @@ def test_a_row_published_a_moment_ago_is_left_in_the_queue_but_one_published_lon
     assert take_published_sends() == [lost]
 
 
-def test_a_dead_workers_claim_is_released_and_its_row_published_at_once_once_stale(
-    db, settings
-):
+def test_a_stale_claim_is_released_and_its_row_published_in_the_same_sweep(db, settings):
     fresh, stale = _waiting_rows(2)
     now = timezone.now()
     # Both tasks were consumed a moment ago, by workers that claimed the rows.
