@@ -3,8 +3,9 @@
 `queue()` writes an OutboxEmail row in the caller's transaction and publishes the
 `send_outbox_email` task once that transaction commits. Publishing never blocks a request
 for long: the broker's timeouts are bounded, and if publishing fails the row waits for
-`requeue_unsent()`, which Celery beat runs every minute. `deliver()` sends a row at most
-once, however many times its task runs and however many workers race for it.
+`requeue_unsent()`, which Celery beat runs every OUTBOX_SWEEP_SECONDS. `deliver()` sends a
+row at most once, however many times its task runs and however many workers race for it;
+a worker that dies mid-send leaves a claim the next sweep frees once it is stale.
 
 Both `queue()` and `queue_rendered()` spend the recipient's mail budget first (see
 BUDGETED_KINDS): an email anyone could trigger by typing an address into a form is dropped,
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import suppress
 from datetime import datetime, timedelta
 from functools import partial
 from smtplib import (
@@ -32,8 +34,9 @@ from smtplib import (
 )
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -251,6 +254,10 @@ def deliver(pk: int) -> bool:
     A failure is recorded on the row (next try, last error) instead of raised: the sweeper
     is the one retrier, so a mail server that is down for an hour costs one try per row per
     back-off step, not a storm of task retries.
+
+    The claim lasts OUTBOX_CLAIM_SECONDS, longer than the send task's time limits (see
+    settings), so no one takes it over while this send can still finish. Called outside
+    the task (a shell), nothing bounds the send: keep such calls to rows nobody else sends.
     """
     now = timezone.now()
     stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
@@ -277,18 +284,30 @@ def deliver(pk: int) -> bool:
     )
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")
+    smtp = get_connection()
     try:
-        message.send()
-    except (SMTPException, OSError) as exc:
+        smtp.open()
+        smtp.send_messages([message])
+    except (SMTPException, OSError, SoftTimeLimitExceeded) as exc:
+        with suppress(SMTPException, OSError, SoftTimeLimitExceeded):
+            smtp.close()
         _record_failure(row, exc)
         return False
-    # Accepted risk: if the process dies between send() and this update, the row is sent
-    # again after its claim goes stale. SMTP offers no way to make the two one step.
+    # Accepted risk: if the process dies between the server's "250 accepted" and this
+    # update, the row is sent again once its claim goes stale. SMTP offers no way to make
+    # the two one step; marking it before the QUIT round trip keeps the gap to one UPDATE.
+    _mark_sent(row)
+    # The server has the email: its answer to QUIT, or a time limit now, changes nothing.
+    with suppress(SMTPException, OSError, SoftTimeLimitExceeded):
+        smtp.close()
+    return True
+
+
+def _mark_sent(row: OutboxEmail) -> None:
     sent: dict = {"sent_at": timezone.now(), "last_error": ""}
     if row.blank_after_send:
         sent |= {"body_text": "", "body_html": "", "reply_to": ""}
-    OutboxEmail.objects.filter(pk=pk).update(**sent)
-    return True
+    OutboxEmail.objects.filter(pk=row.pk).update(**sent)
 
 
 def _record_failure(row: OutboxEmail, exc: Exception) -> None:
@@ -340,6 +359,9 @@ def classify_failure(exc: Exception) -> tuple[str, bool]:
         reason = f"{exc.smtp_code} {_text(exc.smtp_error)}" + (f" ({stage})" if stage else "")
         permanent = 500 <= exc.smtp_code < 600 and not isinstance(exc, _SETUP_ERRORS)
         return redact(reason), permanent
+    if isinstance(exc, SoftTimeLimitExceeded):
+        # The server answered too slowly for the claim (OUTBOX_CLAIM_SECONDS): a timeout.
+        return f"The send took over {settings.OUTBOX_SEND_SOFT_TIME_LIMIT:.0f} s", False
     # SMTPServerDisconnected, a refused connection, a timeout, a TLS error: the server or
     # the network, never this email.
     return redact(f"{type(exc).__name__}: {exc}"), False
@@ -359,6 +381,9 @@ def requeue_unsent(
     """Publish every row that is due, that no worker is sending and whose task is not
     waiting in the queue; returns how many were published.
 
+    First the claims of dead workers are released (release_stale_claims), so their rows
+    are published in this sweep rather than OUTBOX_REPUBLISH_SECONDS after their task.
+
     In batches, oldest first, until none is left, the broker fails, or `budget` seconds
     (OUTBOX_SWEEP_BUDGET_SECONDS, below the beat interval) are spent: a backlog after an
     outage is handed to the workers in one sweep instead of a thousand rows a minute.
@@ -367,15 +392,14 @@ def requeue_unsent(
         budget = settings.OUTBOX_SWEEP_BUDGET_SECONDS
     deadline = time.monotonic() + budget
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+    release_stale_claims(now)
     # A row published recently is still in the queue (or being sent): publishing it again
     # would only stack duplicates in front of the backlog. One published long ago was lost
     # (a broker restarted without its data, say); the worker's claim makes a repeat harmless.
     lost = now - timedelta(seconds=settings.OUTBOX_REPUBLISH_SECONDS)
     waiting = (
         OutboxEmail.objects.due(now)
-        .filter(created_at__lt=now - older_than)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .filter(created_at__lt=now - older_than, claimed_at__isnull=True)
         .filter(Q(published_at__isnull=True) | Q(published_at__lt=lost))
         .order_by("created_at", "pk")
     )
@@ -398,6 +422,25 @@ def requeue_unsent(
             break  # the broker failed (the breaker is open), or time is up: the next sweep
         after = rows[-1]
     return total
+
+
+def release_stale_claims(now: datetime) -> int:
+    """Free the rows whose claim is older than OUTBOX_CLAIM_SECONDS; returns how many.
+
+    Such a claim's sender is dead: the send task is stopped before its claim goes stale
+    (settings), and a finished send marked its row sent or failed. Its task was consumed,
+    so the row is marked unpublished, as after a failed send: the sweep publishes it now.
+    PostgreSQL re-checks the WHERE clause against a claim a worker commits meanwhile.
+    """
+    stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+    released = (
+        OutboxEmail.objects.unsent()
+        .filter(claimed_at__lt=stale)
+        .update(claimed_at=None, published_at=None)
+    )
+    if released:
+        log.warning("Released %s outbox emails claimed by a worker that died", released)
+    return released
 
 
 def purge_sent(*, days: int) -> int:

@@ -203,6 +203,31 @@ def test_a_row_published_a_moment_ago_is_left_in_the_queue_but_one_published_lon
     assert take_published_sends() == [lost]
 
 
+def test_a_stale_claim_is_released_and_its_row_published_in_the_same_sweep(db, settings):
+    fresh, stale = _waiting_rows(2)
+    now = timezone.now()
+    # Both tasks were consumed a moment ago, by workers that claimed the rows.
+    OutboxEmail.objects.update(published_at=now - timedelta(seconds=2))
+    OutboxEmail.objects.filter(pk=fresh).update(claimed_at=now)
+    OutboxEmail.objects.filter(pk=stale).update(
+        claimed_at=now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS + 1)
+    )
+    take_published_sends()
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 1
+    assert take_published_sends() == [stale]  # not OUTBOX_REPUBLISH_SECONDS later
+    released = OutboxEmail.objects.get(pk=stale)
+    assert released.claimed_at is None and released.published_at is not None
+    assert OutboxEmail.objects.get(pk=fresh).claimed_at == now
+    # Published again, the row is left to its task: the next sweep adds no second one.
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 0
+
+
+def test_a_claim_outlasts_the_send_tasks_time_limits(settings):
+    limits = celery_app.tasks["allout.mail.send_outbox_email"]
+    assert settings.EMAIL_TIMEOUT < limits.soft_time_limit < limits.time_limit
+    assert limits.time_limit < settings.OUTBOX_CLAIM_SECONDS < 60
+
+
 @pytest.mark.django_db(transaction=True)  # so the publish runs on commit
 def test_an_email_published_when_queued_is_not_published_again_by_the_sweeper():
     take_published_sends()
