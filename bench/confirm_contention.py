@@ -146,7 +146,7 @@ def measure(variant: str, shards: int, signatures: int, processes: int, threads:
         child.start()
     for _ in children:
         ready.acquire()  # every thread of every child is connected
-    stop, samples = threading.Event(), []
+    stop, samples = threading.Event(), list[tuple[int, int]]()
     sampler = threading.Thread(target=sample_locks, args=(stop, samples))
     sampler.start()
     started = time.perf_counter()
