@@ -119,7 +119,7 @@ class Petition(models.Model):
         return markdown.render(self.text)
 
 
-class PetitionCounterQuerySet(models.QuerySet):
+class PetitionCounterManager(models.Manager["PetitionCounter"]):
     def add(self, petition_id: int, number: int, *, shard: int = 0) -> None:
         """Add `number` (negative to take off) to one shard of a petition's counter.
 
@@ -156,13 +156,16 @@ class PetitionCounter(models.Model):
     lock until it commits. On one row for the petition, confirmations at a high rate
     queued behind each other's commits (bench/confirm_contention.py); spread over SHARDS
     rows, they rarely meet. Rows are changed only by petitions.services, with the
-    signature rows they count locked first. A shard may go below zero (a signature
-    counted on one shard can be taken off another, and recount() puts the whole count
-    on shard 0): only the sum means anything.
+    signature rows they count locked first. A shard may go below zero (the migration
+    and recount() put a whole count on shard 0, and a deletion later takes a signature
+    off its own shard): only the sum means anything.
     """
 
     # 64 concurrent confirmations: 16 shards left 3.4 of them waiting on a lock on
     # average, 64 shards 0.6 (bench/README.md). A read sums at most this many rows.
+    # Changing it needs no migration (reads sum every row there is); a recount run
+    # while processes with the old setting still confirm may miss their shards, so
+    # recount again once they are gone.
     SHARDS = 64
 
     petition = models.ForeignKey(
@@ -171,7 +174,7 @@ class PetitionCounter(models.Model):
     shard = models.PositiveSmallIntegerField(_("shard"))
     count = models.IntegerField(_("count"), default=0)
 
-    objects = PetitionCounterQuerySet.as_manager()
+    objects = PetitionCounterManager()
 
     class Meta:
         verbose_name = _("signature counter shard")
