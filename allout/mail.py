@@ -1,11 +1,13 @@
 """The one path every email takes: render, store in the outbox, send from a worker.
 
-`queue()` writes an OutboxEmail row in the caller's transaction and publishes the
-`send_outbox_email` task once that transaction commits. Publishing never blocks a request
-for long: the broker's timeouts are bounded, and if publishing fails the row waits for
-`requeue_unsent()`, which Celery beat runs every OUTBOX_SWEEP_SECONDS. `deliver()` sends a
-row at most once, however many times its task runs and however many workers race for it;
-a worker that dies mid-send leaves a claim the next sweep frees once it is stale.
+`queue()` writes an OutboxEmail row in the caller's transaction, and nothing else: the
+request never talks to the broker. A trigger on the outbox's INSERT (migration 0009) NOTIFYs
+when that transaction commits, and the relay (`relay()`, run by `manage.py outbox_relay`)
+publishes the row's `send_outbox_email` task at once. If the relay or the broker is down,
+the row waits for `requeue_unsent()`, which Celery beat runs every OUTBOX_SWEEP_SECONDS.
+`deliver()` sends a row at most once, however many times its task runs and however many
+workers race for it; a worker that dies mid-send leaves a claim the next sweep frees once
+it is stale.
 
 Both `queue()` and `queue_rendered()` spend the recipient's mail budget first (see
 BUDGETED_KINDS): an email anyone could trigger by typing an address into a form is dropped,
@@ -33,6 +35,7 @@ from smtplib import (
     SMTPSenderRefused,
 )
 
+import psycopg
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -77,6 +80,8 @@ BUDGETED_KINDS = frozenset(
     }
 )
 MAIL_BUDGET_WINDOW = timedelta(hours=24)
+# What the outbox's INSERT trigger NOTIFYs (migration 0009) and the relay LISTENs to.
+RELAY_CHANNEL = "outbox_email"
 
 
 def within_budget(kind: str, to: str) -> bool:
@@ -94,13 +99,19 @@ def within_budget(kind: str, to: str) -> bool:
     canonical = canonical_email(to)
     key = hashed(canonical)
     with connection.cursor() as cursor:
-        # 60 bits of the keyed hash: a collision only makes two recipients wait in turn.
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(key[:15], 16)])
-    spent = OutboxEmail.objects.filter(
-        to_canonical=canonical,
-        kind__in=BUDGETED_KINDS,
-        created_at__gte=timezone.now() - MAIL_BUDGET_WINDOW,
-    ).count()
+        # The lock, then the count, in one round trip (the function, migration 0009, says
+        # why it cannot be one plain statement). 60 bits of the keyed hash: a collision
+        # only makes two recipients wait in turn.
+        cursor.execute(
+            "SELECT outbox_budget_spent(%s, %s, %s, %s)",
+            [
+                int(key[:15], 16),
+                canonical,
+                sorted(BUDGETED_KINDS),
+                timezone.now() - MAIL_BUDGET_WINDOW,
+            ],
+        )
+        (spent,) = cursor.fetchone()
     if spent < settings.MAIL_BUDGET_PER_DAY:
         return True
     # The keyed hash lets staff see one recipient being bombed without logging the address.
@@ -117,7 +128,8 @@ def queue(
     reply_to: str = "",
     blank_after_send: bool = False,
 ) -> OutboxEmail | None:
-    """Render `template` for `to` and store it; it is sent after the transaction commits.
+    """Render `template` for `to` and store it; the relay publishes it once the transaction
+    commits.
 
     `template` names three templates under templates/emails/: `<name>_subject.txt`,
     `<name>.txt` and `<name>.html`. Every email carries a link to unsubscribe or cancel
@@ -175,7 +187,6 @@ def _queue(
         headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
         blank_after_send=blank_after_send,
     )
-    transaction.on_commit(partial(publish, row.pk))
     return row
 
 
@@ -196,7 +207,6 @@ def queue_rendered(kind: str, message: EmailMultiAlternatives) -> list[OutboxEma
                 body_html=html,
                 headers={"List-Unsubscribe": f"<{data_request_url(to)}>"},
             )
-        transaction.on_commit(partial(publish, row.pk))
         rows.append(row)
     return rows
 
@@ -441,6 +451,42 @@ def release_stale_claims(now: datetime) -> int:
     if released:
         log.warning("Released %s outbox emails claimed by a worker that died", released)
     return released
+
+
+def relay() -> None:
+    """Publish every new outbox row as soon as its transaction commits; never returns.
+
+    Run by `manage.py outbox_relay`, as a process of its own. It LISTENs for the outbox's
+    INSERT trigger and, at each notification, publishes every due row not yet published
+    (requeue_unsent, with no age): one sweep takes a whole burst of signatures, and the rows
+    stored while the relay or the broker was down go with the first sweep after. It also
+    sweeps every OUTBOX_RELAY_POLL_SECONDS without a notification, so a broker that comes
+    back is used within that time. A lost database connection is opened again; the beat
+    sweeper publishes whatever the relay misses.
+    """
+    while True:
+        try:
+            _listen_and_publish()
+        except (DatabaseError, psycopg.Error):  # psycopg's own, from notifies()
+            log.warning("Outbox relay lost the database; connecting again", exc_info=True)
+            connection.close()
+            time.sleep(1)
+
+
+def _listen_and_publish() -> None:
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(f"LISTEN {RELAY_CHANNEL}")
+    listener = connection.connection
+    poll = settings.OUTBOX_RELAY_POLL_SECONDS
+    while True:
+        requeue_unsent(older_than=timedelta(0))
+        # Wait for one notification, then take the others already there: the next sweep
+        # publishes all their rows at once.
+        for _ in listener.notifies(timeout=poll, stop_after=1):
+            pass
+        for _ in listener.notifies(timeout=0.001):
+            pass
 
 
 def purge_sent(*, days: int) -> int:

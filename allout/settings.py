@@ -176,6 +176,9 @@ CELERY_IMPORTS = ["allout.mail"]
 OUTBOX_SWEEP_SECONDS = envint("OUTBOX_SWEEP_SECONDS", 20, minimum=1)
 OUTBOX_SWEEP_BUDGET_SECONDS = OUTBOX_SWEEP_SECONDS * 3 / 4
 OUTBOX_REPUBLISH_SECONDS = envint("OUTBOX_REPUBLISH_SECONDS", 300, minimum=10)
+# The relay (manage.py outbox_relay) publishes each row when the database announces it, and
+# sweeps at least this often besides, so a broker back from an outage is used within it.
+OUTBOX_RELAY_POLL_SECONDS = envint("OUTBOX_RELAY_POLL_SECONDS", 5, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "requeue-unsent-email": {
         "task": "allout.mail.requeue_unsent_email",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from allout.addresses import canonical_email
 from allout.blocking import is_blocked
 from allout.risk import is_high_risk
+from allout.rows import insert_new
 from petitions import emails
 from petitions.models import Petition, PetitionCounter, Signature
 
@@ -73,15 +74,15 @@ def sign(
         "source": source,
     }
     now = timezone.now()
+    normalized = canonical_email(email)
     with transaction.atomic():
-        signature, created = Signature.objects.get_or_create(
-            petition=petition,
-            email_normalized=canonical_email(email),
-            defaults={**details, "last_emailed_at": now},
+        signature = Signature(
+            petition=petition, email_normalized=normalized, last_emailed_at=now, **details
         )
-        if created:
+        if insert_new(signature):  # one round trip; a racing twin makes it a repeat
             emails.confirm_signature(signature)
             return signature
+        signature = Signature.objects.get(petition=petition, email_normalized=normalized)
         # An unconfirmed signature takes the new details (its owner still has to confirm,
         # and the confirm page shows them); a confirmed one never changes.
         unconfirmed = Signature.objects.unconfirmed().filter(pk=signature.pk)

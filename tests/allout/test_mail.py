@@ -5,10 +5,11 @@ import subprocess
 import sys
 from datetime import timedelta
 
+import psycopg
 import pytest
 import time_machine
 from django.core import mail as django_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from allout import emails, mail, privacy
@@ -22,7 +23,7 @@ from tests.conftest import ROOT
 def test_queue_renders_the_three_templates_into_one_row(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         row = mail.queue("test_message", "reader@example.org", {})
-    assert len(callbacks) == 1  # published once the transaction commits
+    assert callbacks == []  # the request never publishes: the relay does, after commit
     row.refresh_from_db()
     assert row.subject.startswith("Test message from")
     assert "email from the platform works" in row.body_text
@@ -228,13 +229,34 @@ def test_a_claim_outlasts_the_send_tasks_time_limits(settings):
     assert limits.time_limit < settings.OUTBOX_CLAIM_SECONDS < 60
 
 
-@pytest.mark.django_db(transaction=True)  # so the publish runs on commit
-def test_an_email_published_when_queued_is_not_published_again_by_the_sweeper():
+@pytest.mark.django_db(transaction=True)  # so the NOTIFY is sent at commit
+def test_the_outbox_notifies_the_relay_when_an_email_is_committed_and_never_when_rolled_back():
+    listener = psycopg.connect(_test_dsn(), autocommit=True)
+    try:
+        listener.execute(f"LISTEN {mail.RELAY_CHANNEL}")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            mail.queue("test_message", "rolled-back@example.org", {})
+            raise RuntimeError
+        assert list(listener.notifies(timeout=0.5)) == []
+        mail.queue("test_message", "committed@example.org", {})
+        assert [n.channel for n in listener.notifies(timeout=5, stop_after=1)] == ["outbox_email"]
+    finally:
+        listener.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_the_relay_published_is_not_published_again_by_the_sweeper():
     take_published_sends()
     row = mail.queue("test_message", "once@example.org", {})
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 1  # the relay's sweep
     assert take_published_sends() == [row.pk]
     assert mail.requeue_unsent(older_than=timedelta(0)) == 0
     assert take_published_sends() == []
+
+
+def _test_dsn() -> str:
+    db = connection.settings_dict
+    return f"host={db['HOST']} port={db['PORT'] or 5432} user={db['USER']} dbname={db['NAME']}"
 
 
 def test_a_row_whose_send_failed_is_published_again_once_its_back_off_is_over(db, settings):
