@@ -115,7 +115,9 @@ def start_worker(queue_name: str) -> Iterator[Callable[[Sink], subprocess.Popen]
 def queue_emails() -> list[int]:
     with transaction.atomic():
         rows = [mail.queue("test_message", f"reader{n}@example.org", {}) for n in range(EMAILS)]
-    return [row.pk for row in rows if row is not None]
+    pks = [row.pk for row in rows if row is not None]
+    mail.publish(*pks)  # as the relay does once they are committed (to this test's queue)
+    return pks
 
 
 def in_flight() -> set[int]:
