@@ -212,6 +212,8 @@ class Endpoint:
     p50: float
     p95: float
     p99: float
+    server_p50: float = 0
+    server_p99: float = 0
 
 
 def run_locust(args: argparse.Namespace, base: str, env: dict[str, str], out: Path) -> None:
@@ -229,6 +231,57 @@ def run_locust(args: argparse.Namespace, base: str, env: dict[str, str], out: Pa
         stdout=(out / "locust.log").open("wb"),
         stderr=subprocess.STDOUT,
     )  # fmt: skip
+
+
+# gunicorn's access line (deploy/gunicorn.conf.py), tokens and query values redacted.
+ACCESS_LINE = re.compile(r'"(GET|POST) (\S+) HTTP/[\d.]+" (\d{3}) \S+ (\d+)ms')
+# The locust names (bench/spike_locustfile.py) of the paths in that log.
+ROUTES = [
+    ("GET", r"/", "home"),
+    ("GET", r"/altcha/challenge/", "altcha challenge"),
+    ("GET", r"/petitions/[\w-]+/", "petition"),
+    ("POST", r"/petitions/[\w-]+/sign/", "sign (POST)"),
+    ("GET", r"/petitions/[\w-]+/check-your-email/", "check your email"),
+    ("GET", r"/petitions/signature/<token>/confirm/", "signature confirm page"),
+    ("POST", r"/petitions/signature/<token>/confirm/", "signature confirm (POST)"),
+    ("GET", r"/petitions/[\w-]+/thank-you/", "thank you"),
+    ("GET", r"/events/", "events list"),
+    ("GET", r"/events/\?q=.*", "events ?q=city"),
+    ("GET", r"/events/nearby\.json\?.*", "nearby.json"),
+    ("GET", r"/events/attend/<token>/confirm/", "rsvp confirm page"),
+    ("POST", r"/events/attend/<token>/confirm/", "rsvp confirm (POST)"),
+    ("GET", r"/events/attend/<token>/", "attendance page"),
+    ("POST", r"/events/[\w-]+/rsvp/", "rsvp (POST)"),
+    ("GET", r"/events/[\w-]+/rsvp/sent/", "rsvp sent"),
+    ("GET", r"/events/[\w-]+/", "event page"),
+]
+
+
+def server_times(log: Path, offset: int) -> dict[str, list[int]]:
+    """Milliseconds gunicorn spent on each request after `offset` in its log, by name.
+
+    Locust's times include the wait for a free worker; these do not, so the two side by
+    side say how much of a slow answer was queueing.
+    """
+    times: dict[str, list[int]] = {}
+    with log.open("rb") as lines:
+        lines.seek(offset)
+        for raw in lines:
+            match = ACCESS_LINE.search(raw.decode(errors="replace"))
+            if match is None:
+                continue
+            method, path, _, ms = match.groups()
+            for route_method, pattern, name in ROUTES:
+                if method == route_method and re.fullmatch(pattern, path):
+                    times.setdefault(name, []).append(int(ms))
+                    times.setdefault("all", []).append(int(ms))
+                    break
+    return times
+
+
+def percentile(values: list[int], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0
 
 
 def endpoints(out: Path) -> list[Endpoint]:
@@ -349,14 +402,18 @@ def print_report(
         f"\n{args.users} users, spawn rate {args.spawn_rate}/s, {args.seconds} s, "
         f"{os.cpu_count()} CPUs; {facts.pop('processes')}\n"
     )
-    print("| endpoint | requests | failures | 5xx | req/s | p50 ms | p95 ms | p99 ms |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "| endpoint | requests | failures | 5xx | req/s | p50 ms | p95 ms | p99 ms "
+        "| server p50 ms | server p99 ms |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in sorted(rows, key=lambda r: (r.name == "all", r.name)):
         name = f"**{row.name}**" if row.name == "all" else row.name
         late = " ⚠" if row.name != "all" and row.p99 >= TARGET_P99_MS else ""
         print(
             f"| {name} | {row.requests} | {row.failures} | {row.server_errors} | "
-            f"{row.per_second:.1f} | {row.p50:.0f} | {row.p95:.0f} | {row.p99:.0f}{late} |"
+            f"{row.per_second:.1f} | {row.p50:.0f} | {row.p95:.0f} | {row.p99:.0f}{late} | "
+            f"{row.server_p50:.0f} | {row.server_p99:.0f} |"
         )
     print("\n| counter | reported | rows | exact |")
     print("| --- | --- | --- | --- |")
@@ -439,6 +496,7 @@ def main() -> None:
         for warm in ("/", "/events/", "/events/?q=London", "/events/map.geojson"):  # caches
             get(base + warm, timeout=30)
         sampler.start()
+        log_offset = (out / "web.log").stat().st_size
         run_locust(args, base, env, out)
         load_ended = time.monotonic()
         load_after = os.getloadavg()
@@ -449,6 +507,10 @@ def main() -> None:
         sampler.stopped.set()
         sampler.join()
         rows = endpoints(out)
+        served = server_times(out / "web.log", log_offset)
+        for row in rows:
+            row.server_p50 = percentile(served.get(row.name, []), 0.50)
+            row.server_p99 = percentile(served.get(row.name, []), 0.99)
     finally:
         sampler.stopped.set()
         stack.stop()
