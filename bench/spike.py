@@ -318,6 +318,21 @@ def endpoints(out: Path) -> list[Endpoint]:
 
 
 # --- Afterwards: the outbox and the counters -------------------------------------------
+def wait_until_answered(log: Path, quiet: float = 5, timeout: float = 300) -> None:
+    """Wait until gunicorn has answered what locust sent before it stopped.
+
+    Requests still queued for a worker when locust ends are served after it (a sync
+    worker sees the client gone only when it answers), and they still sign, confirm and
+    queue emails: the books are checked once the access log has been still for `quiet` s.
+    """
+    deadline = time.monotonic() + timeout
+    size, still_since = log.stat().st_size, time.monotonic()
+    while time.monotonic() - still_since < quiet and time.monotonic() < deadline:
+        time.sleep(0.5)
+        if (now := log.stat().st_size) != size:
+            size, still_since = now, time.monotonic()
+
+
 def drain_seconds(since: float, timeout: float) -> tuple[float | None, int]:
     """Seconds from `since` until no outbox row is waiting (None: not within `timeout`)."""
     from allout.models import OutboxEmail
@@ -507,6 +522,7 @@ def main() -> None:
         load_ended = time.monotonic()
         load_after = os.getloadavg()
         stack.check_alive()
+        wait_until_answered(out / "web.log")
         drained, waiting = drain_seconds(load_ended, args.drain_timeout)
         checks = check_counters(base)
         activity_snapshot = activity()
