@@ -460,24 +460,12 @@ def print_report(
         print(f"| {key} | {value} |")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=500, help="simulated people at the peak")
-    parser.add_argument("--spawn-rate", type=float, default=50, help="people started a second")
-    parser.add_argument("--seconds", type=int, default=120, help="length of the load")
-    parser.add_argument(
-        "--altcha-max-number", type=int, default=20, help="its difficulty for the run"
-    )
-    parser.add_argument("--drain-timeout", type=int, default=900, help="seconds to wait for emails")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch database and logs")
-    args = parser.parse_args()
-
-    url, name = scratch_url(os.environ["DATABASE_URL"])
-    redis_url = os.environ["REDIS_URL"]
-    out = Path(tempfile.mkdtemp(prefix="spike-"))
-    port, smtp_port = free_port(), free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
+def stack_environment(
+    args: argparse.Namespace, url: str, base: str, smtp_port: int, out: Path
+) -> dict[str, str]:
+    """The variables every process of the run gets: production's, on the run's own services."""
+    port = urlsplit(base).port
+    return {
         **os.environ,
         "DEBUG": "false",
         "DATABASE_URL": url,
@@ -495,11 +483,36 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
         "STATIC_ROOT": str(out / "static"),  # DEBUG off: the manifest collectstatic writes
     }
+
+
+def prepare(env: dict[str, str], url: str, name: str, redis_url: str) -> None:
+    """A fresh scratch database with the demo data and static files; an empty Redis database."""
     recreate_database(url, name)
     redis.Redis.from_url(redis_url).flushdb()
     manage(env, "migrate", "--no-input")
     manage(env, "load_demo")
     manage(env, "collectstatic", "--no-input")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=500, help="simulated people at the peak")
+    parser.add_argument("--spawn-rate", type=float, default=50, help="people started a second")
+    parser.add_argument("--seconds", type=int, default=120, help="length of the load")
+    parser.add_argument(
+        "--altcha-max-number", type=int, default=20, help="ALTCHA's difficulty for the run"
+    )
+    parser.add_argument("--drain-timeout", type=int, default=900, help="seconds to wait for emails")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database and logs")
+    args = parser.parse_args()
+
+    url, name = scratch_url(os.environ["DATABASE_URL"])
+    redis_url = os.environ["REDIS_URL"]
+    out = Path(tempfile.mkdtemp(prefix="spike-"))
+    smtp_port = free_port()
+    base = f"http://127.0.0.1:{free_port()}"
+    env = stack_environment(args, url, base, smtp_port, out)
+    prepare(env, url, name, redis_url)
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "allout.settings"
     sys.path.insert(0, str(ROOT))
