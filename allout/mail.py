@@ -44,6 +44,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from kombu.exceptions import ChannelError
 
 from allout.addresses import canonical_email
 from allout.circuit import CircuitOpen, breaker_for
@@ -407,6 +408,11 @@ def requeue_unsent(
     # would only stack duplicates in front of the backlog. One published long ago was lost
     # (a broker restarted without its data, say); the worker's claim makes a repeat harmless.
     lost = now - timedelta(seconds=settings.OUTBOX_REPUBLISH_SECONDS)
+    if _queue_is_empty():
+        # Nothing waits in the queue, so an unclaimed row published longer ago than a send
+        # can take has no task left but in the buffer of a worker that died before claiming
+        # it (its message returns only after the broker's visibility timeout, an hour).
+        lost = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
     waiting = (
         OutboxEmail.objects.due(now)
         .filter(created_at__lt=now - older_than, claimed_at__isnull=True)
@@ -432,6 +438,32 @@ def requeue_unsent(
             break  # the broker failed (the breaker is open), or time is up: the next sweep
         after = rows[-1]
     return total
+
+
+def _queue_is_empty() -> bool:
+    """Whether no send task waits in the broker's queue; False when the broker cannot say.
+
+    Through the broker's circuit breaker, like publish(). A live worker holds at most one
+    task per process beyond the one it sends (CELERY_WORKER_PREFETCH_MULTIPLIER 1), and a
+    send ends within OUTBOX_CLAIM_SECONDS (the task's time limits), so a task older than
+    that and neither waiting nor claimed is lost.
+    """
+    name = settings.CELERY_TASK_DEFAULT_QUEUE
+    try:
+        with (
+            breaker_for(settings.CELERY_BROKER_URL).guard((Exception,)),
+            send_outbox_email.app.connection_for_write() as broker,
+        ):
+            try:
+                _name, waiting, _consumers = broker.default_channel.queue_declare(
+                    queue=name, passive=True
+                )
+            except ChannelError:  # the Redis transport: an empty queue has no key
+                return True
+    except Exception:
+        log.info("Could not read the length of queue %s; lost tasks wait longer", name)
+        return False
+    return waiting == 0
 
 
 def release_stale_claims(now: datetime) -> int:

@@ -204,6 +204,35 @@ def test_a_row_published_a_moment_ago_is_left_in_the_queue_but_one_published_lon
     assert take_published_sends() == [lost]
 
 
+def test_with_the_queue_empty_a_task_a_dead_worker_took_before_claiming_goes_out_again_soon(
+    db, settings
+):
+    # Published 40 s ago, never claimed, and nothing waits in the queue: its task was in the
+    # buffer of a worker that died before starting it. Published 5 s ago: still on its way.
+    taken, on_its_way = _waiting_rows(2)
+    now = timezone.now()
+    OutboxEmail.objects.filter(pk=taken).update(
+        published_at=now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS + 10)
+    )
+    OutboxEmail.objects.filter(pk=on_its_way).update(published_at=now - timedelta(seconds=5))
+    take_published_sends()
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 1
+    assert take_published_sends() == [taken]
+
+
+def test_while_tasks_wait_in_the_queue_a_row_published_a_while_ago_is_left_to_its_task(
+    db, settings
+):
+    (waiting,) = _waiting_rows(1)
+    take_published_sends()
+    assert mail.publish(waiting) == [waiting]  # its task waits in the queue
+    OutboxEmail.objects.filter(pk=waiting).update(
+        published_at=timezone.now() - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS + 10)
+    )
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 0
+    assert take_published_sends() == [waiting]  # one task, not two
+
+
 def test_a_stale_claim_is_released_and_its_row_published_in_the_same_sweep(db, settings):
     fresh, stale = _waiting_rows(2)
     now = timezone.now()
