@@ -8,6 +8,7 @@ class PetitionsConfig(AppConfig):
 
     def ready(self) -> None:
         from allout import privacy
+        from petitions import cache  # noqa: F401 (staff edits drop the cached pages)
         from petitions import services
 
         # The "my data" link in every email exports or deletes a signer's signatures.
