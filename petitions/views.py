@@ -31,14 +31,22 @@ EMBED_TOKEN_FIELD = "embed_token"  # noqa: S105  # a form field's name
 
 
 def _get_petition(slug: str) -> Petition:
-    """The petition at `slug`, open or closed, with a count a few seconds old, or a 404.
+    """The petition at `slug`, open or closed, or a 404.
 
-    From the cache (petitions.cache): a staff edit, closing included, shows at once.
+    From the cache (petitions.cache): a staff edit, closing included, shows at once. Its
+    count is the cached one: what shows the count takes it from _shown() first.
     """
     petition = cache.get_petition(slug)
     if petition is None:
         raise Http404("No petition at this address.")
-    return cache.with_live_count(petition)[0]
+    return petition
+
+
+def _shown(petition: Petition) -> dict:
+    """The context every template that shows the petition needs: its live count (a few
+    seconds old) and what the {% cache %} fragments are keyed on (petitions.cache)."""
+    petition, numbers = cache.with_live_count(petition)
+    return {"petition": petition, "signers": numbers.signers, "page_version": cache.page_version()}
 
 
 def _get_signature(token: str, link: SignedLink) -> Signature | None:
@@ -55,11 +63,6 @@ def _new_form(request: HttpRequest, petition: Petition) -> SignatureForm:
     return SignatureForm(petition=petition, initial=initial, request=request)
 
 
-def _cached_parts() -> dict:
-    """What the templates' {% cache %} fragments are keyed on (petitions.cache)."""
-    return {"page_version": cache.page_version()}
-
-
 def _render_page(
     request: HttpRequest,
     petition: Petition,
@@ -69,14 +72,12 @@ def _render_page(
     refused: bool = False,
 ) -> HttpResponse:
     context = {
-        "petition": petition,
+        **_shown(petition),
         "targets": petition.targets.all(),
-        "signers": cache.live_numbers(petition).signers,
         "form": form,
         "share_url": absolute_url(petition.get_absolute_url()),
         "embed_url": absolute_url(reverse("petitions:embed", args=[petition.slug])),
         "refused": refused,
-        **_cached_parts(),
     }
     return render(request, "petitions/detail.html", context, status=status)
 
@@ -97,10 +98,9 @@ def _answer(
     """
     if embed:
         context = {
-            "petition": petition,
+            **_shown(petition),
             "form": form,
             "embed_token": embed_token(request, petition),
-            **_cached_parts(),
             **state,
         }
         return render(request, "petitions/embed.html", context, status=status)
@@ -291,11 +291,11 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
         "petition": petition,
         "form": _new_form(request, petition),
         "embed_token": embed_token(request, petition),
-        **_cached_parts(),
     }
     if request.method == "POST":
         if not _has_embed_token(request, petition):
             # A fresh form, not the posted one: the posted one may be a forgery's.
-            return render(request, "petitions/embed.html", {**context, "stale": True}, status=400)
+            context = {**context, **_shown(petition), "stale": True}
+            return render(request, "petitions/embed.html", context, status=400)
         return _sign(request, petition, embed=True)
-    return render(request, "petitions/embed.html", context)
+    return render(request, "petitions/embed.html", {**context, **_shown(petition)})

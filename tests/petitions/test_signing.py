@@ -373,15 +373,16 @@ def test_the_confirm_page_shows_the_choices_the_signer_is_confirming(client, pet
     assert "You will get updates from Sphere Foundation" not in page
 
 
-def test_signing_takes_twelve_queries_and_ten_once_the_lists_are_cached(
+def test_signing_takes_thirteen_queries_and_nine_once_the_lists_are_cached(
     client, petition, django_assert_num_queries
 ):
-    # The petition, the high-risk list (cached for a minute), whether anything is blocked
-    # (cached for a minute too; with no block at all, the address itself is not looked up),
+    # The petition and its targets (cached for the next one: petitions.cache), the high-risk
+    # list (cached for a minute), whether anything is blocked (cached for a minute too;
+    # with no block at all, the address itself is not looked up),
     # then in a savepoint: the address's earlier signature if any, the new one (in a
     # savepoint of its own, so a racing twin is caught), the recipient's mail budget (a lock
     # and a count) and the confirmation email in the outbox.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert sign(client, petition).status_code == 302
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert sign(client, petition, email="second@example.org").status_code == 302
