@@ -116,10 +116,18 @@ def wrk(url: str, connections: int, seconds: int) -> dict[str, float]:
     if errors or " 0 requests in" in output:
         raise RuntimeError(f"{url}: no answer, or answers that were not 2xx or 3xx:\n{output}")
     return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
-        "p50": to_ms(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)[1]),
-        "p99": to_ms(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)[1]),
+        "rps": float(field(r"Requests/sec:\s+([\d.]+)", output)),
+        "p50": to_ms(field(r"^\s+50%\s+(\S+)", output)),
+        "p99": to_ms(field(r"^\s+99%\s+(\S+)", output)),
     }
+
+
+def field(pattern: str, output: str) -> str:
+    """The one value `pattern` captures in wrk's output."""
+    found = re.search(pattern, output, re.MULTILINE)
+    if found is None:
+        raise ValueError(f"{pattern!r} not in wrk's output:\n{output}")
+    return found[1]
 
 
 def warm(url: str) -> None:
