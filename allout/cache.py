@@ -14,12 +14,15 @@ request one wait, not one per call.
 from __future__ import annotations
 
 import logging
+import uuid
 from functools import cache, wraps
 from typing import cast
 
 import redis
 from django.conf import settings
+from django.core.cache import cache as default_cache
 from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
 from redis.backoff import NoBackoff
 from redis.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -106,3 +109,34 @@ def _client(url: str, timeout: int) -> redis.Redis:
     )
     client.breaker_url = url
     return client
+
+
+# --- Versions: cached entries that staff edits drop ----------------------------------------
+# What is cached for everyone (the map, a petition's page) carries a version in its keys;
+# bumping the version after a change makes every old entry unreachable at once (they expire
+# on their own). With Redis down, version() answers "uncached": every read misses and the
+# pages come from the database.
+
+
+def version(name: str) -> str:
+    """The current version of what is cached under `name`; bump(name) replaces it."""
+    current = default_cache.get(f"version:{name}")
+    if current is None:
+        # add(): when two requests race here, both end up reading the winner's version.
+        default_cache.add(f"version:{name}", uuid.uuid4().hex, timeout=None)
+        current = default_cache.get(f"version:{name}") or "uncached"
+    return current
+
+
+def bump(name: str) -> None:
+    """Give `name` a new version: what was cached under the old one is never read again."""
+    default_cache.set(f"version:{name}", uuid.uuid4().hex, timeout=None)
+
+
+def bump_on_commit(name: str) -> None:
+    """Bump `name` once the current transaction commits (at once outside one).
+
+    Not before: a request in between would cache the old rows under the new version and
+    keep them.
+    """
+    transaction.on_commit(lambda: bump(name))

@@ -8,7 +8,10 @@ class PetitionsConfig(AppConfig):
 
     def ready(self) -> None:
         from allout import privacy
-        from petitions import services
+        from petitions import (
+            cache,  # noqa: F401 (staff edits drop the cached pages)
+            services,
+        )
 
         # The "my data" link in every email exports or deletes a signer's signatures.
         privacy.register(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 
 from csp.decorators import csp_replace
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_page, never_cache
@@ -17,14 +17,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from allout.links import SignedLink, absolute_url
 from allout.ratelimit import client_key, ratelimit
-from petitions import links, services
+from petitions import cache, links, services
 from petitions.forms import SignatureForm, clean_source
 from petitions.models import Petition, Signature
 
 # People sign from shared networks (a protest's wifi, a university) on the day: generous.
 SIGN_LIMIT = 30
 SIGN_PERIOD = 10 * 60
-RECENT_SIGNERS = 10
 COUNT_CACHE_SECONDS = 30
 # How long the widget's form stays good after its page was served (see embed()).
 EMBED_TOKEN_SECONDS = 2 * 3600
@@ -32,8 +31,22 @@ EMBED_TOKEN_FIELD = "embed_token"  # noqa: S105  # a form field's name
 
 
 def _get_petition(slug: str) -> Petition:
-    """The petition at `slug`, open or closed, or a 404."""
-    return get_object_or_404(Petition.objects.with_signature_count(), slug=slug)
+    """The petition at `slug`, open or closed, or a 404.
+
+    From the cache (petitions.cache): a staff edit, closing included, shows at once. Its
+    count is the cached one: what shows the count takes it from _shown() first.
+    """
+    petition = cache.get_petition(slug)
+    if petition is None:
+        raise Http404("No petition at this address.")
+    return petition
+
+
+def _shown(petition: Petition) -> dict:
+    """The context every template that shows the petition needs: its live count (a few
+    seconds old) and what the {% cache %} fragments are keyed on (petitions.cache)."""
+    petition, numbers = cache.with_live_count(petition)
+    return {"petition": petition, "signers": numbers.signers, "page_version": cache.page_version()}
 
 
 def _get_signature(token: str, link: SignedLink) -> Signature | None:
@@ -58,18 +71,9 @@ def _render_page(
     status: int = 200,
     refused: bool = False,
 ) -> HttpResponse:
-    # Signature.objects, not petition.signatures: the related manager would load each
-    # row's petition_id (deferred by only()) to attach the petition, a query per signer.
-    signers = (
-        Signature.objects.filter(petition=petition)
-        .public()
-        .order_by("-confirmed_at")
-        .only("first_name", "country")[:RECENT_SIGNERS]
-    )
     context = {
-        "petition": petition,
+        **_shown(petition),
         "targets": petition.targets.all(),
-        "signers": signers,
         "form": form,
         "share_url": absolute_url(petition.get_absolute_url()),
         "embed_url": absolute_url(reverse("petitions:embed", args=[petition.slug])),
@@ -94,7 +98,7 @@ def _answer(
     """
     if embed:
         context = {
-            "petition": petition,
+            **_shown(petition),
             "form": form,
             "embed_token": embed_token(request, petition),
             **state,
@@ -178,7 +182,8 @@ def check_email(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    petition = _get_petition(slug)
+    # Read afresh, not from the cache: the signer just confirmed and looks for their count.
+    petition = get_object_or_404(Petition, slug=slug)
     context = {"petition": petition, "share_url": absolute_url(petition.get_absolute_url())}
     return render(request, "petitions/thanks.html", context)
 
@@ -291,6 +296,7 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if not _has_embed_token(request, petition):
             # A fresh form, not the posted one: the posted one may be a forgery's.
-            return render(request, "petitions/embed.html", {**context, "stale": True}, status=400)
+            context = {**context, **_shown(petition), "stale": True}
+            return render(request, "petitions/embed.html", context, status=400)
         return _sign(request, petition, embed=True)
-    return render(request, "petitions/embed.html", context)
+    return render(request, "petitions/embed.html", {**context, **_shown(petition)})

@@ -17,7 +17,6 @@ import datetime
 import gzip
 import hashlib
 import json
-import uuid
 import zoneinfo
 from dataclasses import dataclass
 from functools import cache as memoize
@@ -30,11 +29,12 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
+from allout import cache as versions
 from allout.models import Campaign
 from events.finder import queries
 from events.models import Event
 
-VERSION_KEY = "events:map:version"
+VERSION = "events:map"  # allout.cache.version(): any saved or deleted event bumps it
 DATA_KEY = "events:map:geojson:{version}:{encoding}"
 COUNTS_KEY = "events:map:counts:{version}:{campaign}"
 # Even with no event ending soon, rebuild at least this often (a bulk update skips signals).
@@ -54,20 +54,18 @@ class MapData:
     etag: str
 
 
-def _version() -> str:
-    """The current version of everything cached here; forget() replaces it."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # add(): when two requests race here, both end up reading the winner's version.
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY) or "uncached"
-    return version
+def version() -> str:
+    """The current version of everything cached from the public events; forget() replaces it.
+
+    Other caches of what events show (the finder's list) carry it in their keys too.
+    """
+    return versions.version(VERSION)
 
 
 def current(*, gzipped: bool) -> MapData:
     """The map's GeoJSON, gzipped or not, from the cache or built now."""
-    version = _version()
-    keys = {encoding: DATA_KEY.format(version=version, encoding=encoding)
+    current_version = version()
+    keys = {encoding: DATA_KEY.format(version=current_version, encoding=encoding)
             for encoding in ("gzip", "identity")}  # fmt: skip
     wanted = keys["gzip" if gzipped else "identity"]
     data = cache.get(wanted)
@@ -91,7 +89,7 @@ def campaign_counts(campaign: Campaign) -> tuple[int, int]:
 
     Read on every visit to the home page, so cached with the map and dropped with it.
     """
-    key = COUNTS_KEY.format(version=_version(), campaign=campaign.pk)
+    key = COUNTS_KEY.format(version=version(), campaign=campaign.pk)
     counts = cache.get(key)
     if counts is None:
         totals = (
@@ -107,7 +105,7 @@ def campaign_counts(campaign: Campaign) -> tuple[int, int]:
 
 def forget() -> None:
     """Drop the cached map: the next request builds it afresh."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    versions.bump(VERSION)
 
 
 def event_url_template() -> str:

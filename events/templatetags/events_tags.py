@@ -83,6 +83,8 @@ def rsvp_box(context: template.Context, event: Event) -> dict:
         "retention_days": settings.PARTICIPANT_RETENTION_DAYS,
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
+        # What its cached fields are keyed on (the event page passes it; other pages not).
+        "cache_version": context.get("cache_version") or mapdata.version(),
     }
 
 

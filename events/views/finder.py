@@ -6,13 +6,17 @@ approximate point of an event whose organizer hid the exact one (see events/find
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -23,6 +27,12 @@ from events.forms.finder import ALL_DAYS, FinderForm, NearbyForm
 from events.models import Event
 
 PER_PAGE = 20
+# The rendered list is cached for searches anyone may repeat (a place, a day, a kind, a
+# page), under the map's version, which any saved event bumps. Not for a bare point ("use
+# my location": every visitor's differs) nor for other parameters (the pages' links repeat
+# them). It lasts at most this long, so an event that ends leaves the list soon after.
+RESULTS_CACHE_SECONDS = 60
+CACHED_PARAMETERS = frozenset({"q", "date", "kind", "radius", "page"})
 # What a list item shows; nothing else is read from the row.
 LISTED_FIELDS = ("slug", "title", "city", "country", "kind", "starts_at", "ends_at", "timezone")
 
@@ -65,11 +75,46 @@ def event_list(request: HttpRequest) -> HttpResponse:
     day = None if day == ALL_DAYS else day
     radius_km = criteria.get("radius") if origin else None
 
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "lookup": lookup,
+        "origin": origin,
+        "day": day,
+        "kind": criteria.get("kind", ""),
+        "radius_km": radius_km,
+    }
+    key = _results_key(request, context) if not form.errors else None
+    results = cache.get(key) if key else None
+    if results is None:
+        context["page"] = _results_page(request, context)
+        results = render_to_string("events/_finder_results.html", context, request)
+        if key:
+            cache.set(key, results, RESULTS_CACHE_SECONDS)
+    context["results"] = results
+    return render(request, "events/list.html", context, status=400 if form.errors else 200)
+
+
+def _results_key(request: HttpRequest, context: dict) -> str | None:
+    """The cache key of the rendered list for this search, or None when not cached."""
+    if not set(request.GET) <= CACHED_PARAMETERS:
+        return None
+    origin = context["origin"]
+    search = repr(
+        (origin, context["day"], context["kind"], context["radius_km"], sorted(request.GET.lists()))
+    )
+    digest = hashlib.blake2b(search.encode(), digest_size=16).hexdigest()
+    return f"events:finder:results:{mapdata.version()}:{get_language()}:{digest}"
+
+
+def _results_page(request: HttpRequest, context: dict):
+    """The page of events the list shows: nearest first from the origin, else by start time."""
+    origin, day, radius_km = context["origin"], context["day"], context["radius_km"]
     events: QuerySet[Event] = Event.objects.public()
     if day is not None:
         events = queries.on_local_day(events, day)
-    if criteria.get("kind"):
-        events = events.filter(kind=criteria["kind"])
+    if context["kind"]:
+        events = events.filter(kind=context["kind"])
     if origin is None:
         listed: QuerySet[Event] | queries.NearestList = _listed(events.order_by("starts_at", "pk"))
     else:
@@ -79,19 +124,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             events, lat=origin.lat, lng=origin.lng, radius_km=radius_km, prepare=_listed
         )
     # NearestList offers what Paginator uses (count() and slices), not its whole protocol.
-    page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
-
-    context = {
-        "campaign": campaign,
-        "form": form,
-        "lookup": lookup,
-        "origin": origin,
-        "day": day,
-        "kind": criteria.get("kind", ""),
-        "radius_km": radius_km,
-        "page": page,
-    }
-    return render(request, "events/list.html", context, status=400 if form.errors else 200)
+    return Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
 
 
 @require_safe

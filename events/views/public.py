@@ -21,6 +21,7 @@ from events.access import (
     get_public_event,
     may_see_exact_place,
 )
+from events.finder import mapdata
 from events.forms.public import AbuseReportForm
 from events.models import Event
 from events.services import moderation
@@ -43,6 +44,9 @@ def render_event_page(
         "latest_decision": latest_decision,
         "share_url": absolute_url(event.get_absolute_url()),
         "report_form": AbuseReportForm(request=request),
+        # What the {% cache %} fragments (the forms' fields, the description) are keyed on:
+        # the version any saved event bumps (events.finder.mapdata).
+        "cache_version": mapdata.version(),
         **context,
     }
     return render(request, "events/event_detail.html", context, status=status)

@@ -101,8 +101,8 @@ def test_the_cache_is_dropped_only_once_the_change_commits(
     client, db, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        make_event(slug="a")
-    assert callbacks == [mapdata.forget]
+        make_event(slug="a")  # and its campaign, whose save drops the petition pages' cache
+    assert callbacks.count(mapdata.forget) == 1
 
 
 def test_the_cached_map_expires_when_its_first_event_ends(db):

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from allout.risk import high_risk_countries
+from petitions import cache
 from petitions.models import PetitionStatus
 from tests.petitions.conftest import make_petition, make_signature, make_target
 
@@ -129,16 +130,19 @@ def test_a_closed_petition_shows_no_form(client):
     assert 'name="email"' not in html
 
 
-def test_the_page_costs_three_queries_however_many_signers(
-    client, petition, django_assert_num_queries
+def test_the_page_costs_four_queries_however_many_signers_and_none_cached(
+    client, petition, django_assert_num_queries, monkeypatch
 ):
+    monkeypatch.setattr(cache, "LIVE_SECONDS", 600)  # no expiry between the two visits
     for n in range(3):
         make_target(petition, position=n)
     for _ in range(20):
         make_signature(petition, confirmed=True, show_publicly=True)
     high_risk_countries()  # warm the cache, as it is on a busy site
-    # The petition, its targets, its recent public signers.
-    with django_assert_num_queries(3):
+    # The petition, its targets, its count, its recent public signers; then the cache.
+    with django_assert_num_queries(4):
+        page(client, petition)
+    with django_assert_num_queries(0):
         page(client, petition)
 
 
