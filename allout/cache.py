@@ -13,9 +13,11 @@ request one wait, not one per call.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from functools import cache, wraps
+from pathlib import Path
 from typing import cast
 
 import redis
@@ -118,19 +120,46 @@ def _client(url: str, timeout: int) -> redis.Redis:
 # pages come from the database.
 
 
+@cache
+def release() -> str:
+    """A digest of the code and templates this process runs, read once.
+
+    Every version's key carries it, so a deploy that changes how a page is rendered starts
+    every cached part afresh, with nothing for staff to flush; processes of the old and
+    the new code, side by side during a rolling deploy, never read each other's entries.
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    root = Path(settings.BASE_DIR)
+    for path in sorted(path for top in _RENDERING_DIRS for path in (root / top).rglob("*")):
+        if path.suffix in _RENDERING_SUFFIXES and path.is_file():
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# What decides how a cached part looks: the apps' code, the templates, the translations.
+_RENDERING_DIRS = ("allout", "events", "petitions", "templates", "locale")
+_RENDERING_SUFFIXES = frozenset({".py", ".html", ".txt", ".po"})
+
+
+def _version_key(name: str) -> str:
+    return f"version:{release()}:{name}"
+
+
 def version(name: str) -> str:
     """The current version of what is cached under `name`; bump(name) replaces it."""
-    current = default_cache.get(f"version:{name}")
+    key = _version_key(name)
+    current = default_cache.get(key)
     if current is None:
         # add(): when two requests race here, both end up reading the winner's version.
-        default_cache.add(f"version:{name}", uuid.uuid4().hex, timeout=None)
-        current = default_cache.get(f"version:{name}") or "uncached"
+        default_cache.add(key, uuid.uuid4().hex, timeout=None)
+        current = default_cache.get(key) or "uncached"
     return current
 
 
 def bump(name: str) -> None:
     """Give `name` a new version: what was cached under the old one is never read again."""
-    default_cache.set(f"version:{name}", uuid.uuid4().hex, timeout=None)
+    default_cache.set(_version_key(name), uuid.uuid4().hex, timeout=None)
 
 
 def bump_on_commit(name: str) -> None:

@@ -1,0 +1,54 @@
+"""Versions of what pages cache for everyone: an edit bumps one, a deploy starts them all afresh."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache as default_cache
+
+from allout import cache
+
+
+@pytest.fixture
+def code_tree(tmp_path: Path, settings):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "events").mkdir()
+    (tmp_path / "templates" / "page.html").write_text("<p>{{ petition.title }}</p>")
+    (tmp_path / "events" / "views.py").write_text("def page(): ...\n")
+    settings.BASE_DIR = tmp_path
+    cache.release.cache_clear()
+    yield tmp_path
+    cache.release.cache_clear()
+
+
+def test_a_bump_gives_a_new_version_and_reading_it_twice_gives_the_same():
+    first = cache.version("tests:thing")
+    assert cache.version("tests:thing") == first
+    cache.bump("tests:thing")
+    assert cache.version("tests:thing") != first
+
+
+def test_a_changed_template_or_module_is_a_new_release_and_a_new_version(code_tree):
+    before = cache.release()
+    version = cache.version("tests:page")
+    (code_tree / "templates" / "page.html").write_text("<h1>{{ petition.title }}</h1>")
+    cache.release.cache_clear()
+    assert cache.release() != before
+    assert cache.version("tests:page") != version  # what the old code cached is not read
+    changed = cache.release()
+    (code_tree / "events" / "views.py").write_text("def page(): return 1\n")
+    cache.release.cache_clear()
+    assert cache.release() != changed
+
+
+def test_files_that_do_not_render_pages_leave_the_release_alone(code_tree):
+    before = cache.release()
+    (code_tree / "templates" / "notes.md").write_text("a note")
+    cache.release.cache_clear()
+    assert cache.release() == before
+
+
+def test_the_version_is_kept_in_the_cache_under_the_release(code_tree):
+    version = cache.version("tests:page")
+    assert default_cache.get(f"version:{cache.release()}:tests:page") == version
