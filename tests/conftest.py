@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -182,19 +183,38 @@ def _test_database_url() -> str:
 class Relay:
     """The outbox relay (manage.py outbox_relay) as a process a test may stop and start."""
 
+    running: ClassVar[set[Relay]] = set()
+
     def __init__(self) -> None:
         self.process: subprocess.Popen | None = None
+        self.env: dict[str, str] = {}
 
     def start(self, **env: str) -> None:
+        self.env = env
         env = {**os.environ, "DATABASE_URL": _test_database_url(), **env}
         command = [sys.executable, "manage.py", "outbox_relay"]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)
+        Relay.running.add(self)
 
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
             self.process.wait(timeout=10)
             self.process = None
+        Relay.running.discard(self)
+
+
+@pytest.fixture
+def relay_paused() -> Iterator[None]:
+    """No session relay publishes while the test runs: for a test that publishes to
+    workers of its own, which the session's relay would hand its rows to the session's
+    worker before them."""
+    paused = list(Relay.running)
+    for relay in paused:
+        relay.stop()
+    yield
+    for relay in paused:
+        relay.start(**relay.env)
 
 
 @pytest.fixture(scope="session")

@@ -50,7 +50,8 @@ def paths(cluster: PrivateCluster) -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def site(cluster: PrivateCluster, paths, smtp_sink: Sink) -> Iterator[str]:
-    """gunicorn and a Celery worker against the cluster, with production's DB settings."""
+    """gunicorn, a Celery worker and the outbox relay against the cluster, with production's
+    DB settings: the relay, too, must come back by itself after a restart."""
     env = {
         "DATABASE_URL": cluster.url,
         "DB_RETRY_WAIT": str(RETRY_WAIT),
@@ -68,12 +69,14 @@ def site(cluster: PrivateCluster, paths, smtp_sink: Sink) -> Iterator[str]:
         cwd=ROOT,
         env=env,
     )  # fmt: skip
+    relay = subprocess.Popen([sys.executable, "manage.py", "outbox_relay"], cwd=ROOT, env=env)
     try:
         with gunicorn(env, workers=2) as base:
             yield base
     finally:
-        worker.terminate()
-        worker.wait(timeout=20)
+        for process in (relay, worker):
+            process.terminate()
+            process.wait(timeout=20)
 
 
 @pytest.fixture(autouse=True)
@@ -179,7 +182,9 @@ def test_restarts_under_concurrent_signing_leave_no_half_written_rows(cluster, s
     assert cluster.half_written() == {"signatures without email": 0, "emails without signature": 0}
 
 
-def test_the_worker_sends_after_a_restart_without_being_restarted(cluster, site, paths, mailbox):
+def test_the_relay_and_the_worker_send_after_a_restart_without_being_restarted(
+    cluster, site, paths, mailbox
+):
     petition, _ = paths
     visitor = Visitor(site)
     before = _email()

@@ -57,7 +57,7 @@ def slow_sink() -> Iterator[SlowSink]:
 
 
 @pytest.fixture
-def queue_name(settings) -> Iterator[str]:
+def queue_name(settings, relay_paused) -> Iterator[str]:
     """A queue only this test's workers read; this process publishes to it (the session's
     worker, if one runs, reads another), and sweeps with the workers' claim."""
     name = f"{os.environ['CELERY_QUEUE']}-faults"
