@@ -127,6 +127,11 @@ class Event(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
     description = models.TextField(_("description"), help_text=_("Markdown."))
+    # The language the organizer writes the title and description in: they stay in it
+    # (the page marks them with `lang`), whatever the reader's language.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     # Stored in UTC; shown and typed in `timezone`, which follows from the point.
     starts_at = models.DateTimeField(_("starts"))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django import forms, template
 from django.conf import settings
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from allout import i18n
 from allout import markdown as markdown_module
 
 register = template.Library()
@@ -32,4 +33,15 @@ def map_tiles_attrs() -> SafeString:
         'data-tiles-url="{}" data-tiles-attribution="{}"',
         settings.MAP_TILES_URL,
         settings.MAP_TILES_ATTRIBUTION,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def language_alternates(context) -> SafeString:
+    """`<link rel="alternate" hreflang>` to this page in every language, and x-default."""
+    request = context.get("request")
+    if request is None:
+        return SafeString("")
+    return format_html_join(
+        "\n", '<link rel="alternate" hreflang="{}" href="{}">', i18n.alternates(request)
     )
