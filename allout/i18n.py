@@ -57,15 +57,23 @@ class VisitorLocaleMiddleware(LocaleMiddleware):
         return response
 
 
+def path_in(language: str, path: str) -> str:
+    """`path` (with or without a prefix) at the address that always answers in `language`:
+    `/en/...` for English too, since the unprefixed one follows the visitor's choice."""
+    unprefixed = translate_url(path, settings.LANGUAGE_CODE)
+    if language == settings.LANGUAGE_CODE:
+        return f"/{language}{unprefixed}"
+    return translate_url(path, language)
+
+
 def alternates(request) -> list[tuple[str, str]]:
     """(hreflang, absolute URL) of this page in every language, then x-default: the
     unprefixed address, which follows the visitor's language. Empty for the pages that have
     no language versions (the admin, a 404)."""
     here = request.get_full_path()
-    versions = {code: translate_url(here, code) for code, _name in settings.LANGUAGES}
-    unprefixed = versions[settings.LANGUAGE_CODE]
-    if len(set(versions.values())) == 1:
+    unprefixed = translate_url(here, settings.LANGUAGE_CODE)
+    if all(translate_url(here, code) == unprefixed for code, _name in settings.LANGUAGES):
         return []  # translate_url() could not resolve it, or found no language prefix
-    versions[settings.LANGUAGE_CODE] = f"/{settings.LANGUAGE_CODE}{unprefixed}"
+    versions = {code: path_in(code, here) for code, _name in settings.LANGUAGES}
     versions["x-default"] = unprefixed
     return [(code, settings.SITE_URL + path) for code, path in versions.items()]

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import datetime
 import json
+from typing import cast
 
 import redis
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -46,7 +46,7 @@ def javascript_catalog(request: HttpRequest, language: str) -> HttpResponse:
     if language not in dict(settings.LANGUAGES):
         raise Http404
     with translation.override(language):
-        return _javascript_catalog(request)
+        return cast(HttpResponse, _javascript_catalog(request))
 
 
 @never_cache

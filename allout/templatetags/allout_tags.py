@@ -45,3 +45,9 @@ def language_alternates(context) -> SafeString:
     return format_html_join(
         "\n", '<link rel="alternate" hreflang="{}" href="{}">', i18n.alternates(request)
     )
+
+
+@register.simple_tag(takes_context=True)
+def url_in_language(context, language: str) -> str:
+    """This page's address that always answers in `language` (e.g. a link to an original)."""
+    return i18n.path_in(language, context["request"].get_full_path())

@@ -130,18 +130,18 @@ class EventForm(forms.ModelForm):
 
     # The page's order, so the error summary names the fields in the order people meet them.
     field_order = [
-        "kind", "embassy", "place_search", "latitude", "longitude", "city", "country", "address",
-        "meeting_point", "hide_exact_location", "date", "start_time", "end_time", "title",
-        "description", "language", "expected_size", "accessibility", "what_to_bring", "organizer_name",
-        "accept_guidelines",
+        "kind", "embassy", "place_search", "latitude", "longitude", "city", "country",
+        "address", "meeting_point", "hide_exact_location", "date", "start_time", "end_time",
+        "title", "description", "language", "expected_size", "accessibility", "what_to_bring",
+        "organizer_name", "accept_guidelines",
     ]  # fmt: skip
 
     class Meta:
         model = Event
         fields = [
-            "kind", "embassy", "title", "description", "language", "meeting_point", "address", "city",
-            "country", "hide_exact_location", "expected_size", "accessibility", "what_to_bring",
-            "organizer_name",
+            "kind", "embassy", "title", "description", "language", "meeting_point", "address",
+            "city", "country", "hide_exact_location", "expected_size", "accessibility",
+            "what_to_bring", "organizer_name",
         ]  # fmt: skip
         labels = {
             "description": gettext_lazy("Description"),

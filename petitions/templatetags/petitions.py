@@ -5,6 +5,9 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
+from django.utils import translation
+from modeltranslation.utils import build_localized_fieldname
 
 from petitions.models import Petition
 
@@ -15,3 +18,16 @@ register = template.Library()
 def petition_progress() -> dict:
     """The count and progress bar of the petition the campaign promotes now (or nothing)."""
     return {"petition": Petition.objects.current()}
+
+
+@register.simple_tag
+def petition_language(petition: Petition) -> dict:
+    """The language the page shows `petition`'s text in (the visitor's, where staff translated
+    it; else the original, which modeltranslation falls back to) and whether that is a
+    translation, for the page's `lang` and its note linking to the original."""
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    translated = current != settings.LANGUAGE_CODE and bool(
+        getattr(petition, build_localized_fieldname("text", current), "")
+    )
+    shown = current if translated else settings.LANGUAGE_CODE
+    return {"code": shown, "is_translation": translated, "is_fallback": shown != current}
