@@ -86,7 +86,7 @@ class OutboxEmail(models.Model):
     so a broker or mail server that is down delays an email but never loses it.
     """
 
-    kind = models.CharField(max_length=100, help_text="The message's template name.")
+    kind = models.CharField(max_length=100, help_text=_("The message's template name."))
     to = models.EmailField()
     # The data page finds a recipient's emails under any spelling of their address.
     to_canonical = models.CharField(max_length=254, editable=False, default="")
@@ -116,7 +116,7 @@ class OutboxEmail(models.Model):
     objects = OutboxEmailQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "outbox email"
+        verbose_name = _("outbox email")
         indexes = [
             # requeue_unsent_email: unsent rows, oldest first; stays tiny as rows get sent.
             models.Index(

@@ -66,6 +66,8 @@ SUMMARIES = {
 def text_in(language: str) -> str:
     """The petition's text in `language` (petitions/data/sphere-foundation-petition.<code>.md)."""
     return (DATA / f"sphere-foundation-petition.{language}.md").read_text(encoding="utf-8")
+
+
 DEMO_SIGNATURES = 320
 DEMO_SOURCE = "demo"
 
