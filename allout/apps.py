@@ -1,6 +1,6 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy
 from django.db.models.signals import post_delete, post_migrate, post_save
+from django.utils.translation import gettext_lazy
 
 
 class AlloutConfig(AppConfig):

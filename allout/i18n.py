@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
-from django.urls import URLResolver, translate_url
+from django.urls import URLResolver, reverse, translate_url
 from django.urls.resolvers import LocalePrefixPattern
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -55,6 +55,14 @@ class VisitorLocaleMiddleware(LocaleMiddleware):
             # (which Django's middleware already adds), so no cache may hand it to another.
             patch_vary_headers(response, ["Cookie"])
         return response
+
+
+def neutral_reverse(viewname: str, args: list | None = None) -> str:
+    """reverse() with no language prefix, whatever language is active: the address that
+    follows its visitor's language, for what is made once and read in every language (the
+    JSON and GeoJSON, and the map cache that holds them)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse(viewname, args=args)
 
 
 def path_in(language: str, path: str) -> str:
