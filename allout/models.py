@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from allout import dates
 from allout.addresses import canonical_email
 
 
@@ -39,7 +40,7 @@ class Campaign(models.Model):
         ordering = ["-date"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.date:%d %B %Y})"
+        return f"{self.name} ({dates.day(self.date)})"
 
     def days_to_go(self, today: datetime.date | None = None) -> int:
         """Whole days from today until the day of action (0 on the day, negative after)."""

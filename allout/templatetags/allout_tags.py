@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from allout import i18n
+from allout import dates, i18n
 from allout import markdown as markdown_module
 
 register = template.Library()
@@ -51,3 +51,9 @@ def language_alternates(context) -> SafeString:
 def url_in_language(context, language: str) -> str:
     """This page's address that always answers in `language` (e.g. a link to an original)."""
     return i18n.path_in(language, context["request"].get_full_path())
+
+
+# The platform's ways of saying a day, in the active language (allout/dates.py).
+register.filter("long_day", dates.long_day)
+register.filter("day", dates.day)
+register.filter("day_month", dates.day_month)

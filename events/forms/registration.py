@@ -17,12 +17,12 @@ from django.contrib.gis.geos import Point
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
+from allout import dates
 from allout.antibot import AntiBotMixin
 from allout.models import Campaign
 from events import geo, risk
@@ -199,7 +199,7 @@ class EventForm(forms.ModelForm):
         if not self.instance.pk:
             self.initial.setdefault("language", translation.get_language())
         self.fields["date"].help_text = _("The day of action is %(day)s.") % {
-            "day": date_format(campaign.date, "j F Y")
+            "day": dates.day(campaign.date)
         }
         if self.instance.pk:
             del self.fields["accept_guidelines"]  # accepted when the event was registered
@@ -329,9 +329,9 @@ class EventForm(forms.ModelForm):
                 )
                 % {
                     "campaign": self.campaign.name,
-                    "day": date_format(self.campaign.date, "j F Y"),
-                    "first": date_format(self.campaign.date - window, "j F Y"),
-                    "last": date_format(self.campaign.date + window, "j F Y"),
+                    "day": dates.day(self.campaign.date),
+                    "first": dates.day(self.campaign.date - window),
+                    "last": dates.day(self.campaign.date + window),
                 },
             )
             return
