@@ -400,6 +400,7 @@ class EventForm(forms.ModelForm):
             embassy=data.get("embassy"),
             title=data["title"],
             description=data["description"],
+            language=data["language"],
             starts_at=data["starts_at"],
             ends_at=data["ends_at"],
             meeting_point=data["meeting_point"],

@@ -81,6 +81,7 @@ class EventDetails:
     accessibility: str
     what_to_bring: str
     organizer_name: str
+    language: str = settings.LANGUAGE_CODE  # of the title and description
 
     def apply_to(self, event: Event) -> None:
         for field in fields(self):
