@@ -215,3 +215,18 @@ def test_the_server_error_page_is_in_the_visitors_language(client):
     with translation.override("ru"):
         html = loader.get_template("500.html").render()
     assert '<html lang="ru">' in html
+
+
+def test_links_made_under_another_language_still_answer_unprefixed_and_prefixed(client, db):
+    """reverse() in a Russian request writes /ru/ into the links it makes (an email's
+    confirm link too); both that and the unprefixed address printed before reach the page."""
+    petition = make_petition()
+    with translation.override("ru"):
+        russian = reverse("petitions:detail", args=[petition.slug])
+    assert russian == f"/ru/petitions/{petition.slug}/"
+    assert client.get(russian).status_code == 200
+    assert client.get(f"/petitions/{petition.slug}/").status_code == 200
+    with translation.override("ru"):
+        token_link = reverse("petitions:confirm", args=["not-a-valid-token"])
+    unprefixed = token_link.removeprefix("/ru")
+    assert client.get(token_link).status_code == client.get(unprefixed).status_code
