@@ -50,9 +50,13 @@ class VisitorLocaleMiddleware(LocaleMiddleware):
 
     def process_response(self, request, response):
         response = super().process_response(request, response)
-        if not translation.get_language_from_path(request.path_info):
+        if not translation.get_language_from_path(request.path_info) and response.get(
+            "Content-Type", ""
+        ).startswith("text/html"):
             # The language cookie chose this page's language as much as Accept-Language did
-            # (which Django's middleware already adds), so no cache may hand it to another.
+            # (which Django's middleware adds), so no cache may hand it to another. Not on
+            # the JSON, the same in every language: cache_page keys on every Vary header,
+            # and partners' count.json stays one cache entry.
             patch_vary_headers(response, ["Cookie"])
         return response
 

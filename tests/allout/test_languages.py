@@ -230,3 +230,12 @@ def test_links_made_under_another_language_still_answer_unprefixed_and_prefixed(
         token_link = reverse("petitions:confirm", args=["not-a-valid-token"])
     unprefixed = token_link.removeprefix("/ru")
     assert client.get(token_link).status_code == client.get(unprefixed).status_code
+
+
+def test_json_is_not_kept_per_cookie(client, db):
+    """Pages vary on the language cookie; the JSON, the same in every language, does not,
+    so the cached count.json partners read stays one entry."""
+    petition = make_petition()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    response = client.get(f"/petitions/{petition.slug}/count.json")
+    assert "Cookie" not in response.get("Vary", "")
