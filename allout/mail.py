@@ -1,10 +1,13 @@
 """The one path every email takes: render, store in the outbox, send from a worker.
 
-`queue()` writes an OutboxEmail row in the caller's transaction and publishes the
-`send_outbox_email` task once that transaction commits. Publishing never blocks a request
-for long: the broker's timeouts are bounded, and if publishing fails the row waits for
-`requeue_unsent()`, which Celery beat runs every minute. `deliver()` sends a row at most
-once, however many times its task runs and however many workers race for it.
+`queue()` writes an OutboxEmail row in the caller's transaction, and nothing else: the
+request never talks to the broker. A trigger on the outbox's INSERT (migration 0009) NOTIFYs
+when that transaction commits, and the relay (`relay()`, run by `manage.py outbox_relay`)
+publishes the row's `send_outbox_email` task at once. If the relay or the broker is down,
+the row waits for `requeue_unsent()`, which Celery beat runs every OUTBOX_SWEEP_SECONDS.
+`deliver()` sends a row at most once, however many times its task runs and however many
+workers race for it; a worker that dies mid-send leaves a claim the next sweep frees once
+it is stale.
 
 Both `queue()` and `queue_rendered()` spend the recipient's mail budget first (see
 BUDGETED_KINDS): an email anyone could trigger by typing an address into a form is dropped,
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import suppress
 from datetime import datetime, timedelta
 from functools import partial
 from smtplib import (
@@ -31,13 +35,16 @@ from smtplib import (
     SMTPSenderRefused,
 )
 
+import psycopg
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from kombu.exceptions import ChannelError
 
 from allout.addresses import canonical_email
 from allout.circuit import CircuitOpen, breaker_for
@@ -74,6 +81,8 @@ BUDGETED_KINDS = frozenset(
     }
 )
 MAIL_BUDGET_WINDOW = timedelta(hours=24)
+# What the outbox's INSERT trigger NOTIFYs (migration 0009) and the relay LISTENs to.
+RELAY_CHANNEL = "outbox_email"
 
 
 def within_budget(kind: str, to: str) -> bool:
@@ -91,13 +100,19 @@ def within_budget(kind: str, to: str) -> bool:
     canonical = canonical_email(to)
     key = hashed(canonical)
     with connection.cursor() as cursor:
-        # 60 bits of the keyed hash: a collision only makes two recipients wait in turn.
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(key[:15], 16)])
-    spent = OutboxEmail.objects.filter(
-        to_canonical=canonical,
-        kind__in=BUDGETED_KINDS,
-        created_at__gte=timezone.now() - MAIL_BUDGET_WINDOW,
-    ).count()
+        # The lock, then the count, in one round trip (the function, migration 0009, says
+        # why it cannot be one plain statement). 60 bits of the keyed hash: a collision
+        # only makes two recipients wait in turn.
+        cursor.execute(
+            "SELECT outbox_budget_spent(%s, %s, %s, %s)",
+            [
+                int(key[:15], 16),
+                canonical,
+                sorted(BUDGETED_KINDS),
+                timezone.now() - MAIL_BUDGET_WINDOW,
+            ],
+        )
+        (spent,) = cursor.fetchone()
     if spent < settings.MAIL_BUDGET_PER_DAY:
         return True
     # The keyed hash lets staff see one recipient being bombed without logging the address.
@@ -114,7 +129,8 @@ def queue(
     reply_to: str = "",
     blank_after_send: bool = False,
 ) -> OutboxEmail | None:
-    """Render `template` for `to` and store it; it is sent after the transaction commits.
+    """Render `template` for `to` and store it; the relay publishes it once the transaction
+    commits.
 
     `template` names three templates under templates/emails/: `<name>_subject.txt`,
     `<name>.txt` and `<name>.html`. Every email carries a link to unsubscribe or cancel
@@ -172,7 +188,6 @@ def _queue(
         headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
         blank_after_send=blank_after_send,
     )
-    transaction.on_commit(partial(publish, row.pk))
     return row
 
 
@@ -193,7 +208,6 @@ def queue_rendered(kind: str, message: EmailMultiAlternatives) -> list[OutboxEma
                 body_html=html,
                 headers={"List-Unsubscribe": f"<{data_request_url(to)}>"},
             )
-        transaction.on_commit(partial(publish, row.pk))
         rows.append(row)
     return rows
 
@@ -251,6 +265,10 @@ def deliver(pk: int) -> bool:
     A failure is recorded on the row (next try, last error) instead of raised: the sweeper
     is the one retrier, so a mail server that is down for an hour costs one try per row per
     back-off step, not a storm of task retries.
+
+    The claim lasts OUTBOX_CLAIM_SECONDS, longer than the send task's time limits (see
+    settings), so no one takes it over while this send can still finish. Called outside
+    the task (a shell), nothing bounds the send: keep such calls to rows nobody else sends.
     """
     now = timezone.now()
     stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
@@ -277,18 +295,30 @@ def deliver(pk: int) -> bool:
     )
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")
+    smtp = get_connection()
     try:
-        message.send()
-    except (SMTPException, OSError) as exc:
+        smtp.open()
+        smtp.send_messages([message])
+    except (SMTPException, OSError, SoftTimeLimitExceeded) as exc:
+        with suppress(SMTPException, OSError, SoftTimeLimitExceeded):
+            smtp.close()
         _record_failure(row, exc)
         return False
-    # Accepted risk: if the process dies between send() and this update, the row is sent
-    # again after its claim goes stale. SMTP offers no way to make the two one step.
+    # Accepted risk: if the process dies between the server's "250 accepted" and this
+    # update, the row is sent again once its claim goes stale. SMTP offers no way to make
+    # the two one step; marking it before the QUIT round trip keeps the gap to one UPDATE.
+    _mark_sent(row)
+    # The server has the email: its answer to QUIT, or a time limit now, changes nothing.
+    with suppress(SMTPException, OSError, SoftTimeLimitExceeded):
+        smtp.close()
+    return True
+
+
+def _mark_sent(row: OutboxEmail) -> None:
     sent: dict = {"sent_at": timezone.now(), "last_error": ""}
     if row.blank_after_send:
         sent |= {"body_text": "", "body_html": "", "reply_to": ""}
-    OutboxEmail.objects.filter(pk=pk).update(**sent)
-    return True
+    OutboxEmail.objects.filter(pk=row.pk).update(**sent)
 
 
 def _record_failure(row: OutboxEmail, exc: Exception) -> None:
@@ -340,6 +370,9 @@ def classify_failure(exc: Exception) -> tuple[str, bool]:
         reason = f"{exc.smtp_code} {_text(exc.smtp_error)}" + (f" ({stage})" if stage else "")
         permanent = 500 <= exc.smtp_code < 600 and not isinstance(exc, _SETUP_ERRORS)
         return redact(reason), permanent
+    if isinstance(exc, SoftTimeLimitExceeded):
+        # The server answered too slowly for the claim (OUTBOX_CLAIM_SECONDS): a timeout.
+        return f"The send took over {settings.OUTBOX_SEND_SOFT_TIME_LIMIT:.0f} s", False
     # SMTPServerDisconnected, a refused connection, a timeout, a TLS error: the server or
     # the network, never this email.
     return redact(f"{type(exc).__name__}: {exc}"), False
@@ -359,6 +392,9 @@ def requeue_unsent(
     """Publish every row that is due, that no worker is sending and whose task is not
     waiting in the queue; returns how many were published.
 
+    First the claims of dead workers are released (release_stale_claims), so their rows
+    are published in this sweep rather than OUTBOX_REPUBLISH_SECONDS after their task.
+
     In batches, oldest first, until none is left, the broker fails, or `budget` seconds
     (OUTBOX_SWEEP_BUDGET_SECONDS, below the beat interval) are spent: a backlog after an
     outage is handed to the workers in one sweep instead of a thousand rows a minute.
@@ -367,15 +403,19 @@ def requeue_unsent(
         budget = settings.OUTBOX_SWEEP_BUDGET_SECONDS
     deadline = time.monotonic() + budget
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+    release_stale_claims(now)
     # A row published recently is still in the queue (or being sent): publishing it again
     # would only stack duplicates in front of the backlog. One published long ago was lost
     # (a broker restarted without its data, say); the worker's claim makes a repeat harmless.
     lost = now - timedelta(seconds=settings.OUTBOX_REPUBLISH_SECONDS)
+    if _queue_is_empty():
+        # Nothing waits in the queue, so an unclaimed row published longer ago than a send
+        # can take has no task left but in the buffer of a worker that died before claiming
+        # it (its message returns only after the broker's visibility timeout, an hour).
+        lost = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
     waiting = (
         OutboxEmail.objects.due(now)
-        .filter(created_at__lt=now - older_than)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .filter(created_at__lt=now - older_than, claimed_at__isnull=True)
         .filter(Q(published_at__isnull=True) | Q(published_at__lt=lost))
         .order_by("created_at", "pk")
     )
@@ -398,6 +438,87 @@ def requeue_unsent(
             break  # the broker failed (the breaker is open), or time is up: the next sweep
         after = rows[-1]
     return total
+
+
+def _queue_is_empty() -> bool:
+    """Whether no send task waits in the broker's queue; False when the broker cannot say.
+
+    Through the broker's circuit breaker, like publish(). A live worker holds at most one
+    task per process beyond the one it sends (CELERY_WORKER_PREFETCH_MULTIPLIER 1), and a
+    send ends within OUTBOX_CLAIM_SECONDS (the task's time limits), so a task older than
+    that and neither waiting nor claimed is lost.
+    """
+    name = settings.CELERY_TASK_DEFAULT_QUEUE
+    try:
+        with (
+            breaker_for(settings.CELERY_BROKER_URL).guard((Exception,)),
+            send_outbox_email.app.connection_for_write() as broker,
+        ):
+            try:
+                _name, waiting, _consumers = broker.default_channel.queue_declare(
+                    queue=name, passive=True
+                )
+            except ChannelError:  # the Redis transport: an empty queue has no key
+                return True
+    except Exception:
+        log.info("Could not read the length of queue %s; lost tasks wait longer", name)
+        return False
+    return waiting == 0
+
+
+def release_stale_claims(now: datetime) -> int:
+    """Free the rows whose claim is older than OUTBOX_CLAIM_SECONDS; returns how many.
+
+    Such a claim's sender is dead: the send task is stopped before its claim goes stale
+    (settings), and a finished send marked its row sent or failed. Its task was consumed,
+    so the row is marked unpublished, as after a failed send: the sweep publishes it now.
+    PostgreSQL re-checks the WHERE clause against a claim a worker commits meanwhile.
+    """
+    stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+    released = (
+        OutboxEmail.objects.unsent()
+        .filter(claimed_at__lt=stale)
+        .update(claimed_at=None, published_at=None)
+    )
+    if released:
+        log.warning("Released %s outbox emails claimed by a worker that died", released)
+    return released
+
+
+def relay() -> None:
+    """Publish every new outbox row as soon as its transaction commits; never returns.
+
+    Run by `manage.py outbox_relay`, as a process of its own. It LISTENs for the outbox's
+    INSERT trigger and, at each notification, publishes every due row not yet published
+    (requeue_unsent, with no age): one sweep takes a whole burst of signatures, and the rows
+    stored while the relay or the broker was down go with the first sweep after. It also
+    sweeps every OUTBOX_RELAY_POLL_SECONDS without a notification, so a broker that comes
+    back is used within that time. A lost database connection is opened again; the beat
+    sweeper publishes whatever the relay misses.
+    """
+    while True:
+        try:
+            _listen_and_publish()
+        except (DatabaseError, psycopg.Error):  # psycopg's own, from notifies()
+            log.warning("Outbox relay lost the database; connecting again", exc_info=True)
+            connection.close()
+            time.sleep(1)
+
+
+def _listen_and_publish() -> None:
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(f"LISTEN {RELAY_CHANNEL}")
+    listener = connection.connection
+    poll = settings.OUTBOX_RELAY_POLL_SECONDS
+    while True:
+        requeue_unsent(older_than=timedelta(0))
+        # Wait for one notification, then take the others already there: the next sweep
+        # publishes all their rows at once.
+        for _ in listener.notifies(timeout=poll, stop_after=1):
+            pass
+        for _ in listener.notifies(timeout=0.001):
+            pass
 
 
 def purge_sent(*, days: int) -> int:

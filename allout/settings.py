@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "allout.middleware.PermissionsPolicyMiddleware",  # before whitenoise: static files too
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session, CSRF, auth and messages middleware, which a retry runs afresh.
+    "allout.database.RetryOnLostConnectionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "allout.i18n.VisitorLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,6 +113,15 @@ DATABASES = {
 # Keeping connections open is worth about 6x in write throughput (see NOTES / bench).
 DATABASES["default"]["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Seconds to wait for PostgreSQL to accept a connection: an unreachable server costs a
+# request this long at most, not the operating system's minutes.
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
+    "DB_CONNECT_TIMEOUT", 3, minimum=1
+)
+# A request whose connection dropped before it kept anything waits up to this many seconds
+# for the database to take connections again (a restart takes one or two), then runs once
+# more; otherwise it answers 503 (allout.database). 0 retries at once.
+DB_RETRY_WAIT = envint("DB_RETRY_WAIT", 2, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache --------------------------------------------------------
@@ -159,12 +170,18 @@ CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_QUEUE", "celery")
 CELERY_TIMEZONE = "UTC"
 # The outbox's tasks live beside it in allout.mail, which autodiscovery (app.tasks) misses.
 CELERY_IMPORTS = ["allout.mail"]
-# The outbox sweeper (allout.mail.requeue_unsent): every OUTBOX_SWEEP_SECONDS it publishes
-# every due row, for at most three quarters of the interval so sweeps never pile up, and
-# leaves alone a row published less than OUTBOX_REPUBLISH_SECONDS ago (its task is queued).
-OUTBOX_SWEEP_SECONDS = envint("OUTBOX_SWEEP_SECONDS", 60, minimum=1)
+# The outbox sweeper (allout.mail.requeue_unsent): every OUTBOX_SWEEP_SECONDS it releases
+# the claims of dead workers and publishes every due row, for at most three quarters of the
+# interval so sweeps never pile up, and leaves alone a row published less than
+# OUTBOX_REPUBLISH_SECONDS ago (its task is queued). Every 20 s, so an email a dead worker
+# held leaves within OUTBOX_CLAIM_SECONDS + 20 s, under a minute; a sweep with nothing to do
+# is one query on a tiny index.
+OUTBOX_SWEEP_SECONDS = envint("OUTBOX_SWEEP_SECONDS", 20, minimum=1)
 OUTBOX_SWEEP_BUDGET_SECONDS = OUTBOX_SWEEP_SECONDS * 3 / 4
 OUTBOX_REPUBLISH_SECONDS = envint("OUTBOX_REPUBLISH_SECONDS", 300, minimum=10)
+# The relay (manage.py outbox_relay) publishes each row when the database announces it, and
+# sweeps at least this often besides, so a broker back from an outage is used within it.
+OUTBOX_RELAY_POLL_SECONDS = envint("OUTBOX_RELAY_POLL_SECONDS", 5, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "requeue-unsent-email": {
         "task": "allout.mail.requeue_unsent_email",
@@ -211,8 +228,27 @@ else:
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Day of action <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# A sending claim older than this is considered abandoned (worker died mid-send).
-OUTBOX_CLAIM_SECONDS = envint("OUTBOX_CLAIM_SECONDS", 300, minimum=10)
+# A worker's claim on the row it sends (allout.mail.deliver) lasts OUTBOX_CLAIM_SECONDS. The
+# send task cannot outlive it: at two thirds of it the send is abandoned (recorded as a
+# timeout, tried again after the back-off) and at five sixths the pool kills the process.
+# So a claim goes stale only once its sender has finished or is dead, and the sweeper may
+# release it without ever sending an email twice at once. The last sixth (5 s by default)
+# covers the claim's own UPDATE and the clocks of workers on different hosts.
+OUTBOX_CLAIM_SECONDS = envint("OUTBOX_CLAIM_SECONDS", 30, minimum=3)
+OUTBOX_SEND_SOFT_TIME_LIMIT = OUTBOX_CLAIM_SECONDS * 2 / 3
+OUTBOX_SEND_TIME_LIMIT = OUTBOX_CLAIM_SECONDS * 5 / 6
+if EMAIL_TIMEOUT >= OUTBOX_SEND_SOFT_TIME_LIMIT:
+    # One SMTP step may take EMAIL_TIMEOUT: a send must have time to notice its own timeout.
+    raise ImproperlyConfiguredVariable(
+        f"EMAIL_TIMEOUT ({EMAIL_TIMEOUT} s) must be shorter than two thirds of "
+        f"OUTBOX_CLAIM_SECONDS ({OUTBOX_CLAIM_SECONDS} s)"
+    )
+CELERY_TASK_ANNOTATIONS = {
+    "allout.mail.send_outbox_email": {
+        "soft_time_limit": OUTBOX_SEND_SOFT_TIME_LIMIT,
+        "time_limit": OUTBOX_SEND_TIME_LIMIT,
+    }
+}
 # Sent emails (which hold addresses) are deleted after this many days.
 OUTBOX_RETENTION_DAYS = envint("OUTBOX_RETENTION_DAYS", 7, minimum=1)
 

@@ -33,6 +33,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 
 from allout.spreadsheets import streamed_csv  # noqa: E402
+from petitions import services  # noqa: E402
 from petitions.export import delivery_header, delivery_rows  # noqa: E402
 from petitions.models import Petition, PetitionStatus, Signature  # noqa: E402
 
@@ -86,7 +87,7 @@ def fill(rows: int) -> Petition:
         Signature.objects.filter(petition=petition).delete()
         with connection.cursor() as cursor:
             cursor.execute(FILL, {"petition": petition.pk, "rows": rows})
-        Petition.objects.filter(pk=petition.pk).update(signature_count=rows)
+        services.recount(petition)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE petitions_signature")
     return petition

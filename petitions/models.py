@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -29,7 +30,19 @@ class PetitionQuerySet(models.QuerySet):
 
     def current(self) -> Petition | None:
         """The petition the site promotes: the newest open one, else the newest of all."""
-        return self.open().order_by("-created_at").first() or self.order_by("-created_at").first()
+        petitions = self.with_signature_count().order_by("-created_at")
+        return petitions.open().first() or petitions.first()
+
+    def with_signature_count(self) -> PetitionQuerySet:
+        """Each petition with its `signature_count` summed from its counter shards, in the
+        same query (a list of petitions costs one query, not one per petition)."""
+        total = (
+            PetitionCounter.objects.filter(petition=OuterRef("pk"))
+            .values("petition")
+            .annotate(total=Sum("count"))
+            .values("total")
+        )
+        return self.annotate(signature_count=Coalesce(Subquery(total), 0))
 
 
 class Petition(models.Model):
@@ -59,11 +72,6 @@ class Petition(models.Model):
         on_delete=models.SET_NULL,
         related_name="petitions",
     )
-    # Read on every page view; changed only by petitions.services, with F(), in the same
-    # transaction as the signature it counts. PositiveIntegerField adds a CHECK >= 0.
-    signature_count = models.PositiveIntegerField(
-        _("confirmed signatures"), default=0, editable=False
-    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -77,18 +85,6 @@ class Petition(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
-        # The counter moves only through F() updates in petitions.services. An instance
-        # loaded a moment ago (the admin's change form, a shell) holds a stale count, so
-        # saving it must never write the count back.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "signature_count"
-            ]
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("petitions:detail", args=[self.slug])
 
@@ -97,6 +93,20 @@ class Petition(models.Model):
         if self.status != PetitionStatus.OPEN:
             return False
         return self.deadline is None or (now or timezone.now()) < self.deadline
+
+    @cached_property
+    def signature_count(self) -> int:
+        """The confirmed signatures: the sum of the petition's counter shards.
+
+        `Petition.objects.with_signature_count()` sets it in the query that loads the
+        petition; read on an instance loaded without it, it costs one query.
+        """
+        total = self.counters.aggregate(total=Sum("count"))["total"]
+        return total or 0
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        self.__dict__.pop("signature_count", None)  # read the shards again
+        super().refresh_from_db(*args, **kwargs)
 
     def progress_percent(self) -> int:
         """How far the confirmed count is toward the goal, 0 to 100."""
@@ -107,6 +117,76 @@ class Petition(models.Model):
     @cached_property
     def text_html(self) -> str:
         return markdown.render(self.text)
+
+
+class PetitionCounterManager(models.Manager["PetitionCounter"]):
+    def add(self, petition_id: int, number: int, *, shard: int = 0) -> None:
+        """Add `number` (negative to take off) to one shard of a petition's counter.
+
+        One upsert: a shard's row is made by the first confirmation that lands on it, so
+        a new petition needs no rows, and changing SHARDS needs no migration.
+        """
+        self._upsert([(petition_id, shard, number)])
+
+    def lock_all(self, petition_id: int) -> None:
+        """Lock every shard of a petition, in shard order, making the missing ones (at 0).
+
+        A confirmation racing the caller waits on its shard even if that shard had no
+        row yet: the caller's insert of it holds the row (or waits for the racing one).
+        """
+        self._upsert([(petition_id, shard, 0) for shard in range(PetitionCounter.SHARDS)])
+        # Shards left over from a larger SHARDS, in order after those.
+        list(self.filter(petition_id=petition_id).order_by("shard").select_for_update())
+
+    def _upsert(self, rows: list[tuple[int, int, int]]) -> None:
+        table = PetitionCounter._meta.db_table
+        values = ", ".join(["(%s, %s, %s)"] * len(rows))
+        sql = (
+            f"INSERT INTO {table} (petition_id, shard, count) VALUES {values} "  # noqa: S608  # our table; values are placeholders
+            f"ON CONFLICT (petition_id, shard) DO UPDATE SET count = {table}.count + EXCLUDED.count"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for row in rows for value in row])
+
+
+class PetitionCounter(models.Model):
+    """One shard of a petition's count of confirmed signatures; the count is their sum.
+
+    Every confirmation adds one to a shard in its own transaction and holds that row's
+    lock until it commits. On one row for the petition, confirmations at a high rate
+    queued behind each other's commits (bench/confirm_contention.py); spread over SHARDS
+    rows, they rarely meet. Rows are changed only by petitions.services, with the
+    signature rows they count locked first. A shard may go below zero (the migration
+    and recount() put a whole count on shard 0, and a deletion later takes a signature
+    off its own shard): only the sum means anything.
+    """
+
+    # 64 concurrent confirmations: 16 shards left 3.4 of them waiting on a lock on
+    # average, 64 shards 0.6 (bench/README.md). A read sums at most this many rows.
+    # Changing it needs no migration (reads sum every row there is); a recount run
+    # while processes with the old setting still confirm may miss their shards, so
+    # recount again once they are gone.
+    SHARDS = 64
+
+    petition = models.ForeignKey(
+        Petition, verbose_name=_("petition"), on_delete=models.CASCADE, related_name="counters"
+    )
+    shard = models.PositiveSmallIntegerField(_("shard"))
+    count = models.IntegerField(_("count"), default=0)
+
+    objects = PetitionCounterManager()
+
+    class Meta:
+        verbose_name = _("signature counter shard")
+        verbose_name_plural = _("signature counter shards")
+        constraints = [
+            # The upsert's conflict target; its index also serves the sum of a
+            # petition's shards (with_signature_count(), signature_count).
+            models.UniqueConstraint(fields=["petition", "shard"], name="petition_counter_shard"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id}/{self.shard}: {self.count}"
 
 
 class Target(models.Model):

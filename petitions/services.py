@@ -1,8 +1,10 @@
 """Signing, confirming and deleting signatures: the workflows that keep the counter right.
 
-The counter (`Petition.signature_count`) moves only here, with F(), in the transaction
-that confirms or deletes the signature it counts. Signature rows are always locked before
-their petition row, so these workflows cannot deadlock one another.
+The counter (`Petition.signature_count`, the sum of the petition's `PetitionCounter`
+shards) moves only here, in the transaction that confirms or deletes the signature it
+counts: a signature is counted on shard `pk % SHARDS`, so concurrent confirmations rarely
+wait on one another's row. Signature rows are always locked before counter rows, and
+counter rows in (petition, shard) order, so these workflows cannot deadlock one another.
 """
 
 from __future__ import annotations
@@ -11,15 +13,16 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allout.addresses import canonical_email
 from allout.blocking import is_blocked
 from allout.risk import is_high_risk
+from allout.rows import insert_new
 from petitions import emails
-from petitions.models import Petition, Signature
+from petitions.models import Petition, PetitionCounter, Signature
 
 # A repeat signature emails its signer again at most this often.
 RESEND_AFTER = timedelta(hours=1)
@@ -71,15 +74,15 @@ def sign(
         "source": source,
     }
     now = timezone.now()
+    normalized = canonical_email(email)
     with transaction.atomic():
-        signature, created = Signature.objects.get_or_create(
-            petition=petition,
-            email_normalized=canonical_email(email),
-            defaults={**details, "last_emailed_at": now},
+        signature = Signature(
+            petition=petition, email_normalized=normalized, last_emailed_at=now, **details
         )
-        if created:
+        if insert_new(signature):  # one round trip; a racing twin makes it a repeat
             emails.confirm_signature(signature)
             return signature
+        signature = Signature.objects.get(petition=petition, email_normalized=normalized)
         # An unconfirmed signature takes the new details (its owner still has to confirm,
         # and the confirm page shows them); a confirmed one never changes.
         unconfirmed = Signature.objects.unconfirmed().filter(pk=signature.pk)
@@ -113,9 +116,7 @@ def confirm(signature: Signature) -> bool:
         # the first one's row lock, then finds confirmed_at set and changes nothing.
         confirmed = Signature.objects.unconfirmed().filter(pk=signature.pk).update(confirmed_at=now)
         if confirmed:
-            Petition.objects.filter(pk=signature.petition_id).update(
-                signature_count=F("signature_count") + 1
-            )
+            PetitionCounter.objects.add(signature.petition_id, 1, shard=_shard(signature.pk))
     if confirmed:
         signature.confirmed_at = now
     return bool(confirmed)
@@ -135,12 +136,17 @@ def delete_signatures(queryset: QuerySet[Signature]) -> int:
         if not rows:
             return 0
         Signature.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
-        counted = Counter(petition_id for _, petition_id, confirmed_at in rows if confirmed_at)
-        for petition_id, number in sorted(counted.items()):
-            Petition.objects.filter(pk=petition_id).update(
-                signature_count=F("signature_count") - number
-            )
+        counted = Counter(
+            (petition_id, _shard(pk)) for pk, petition_id, confirmed_at in rows if confirmed_at
+        )
+        for (petition_id, shard), number in sorted(counted.items()):
+            PetitionCounter.objects.add(petition_id, -number, shard=shard)
     return len(rows)
+
+
+def _shard(signature_pk: int) -> int:
+    """The counter shard a signature is counted on (and taken off again)."""
+    return signature_pk % PetitionCounter.SHARDS
 
 
 def delete_signature(signature_pk: int) -> bool:
@@ -171,11 +177,16 @@ def purge_unconfirmed(older_than: timedelta) -> int:
 
 
 def recount(petition: Petition) -> int:
-    """Set the counter from the confirmed rows (a repair tool for staff); returns it."""
+    """Set the counter from the confirmed rows (a repair tool for staff); returns it.
+
+    With every shard locked first, a confirmation or deletion either committed before the
+    count (and is in it) or waits for its shard and lands on the new total.
+    """
     with transaction.atomic():
-        Petition.objects.select_for_update().filter(pk=petition.pk).get()
+        PetitionCounter.objects.lock_all(petition.pk)
         count = Signature.objects.confirmed().filter(petition=petition).count()
-        Petition.objects.filter(pk=petition.pk).update(signature_count=count)
+        shards = PetitionCounter.objects.filter(petition=petition)
+        shards.update(count=Case(When(shard=0, then=Value(count)), default=Value(0)))
     petition.signature_count = count
     return count
 

@@ -33,7 +33,7 @@ EMBED_TOKEN_FIELD = "embed_token"  # noqa: S105  # a form field's name
 
 def _get_petition(slug: str) -> Petition:
     """The petition at `slug`, open or closed, or a 404."""
-    return get_object_or_404(Petition, slug=slug)
+    return get_object_or_404(Petition.objects.with_signature_count(), slug=slug)
 
 
 def _get_signature(token: str, link: SignedLink) -> Signature | None:
@@ -243,7 +243,8 @@ def updates(request: HttpRequest, token: str) -> HttpResponse:
 @cache_page(COUNT_CACHE_SECONDS)
 def count(request: HttpRequest, slug: str) -> JsonResponse:
     """{"count": N, "goal": G} for any site to read (CORS), cached briefly."""
-    row = Petition.objects.filter(slug=slug).values("signature_count", "goal").first()
+    petitions = Petition.objects.with_signature_count().filter(slug=slug)
+    row = petitions.values("signature_count", "goal").first()
     if row is None:
         response = JsonResponse({"error": "No petition at this address."}, status=404)
     else:

@@ -187,9 +187,41 @@ def _test_database_url() -> str:
     return f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+class Relay:
+    """The outbox relay (manage.py outbox_relay) as a process a test may stop and start."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+
+    def start(self, **env: str) -> None:
+        env = {**os.environ, "DATABASE_URL": _test_database_url(), **env}
+        command = [sys.executable, "manage.py", "outbox_relay"]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, smtp_sink: Sink) -> Iterator[None]:
-    """A worker process against the real Redis, the test database and the SMTP sink."""
+def outbox_relay(django_db_setup) -> Iterator[Relay]:
+    """The relay against the test database, publishing each email as its transaction commits."""
+    relay = Relay()
+    relay.start()
+    try:
+        yield relay
+    finally:
+        relay.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(
+    django_db_setup, django_db_blocker, smtp_sink: Sink, outbox_relay: Relay
+) -> Iterator[None]:
+    """A worker process against the real Redis, the test database and the SMTP sink, with
+    the relay publishing to it."""
     env = {
         **os.environ,
         "DATABASE_URL": _test_database_url(),

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from allout.addresses import canonical_email
 from allout.blocking import is_blocked
+from allout.rows import insert_new
 from events import emails
 from events.errors import EventOver, RSVPClosed, SignUpCancelled
 from events.models import Attendance, Event
@@ -42,26 +43,20 @@ def rsvp(event: Event, *, first_name: str, email: str, consent_organizer: bool) 
     # Accepted race: an RSVP committed while the organizer cancels the event may miss the
     # cancellation email; its confirmation link then says the event was cancelled.
     with transaction.atomic():
+        attendance = Attendance(
+            event=event,
+            first_name=first_name,
+            email=email.strip(),
+            email_normalized=normalized,
+            consent_organizer=consent_organizer,
+            confirmation_sent_at=timezone.now(),
+        )
+        # One round trip for a new sign-up; a current one (or a racing twin, once it
+        # commits) makes this a repeat, handled with that row locked.
+        if insert_new(attendance):
+            emails.attendance_confirm(attendance)
+            return attendance
         attendance = _locked_attendance(event, normalized)
-        if attendance is None:
-            try:
-                with transaction.atomic():  # a savepoint: a twin request may insert first
-                    attendance = Attendance.objects.create(
-                        event=event,
-                        first_name=first_name,
-                        email=email.strip(),
-                        consent_organizer=consent_organizer,
-                    )
-            except IntegrityError:
-                attendance = (
-                    Attendance.objects.current()
-                    .select_for_update()
-                    .get(event=event, email_normalized=normalized)
-                )
-            else:
-                _send_confirmation_request(attendance)
-                return attendance
-
         if attendance.status == Attendance.Status.CANCELLED:
             # Coming after all: a fresh sign-up, confirmed again by email.
             attendance.status = Attendance.Status.UNCONFIRMED
@@ -80,12 +75,11 @@ def rsvp(event: Event, *, first_name: str, email: str, consent_organizer: bool) 
         return attendance
 
 
-def _locked_attendance(event: Event, normalized: str) -> Attendance | None:
+def _locked_attendance(event: Event, normalized: str) -> Attendance:
     return (
         Attendance.objects.current()
         .select_for_update()
-        .filter(event=event, email_normalized=normalized)
-        .first()
+        .get(event=event, email_normalized=normalized)
     )
 
 

@@ -5,10 +5,11 @@ import subprocess
 import sys
 from datetime import timedelta
 
+import psycopg
 import pytest
 import time_machine
 from django.core import mail as django_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from allout import emails, mail, privacy
@@ -22,7 +23,7 @@ from tests.conftest import ROOT
 def test_queue_renders_the_three_templates_into_one_row(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         row = mail.queue("test_message", "reader@example.org", {})
-    assert len(callbacks) == 1  # published once the transaction commits
+    assert callbacks == []  # the request never publishes: the relay does, after commit
     row.refresh_from_db()
     assert row.subject.startswith("Test message from")
     assert "email from the platform works" in row.body_text
@@ -203,13 +204,88 @@ def test_a_row_published_a_moment_ago_is_left_in_the_queue_but_one_published_lon
     assert take_published_sends() == [lost]
 
 
-@pytest.mark.django_db(transaction=True)  # so the publish runs on commit
-def test_an_email_published_when_queued_is_not_published_again_by_the_sweeper():
+def test_with_the_queue_empty_a_task_a_dead_worker_took_before_claiming_goes_out_again_soon(
+    db, settings
+):
+    # Published 40 s ago, never claimed, and nothing waits in the queue: its task was in the
+    # buffer of a worker that died before starting it. Published 5 s ago: still on its way.
+    taken, on_its_way = _waiting_rows(2)
+    now = timezone.now()
+    OutboxEmail.objects.filter(pk=taken).update(
+        published_at=now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS + 10)
+    )
+    OutboxEmail.objects.filter(pk=on_its_way).update(published_at=now - timedelta(seconds=5))
+    take_published_sends()
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 1
+    assert take_published_sends() == [taken]
+
+
+def test_while_tasks_wait_in_the_queue_a_row_published_a_while_ago_is_left_to_its_task(
+    db, settings
+):
+    (waiting,) = _waiting_rows(1)
+    take_published_sends()
+    assert mail.publish(waiting) == [waiting]  # its task waits in the queue
+    OutboxEmail.objects.filter(pk=waiting).update(
+        published_at=timezone.now() - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS + 10)
+    )
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 0
+    assert take_published_sends() == [waiting]  # one task, not two
+
+
+def test_a_stale_claim_is_released_and_its_row_published_in_the_same_sweep(db, settings):
+    fresh, stale = _waiting_rows(2)
+    now = timezone.now()
+    # Both tasks were consumed a moment ago, by workers that claimed the rows.
+    OutboxEmail.objects.update(published_at=now - timedelta(seconds=2))
+    OutboxEmail.objects.filter(pk=fresh).update(claimed_at=now)
+    OutboxEmail.objects.filter(pk=stale).update(
+        claimed_at=now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS + 1)
+    )
+    take_published_sends()
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 1
+    assert take_published_sends() == [stale]  # not OUTBOX_REPUBLISH_SECONDS later
+    released = OutboxEmail.objects.get(pk=stale)
+    assert released.claimed_at is None and released.published_at is not None
+    assert OutboxEmail.objects.get(pk=fresh).claimed_at == now
+    # Published again, the row is left to its task: the next sweep adds no second one.
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 0
+
+
+def test_a_claim_outlasts_the_send_tasks_time_limits(settings):
+    limits = celery_app.tasks["allout.mail.send_outbox_email"]
+    assert settings.EMAIL_TIMEOUT < limits.soft_time_limit < limits.time_limit
+    assert limits.time_limit < settings.OUTBOX_CLAIM_SECONDS < 60
+
+
+@pytest.mark.django_db(transaction=True)  # so the NOTIFY is sent at commit
+def test_the_outbox_notifies_the_relay_when_an_email_is_committed_and_never_when_rolled_back():
+    listener = psycopg.connect(_test_dsn(), autocommit=True)
+    try:
+        listener.execute(f"LISTEN {mail.RELAY_CHANNEL}")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            mail.queue("test_message", "rolled-back@example.org", {})
+            raise RuntimeError
+        assert list(listener.notifies(timeout=0.5)) == []
+        mail.queue("test_message", "committed@example.org", {})
+        assert [n.channel for n in listener.notifies(timeout=5, stop_after=1)] == ["outbox_email"]
+    finally:
+        listener.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_the_relay_published_is_not_published_again_by_the_sweeper():
     take_published_sends()
     row = mail.queue("test_message", "once@example.org", {})
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 1  # the relay's sweep
     assert take_published_sends() == [row.pk]
     assert mail.requeue_unsent(older_than=timedelta(0)) == 0
     assert take_published_sends() == []
+
+
+def _test_dsn() -> str:
+    db = connection.settings_dict
+    return f"host={db['HOST']} port={db['PORT'] or 5432} user={db['USER']} dbname={db['NAME']}"
 
 
 def test_a_row_whose_send_failed_is_published_again_once_its_back_off_is_over(db, settings):

@@ -426,3 +426,17 @@ def test_the_count_equals_the_confirmed_rows_after_confirms_and_cancels_race():
     event.refresh_from_db()
     confirmed = Attendance.objects.filter(event=event, status=Attendance.Status.CONFIRMED).count()
     assert event.participant_count == confirmed
+
+
+def test_an_rsvp_takes_six_queries_once_the_block_list_is_cached(client, django_assert_num_queries):
+    event = make_event()
+    client.post(rsvp_path(event), {**FORM, "email": "warm@example.org"})  # fills the caches
+    # The event (for the viewer), whether anything is blocked (cached: the address itself is
+    # not looked up when nothing is), then in a savepoint (the request's transaction outside
+    # tests): the sign-up's INSERT ... ON CONFLICT DO NOTHING (a repeat would lock the
+    # existing row instead), the recipient's mail budget (its lock and count in one call) and
+    # the email's outbox row. Nothing is published from the request: the relay does it.
+    # (Before: eleven, with a locking SELECT, a savepoint around the INSERT, the budget's lock
+    # and count apart, and an UPDATE for the time the email was queued.)
+    with django_assert_num_queries(6):
+        assert client.post(rsvp_path(event), FORM).status_code == 302

@@ -6,12 +6,11 @@ import re
 from itertools import count
 
 import pytest
-from django.db.models import F
 from django.utils import timezone
 
 from allout.addresses import canonical_email
 from allout.models import OutboxEmail
-from petitions.models import Petition, Signature, Target
+from petitions.models import Petition, PetitionCounter, Signature, Target
 
 _numbers = count(1)
 
@@ -45,7 +44,7 @@ def make_signature(petition: Petition, *, confirmed: bool = False, **kwargs) -> 
         kwargs.setdefault("confirmed_at", timezone.now())
     signature = Signature.objects.create(petition=petition, **kwargs)
     if signature.is_confirmed():
-        Petition.objects.filter(pk=petition.pk).update(signature_count=F("signature_count") + 1)
+        PetitionCounter.objects.add(petition.pk, 1)
         petition.refresh_from_db()
     return signature
 

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from petitions import services
-from petitions.models import Petition, Signature
+from petitions.models import Petition, PetitionCounter, Signature
 from tests.concurrency import run_concurrently
 from tests.petitions.conftest import make_petition
 
@@ -80,3 +80,31 @@ def test_concurrent_confirming_and_deleting_keep_the_counter_equal_to_the_rows()
     confirmed = Signature.objects.confirmed().filter(petition=petition).count()
     assert 0 < confirmed < 40  # some deleted, the rest confirmed
     assert petition.signature_count == confirmed
+
+
+def test_double_confirmations_deletions_and_a_recount_at_once_keep_the_shards_exact():
+    petition = make_petition()
+    pks = [sign(petition, f"racer{n}@example.org").pk for n in range(60)]
+
+    def race(thread: int) -> None:
+        rng = random.Random(200 + thread)
+        order = pks[:]
+        rng.shuffle(order)
+        for step, pk in enumerate(order):
+            if thread == 0 and step == len(order) // 2:
+                services.recount(Petition.objects.get(pk=petition.pk))
+            if rng.random() < 0.1:
+                services.delete_signatures(Signature.objects.filter(pk__in=[pk, rng.choice(pks)]))
+                continue
+            # Every thread confirms every signature still there: all but one are repeats.
+            signature = Signature.objects.select_related("petition").filter(pk=pk).first()
+            if signature is not None:
+                services.confirm(signature)
+
+    run_concurrently(race, [(n,) for n in range(8)])
+
+    confirmed = Signature.objects.confirmed().filter(petition=petition).count()
+    shards = PetitionCounter.objects.filter(petition=petition)
+    assert 0 < confirmed < 60
+    assert sum(shards.values_list("count", flat=True)) == confirmed
+    assert Petition.objects.with_signature_count().get(pk=petition.pk).signature_count == confirmed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from allout.models import OutboxEmail
-from petitions.models import Petition, PetitionStatus, Signature
+from petitions.models import PetitionCounter, PetitionStatus, Signature
 from tests.petitions.conftest import embed_form, make_petition, make_signature, sign_form
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def test_count_json_gives_the_confirmed_count_and_the_goal_to_any_site(client, p
 
 def test_count_json_is_cached_briefly(client, petition):
     assert client.get(f"/petitions/{petition.slug}/count.json").json()["count"] == 0
-    Petition.objects.filter(pk=petition.pk).update(signature_count=5)
+    PetitionCounter.objects.add(petition.pk, 5)
     # Within the cache's 30 seconds a burst of partner pages costs no database query.
     assert client.get(f"/petitions/{petition.slug}/count.json").json()["count"] == 0
 

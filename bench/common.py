@@ -1,0 +1,190 @@
+"""What the write benchmarks share: a gunicorn to measure, the outbox relay beside it, locust
+rounds that alternate a floor view with the real one, and the markdown table of the figures.
+
+A benchmark calls `setup()` before importing models. The server runs with DEBUG off and
+`bench.settings` (the platform plus the floor views); the benchmark's own process shares its
+SECRET_KEY, so it can sign the antibot timestamp a browser would send (`form_ref()`): the
+real views then take the submission instead of trapping it as a bot's.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET_KEY = "bench-only-secret-bench-only-secret-0123456789"  # noqa: S105  # loopback only
+LOCUSTFILE = ROOT / "bench" / "locustfile.py"
+
+
+def setup() -> None:
+    """Django for the benchmark's own process (creating and counting rows)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ.setdefault("DEBUG", "true")  # this process only; the server runs with DEBUG off
+    os.environ["SECRET_KEY"] = SECRET_KEY
+    import django
+
+    django.setup()
+
+
+def form_ref() -> str:
+    """The antibot timestamp of a form rendered an hour ago, as a person's browser posts it."""
+    from allout.antibot import started_token
+
+    return started_token(at=time.time() - 3600)
+
+
+@dataclass
+class Round:
+    kind: str
+    requests: int
+    failures: int
+    per_second: float
+    p50: float
+    p95: float
+    p99: float
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(queue: str, settings: str = "bench.settings") -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": settings,
+        "DEBUG": "false",
+        "SECRET_KEY": SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_COOKIES": "false",
+        "TRUST_X_FORWARDED_FOR": "true",
+        "CELERY_QUEUE": queue,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def serve(port: int, queue: str, *, root: Path = ROOT, settings: str = "bench.settings"):
+    """gunicorn with 4 sync workers (as docker-compose.yml) serving `root`'s code on `port`."""
+    command = [sys.executable, "-m", "gunicorn", "allout.wsgi", "-w", "4"]
+    command += ["-b", f"127.0.0.1:{port}", "--log-level", "warning", "--no-control-socket"]
+    server = subprocess.Popen(command, cwd=root, env=server_env(queue, settings))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+@contextmanager
+def running(*processes_started: subprocess.Popen) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        for process in processes_started:
+            process.terminate()
+        for process in processes_started:
+            process.wait(timeout=30)
+
+
+def relay(queue: str) -> subprocess.Popen:
+    """The outbox relay (manage.py outbox_relay), publishing what the server stores."""
+    command = [sys.executable, "manage.py", "outbox_relay"]
+    return subprocess.Popen(command, cwd=ROOT, env=server_env(queue))
+
+
+def purge(queue: str) -> None:
+    from allout.celery import app as celery_app
+
+    with celery_app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(queue)
+
+
+def run_locust(
+    label: str, user: str, base: str, seconds: int, users: int, env: dict[str, str]
+) -> Round:
+    """One round of `user` (a class in bench/locustfile.py) against `base`."""
+    with tempfile.TemporaryDirectory() as directory:
+        prefix = str(Path(directory) / "run")
+        subprocess.run(
+            [
+                sys.executable, "-m", "locust", "-f", str(LOCUSTFILE),
+                "--headless", "--only-summary", "--loglevel", "WARNING",
+                "-u", str(users), "-r", str(users), "-t", f"{seconds}s",
+                "--host", base, "--csv", prefix, user,
+            ],
+            env={**os.environ, "BENCH_FORM_REF": form_ref(), **env},
+            check=False,  # locust exits 1 when a request failed; the figures say so
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        with open(f"{prefix}_stats.csv", newline="") as stats:
+            row = next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
+    return Round(
+        kind=label,
+        requests=int(row["Request Count"]),
+        failures=int(row["Failure Count"]),
+        per_second=float(row["Requests/s"]),
+        p50=float(row["50%"]),
+        p95=float(row["95%"]),
+        p99=float(row["99%"]),
+    )
+
+
+def mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values)
+
+
+def report(rounds: list[Round], users: int, seconds: int, labels: list[str]) -> None:
+    """The rounds as a markdown table, then each kind's mean and its ratio to the floor
+    (the first of `labels`)."""
+    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"{users} users, {seconds} s rounds, gunicorn -w 4, {os.cpu_count()} CPUs, load {load}")
+    print("| round | view | requests | failures | req/s | p50 ms | p95 ms | p99 ms |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    per_round = len(labels)
+    for number, result in enumerate(rounds):
+        print(
+            f"| {number // per_round + 1} | {result.kind} | {result.requests} | "
+            f"{result.failures} | {result.per_second:.0f} | {result.p50:.0f} | "
+            f"{result.p95:.0f} | {result.p99:.0f} |"
+        )
+    floor_rate = mean([r.per_second for r in rounds if r.kind == labels[0]])
+    print()
+    for label in labels:
+        mine = [r for r in rounds if r.kind == label]
+        rate = mean([r.per_second for r in mine])
+        print(
+            f"- {label}: {rate:.0f}/s (p95 {mean([r.p95 for r in mine]):.0f} ms, "
+            f"p99 {mean([r.p99 for r in mine]):.0f} ms), ratio to the floor {rate / floor_rate:.2f}"
+        )
+
+
+def alternate(
+    plan: list[tuple[str, str, str]], seconds: int, users: int, rounds: int, env: dict[str, str]
+) -> list[Round]:
+    """Rounds of every (label, locust user class, base URL) in `plan` in turn, after a
+    warm-up, so each sees the same machine."""
+    for label, user, base in plan:  # warm-up: connections, caches, bytecode
+        run_locust(label, user, base, 3, users, env)
+    results = []
+    for _ in range(rounds):
+        for label, user, base in plan:
+            results.append(run_locust(label, user, base, seconds, users, env))
+    return results

@@ -1,7 +1,0 @@
-"""Settings for the petitions benchmarks: the platform's own settings, plus a URLconf that
-also mounts the floor view. Nothing here is used outside bench/.
-"""
-
-from allout.settings import *  # noqa: F403
-
-ROOT_URLCONF = "bench.petitions_urls"

@@ -1,0 +1,123 @@
+"""RSVP throughput: the real RSVP view against a floor view, in the same run.
+
+Built as bench/petitions_signing.py (bench/common.py): gunicorn with 4 sync workers and
+DEBUG off, the outbox relay beside it, locust alternating floor and real rounds. Each
+request signs a new address up to one event from a new client address; every real RSVP
+writes its Attendance row and the confirmation email in the outbox, which the relay
+publishes to a queue of the run's own (purged at the end; no worker runs).
+
+    DATABASE_URL=postgis://... REDIS_URL=redis://127.0.0.1:6379/12 \\
+        .venv/bin/python bench/rsvp_signing.py [--seconds 20] [--users 16] [--rounds 2] \\
+        [--baseline DIR]
+
+It creates a campaign, an organizer and two approved events (bench-rsvp, bench-rsvp-floor),
+and deletes them, their sign-ups and emails afterwards. Figures: bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import common
+
+common.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.gis.geos import Point  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from allout.models import Campaign, OutboxEmail  # noqa: E402
+from events.models import Attendance, Event  # noqa: E402
+
+RSVP_SLUG = "bench-rsvp"
+FLOOR_SLUG = "bench-rsvp-floor"
+CAMPAIGN_SLUG = "bench-rsvp-campaign"
+ORGANIZER = "organizer@bench-rsvp.invalid"
+BENCH_EMAILS = "@bench.invalid"
+
+
+def events() -> tuple[Event, Event]:
+    """Two approved events a month ahead, in a campaign of the benchmark's own."""
+    starts = timezone.now() + datetime.timedelta(days=30)
+    campaign = Campaign.objects.create(name="Benchmark", slug=CAMPAIGN_SLUG, date=starts.date())
+    organizer = get_user_model().objects.create_user(ORGANIZER, ORGANIZER, None)
+    made = []
+    for slug in (RSVP_SLUG, FLOOR_SLUG):
+        event = Event(
+            campaign=campaign,
+            organizer=organizer,
+            slug=slug,
+            kind=Event.Kind.PUBLIC_PLACE,
+            title=f"Benchmark ({slug})",
+            description="Benchmark.",
+            meeting_point="By the fountain",
+            address="1 Main Square",
+            organizer_name="Benchmark",
+            point=Point(-0.12831, 51.50846, srid=4326),
+            city="London",
+            country="GB",
+            status=Event.Status.APPROVED,
+            guidelines_accepted_at=timezone.now(),
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=2),
+        )
+        event.place_points()
+        event.save()
+        made.append(event)
+    return made[0], made[1]
+
+
+def clean() -> None:
+    """Delete the benchmark's events, sign-ups, organizer and emails (left over or made now)."""
+    Attendance.objects.filter(event__slug__in=[RSVP_SLUG, FLOOR_SLUG]).delete()
+    Event.objects.filter(slug__in=[RSVP_SLUG, FLOOR_SLUG]).delete()
+    Campaign.objects.filter(slug=CAMPAIGN_SLUG).delete()
+    get_user_model().objects.filter(email=ORGANIZER).delete()
+    OutboxEmail.objects.filter(to__endswith=BENCH_EMAILS).delete()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=20, help="length of each round")
+    parser.add_argument("--users", type=int, default=16, help="concurrent simulated people")
+    parser.add_argument("--rounds", type=int, default=2, help="floor/real pairs")
+    parser.add_argument("--baseline", type=Path, help="another checkout to measure beside")
+    args = parser.parse_args()
+
+    clean()
+    event, floor_event = events()
+    queue = f"bench-rsvp-{os.getpid()}"
+    port = common.free_port()
+    base = f"http://127.0.0.1:{port}"
+    processes = [common.serve(port, queue), common.relay(queue)]
+    plan = [("floor", "RSVPFloorUser", base), ("rsvp", "RSVPUser", base)]
+    if args.baseline:
+        old = common.free_port()
+        processes.append(common.serve(old, queue, root=args.baseline, settings="allout.settings"))
+        plan.append(("rsvp (baseline)", "RSVPUser", f"http://127.0.0.1:{old}"))
+    env = {"BENCH_RSVP_SLUG": RSVP_SLUG, "BENCH_FLOOR_EVENT_ID": str(floor_event.pk)}
+    try:
+        with common.running(*processes):
+            rounds = common.alternate(plan, args.seconds, args.users, args.rounds, env)
+        stored = Attendance.objects.filter(event=event).count()
+        emails = OutboxEmail.objects.filter(to__endswith=BENCH_EMAILS)
+        published = emails.filter(published_at__isnull=False).count()
+        queued = emails.count()
+    finally:
+        clean()
+        common.purge(queue)
+
+    common.report(rounds, args.users, args.seconds, [label for label, _, _ in plan])
+    print(
+        f"\nsign-ups stored by the real views: {stored}; confirmation emails queued: "
+        f"{queued}, published: {published}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""A worker stopped mid-send: SIGTERM lets every email being sent finish and be marked sent;
+SIGKILL leaves its claims behind, and the sweeper frees them once they go stale.
+
+Each test runs its own Celery worker (prefork, 2 processes, in a process group of its own,
+as honcho, systemd or a container runtime start it) on a queue of its own, sending to an
+SMTP sink that takes half a second per message, so sends are in flight when the signal
+comes. The claim is shortened to a few seconds for the run, as OUTBOX_CLAIM_SECONDS allows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.db import transaction
+
+from allout import mail
+from allout.celery import app as celery_app
+from allout.models import OutboxEmail
+from tests.conftest import ROOT, Sink, _test_database_url, free_port
+from tests.waiting import wait_until
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+CLAIM_SECONDS = 6  # the worker's time limits: 4 s soft, 5 s hard
+EMAILS = 10
+
+
+class SlowSink(Sink):
+    """Takes `delay` seconds over each message before accepting it, as a busy server does."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture
+def slow_sink() -> Iterator[SlowSink]:
+    sink = SlowSink(delay=0.5)
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    sink.url = f"smtp://127.0.0.1:{controller.port}"
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def queue_name(settings) -> Iterator[str]:
+    """A queue only this test's workers read; this process publishes to it (the session's
+    worker, if one runs, reads another), and sweeps with the workers' claim."""
+    name = f"{os.environ['CELERY_QUEUE']}-faults"
+    default = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = name
+    settings.OUTBOX_CLAIM_SECONDS = CLAIM_SECONDS
+    yield name
+    celery_app.conf.task_default_queue = default
+    with celery_app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(name)
+
+
+@pytest.fixture
+def start_worker(queue_name: str) -> Iterator[Callable[[Sink], subprocess.Popen]]:
+    started: list[subprocess.Popen] = []
+
+    def start(sink: Sink) -> subprocess.Popen:
+        hostname = f"faults-{len(started)}-{os.getpid()}@localhost"
+        env = {
+            **os.environ,
+            "DATABASE_URL": _test_database_url(),
+            "DB_CONN_MAX_AGE": "0",
+            "EMAIL_URL": sink.url,
+            "EMAIL_TIMEOUT": "3",
+            "OUTBOX_CLAIM_SECONDS": str(CLAIM_SECONDS),
+        }
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "allout", "worker", "-n", hostname,
+                "-P", "prefork", "-c", "2", "-Q", queue_name,
+                "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "error",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,  # its own process group, as a process manager starts it
+        )  # fmt: skip
+        started.append(process)
+        wait_until(
+            lambda: (
+                process.poll() is None
+                and celery_app.control.ping(destination=[hostname], timeout=0.5)
+            ),
+            timeout=30,
+            message="the worker to start",
+        )
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def queue_emails() -> list[int]:
+    with transaction.atomic():
+        rows = [mail.queue("test_message", f"reader{n}@example.org", {}) for n in range(EMAILS)]
+    pks = [row.pk for row in rows if row is not None]
+    mail.publish(*pks)  # as the relay does once they are committed (to this test's queue)
+    return pks
+
+
+def in_flight() -> set[int]:
+    """The rows a worker has claimed and not yet marked sent."""
+    return set(
+        OutboxEmail.objects.unsent().filter(claimed_at__isnull=False).values_list("pk", flat=True)
+    )
+
+
+def unsent() -> set[int]:
+    return set(OutboxEmail.objects.unsent().values_list("pk", flat=True))
+
+
+def wait_for_sends_in_flight(sink: Sink) -> set[int]:
+    """Once a few emails are through, the two being sent right now (one per pool process)."""
+    wait_until(lambda: len(sink.messages) >= 2, message="the first emails")
+
+    def both() -> set[int] | None:
+        held = in_flight()
+        return held if len(held) == 2 else None
+
+    return wait_until(both, message="two sends in flight")
+
+
+def deliveries(sink: Sink) -> Counter[str]:
+    return Counter(message["To"] for message in sink.messages)
+
+
+def test_sigterm_to_every_process_lets_each_email_being_sent_finish_and_be_marked_sent(
+    slow_sink, start_worker
+):
+    pks = queue_emails()
+    worker = start_worker(slow_sink)
+    interrupted = wait_for_sends_in_flight(slow_sink)
+
+    os.killpg(worker.pid, signal.SIGTERM)  # the main process and both pool processes
+    assert worker.wait(timeout=30) == 0  # a warm shutdown
+
+    rows = OutboxEmail.objects.in_bulk(pks)
+    assert all(rows[pk].sent_at is not None for pk in interrupted)
+    sent = {row.to for row in rows.values() if row.sent_at is not None}
+    assert deliveries(slow_sink) == Counter(sent)  # each sent once, each marked sent
+    assert len(sent) < EMAILS  # the rest waited in the queue for the next worker
+
+    start_worker(slow_sink)
+    slow_sink.wait_for(lambda messages: len(messages) >= EMAILS)
+    wait_until(lambda: not unsent(), message="every row sent")
+    assert deliveries(slow_sink) == Counter(f"reader{n}@example.org" for n in range(EMAILS))
+    assert OutboxEmail.objects.filter(attempts=1).count() == EMAILS  # none sent twice
+
+
+def test_after_sigkill_the_dead_workers_emails_leave_once_their_claims_go_stale(
+    slow_sink, start_worker
+):
+    queue_emails()
+    worker = start_worker(slow_sink)
+    held = wait_for_sends_in_flight(slow_sink)
+
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    # The claims still stand (the sweeper cannot tell a dead sender from a slow one until
+    # they go stale), and the other rows' tasks are still queued: a sweep now sends nothing.
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 0
+
+    start_worker(slow_sink)  # takes the tasks still queued, not the dead worker's
+    wait_until(lambda: unsent() == held, message="every other row sent", timeout=30)
+    wait_until(
+        lambda: mail.requeue_unsent(older_than=timedelta(0)) or None,  # what beat runs
+        timeout=CLAIM_SECONDS + 5,
+        interval=0.5,
+        message="a sweep to release the stale claims",
+    )
+    wait_until(lambda: not unsent(), message="the dead worker's rows sent")
+
+    received = deliveries(slow_sink)
+    assert set(received) == {f"reader{n}@example.org" for n in range(EMAILS)}
+    # An email the sink took just before the kill, not yet marked sent, goes out again:
+    # at most one duplicate per row in flight, none for any other.
+    again = {address for address, count in received.items() if count > 1}
+    assert all(received[address] == 2 for address in again)
+    assert again <= set(OutboxEmail.objects.filter(pk__in=held).values_list("to", flat=True))
