@@ -86,7 +86,10 @@ def test_the_admin_shows_a_field_per_language(client, staff_user, translated):
     assert 'value="Откройте безопасный выезд"' in html
 
 
-BEFORE = [("allout", "0008_outbox_published_at"), ("petitions", "0002_campaign_in_allout")]
+BEFORE = [
+    ("allout", "0009_outbox_notify_and_budget"),
+    ("petitions", "0003_signature_counter_shards"),
+]
 
 
 def migrate_to(targets: list[tuple[str, str]]) -> StateApps:

@@ -26,7 +26,7 @@ def put_english_back(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('allout', '0008_outbox_published_at'),
+        ('allout', '0009_outbox_notify_and_budget'),
     ]
 
     operations = [

@@ -26,7 +26,7 @@ def put_english_back(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0002_campaign_in_allout'),
+        ('petitions', '0003_signature_counter_shards'),
     ]
 
     operations = [
