@@ -23,7 +23,7 @@ export SITE_URL ?= http://$(HOST):$(PORT)
 export ALLOWED_HOSTS ?= $(HOST),127.0.0.1,localhost
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup services browser lint fmt check-migrations migrate demo totp env clean email-notice
+.PHONY: run test setup messages catalogs services browser lint fmt check-migrations migrate demo totp env clean email-notice
 
 run: setup migrate demo
 	@echo
@@ -42,8 +42,18 @@ email-notice:
 test: setup browser lint check-migrations
 	$(VENV)/bin/pytest
 
-setup: services $(VENV)/.installed
+setup: services $(VENV)/.installed messages
 	@mkdir -p var
+
+# The compiled catalogs (.mo, not committed) from locale/*/LC_MESSAGES/*.po; compilemessages
+# skips a catalog whose .mo is newer. .venv holds other packages' catalogs, compiled already.
+messages: $(VENV)/.installed
+	@$(PY) manage.py compilemessages --ignore $(VENV) --verbosity 0
+
+# After adding or changing a marked string: brings every catalog up to date with the code
+# (allout/catalogs.py; README, "Languages"). Commit the .po files it changes.
+catalogs: $(VENV)/.installed
+	$(PY) -m allout.catalogs update
 
 services:
 	@bash bin/setup-services

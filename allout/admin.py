@@ -5,12 +5,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from allout.models import BlockedAddress, Campaign, HighRiskCountry, OutboxEmail
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(TranslationAdmin):  # name and description once per language
     list_display = ["name", "date", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_migrate, post_save
+from django.utils.translation import gettext_lazy
 
 
 class AlloutConfig(AppConfig):
     name = "allout"
-    verbose_name = "Platform"
+    verbose_name = gettext_lazy("Platform")
 
     def ready(self) -> None:
         from django.db.models import Q

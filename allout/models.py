@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from allout import dates
 from allout.addresses import canonical_email
 
 
@@ -39,7 +40,7 @@ class Campaign(models.Model):
         ordering = ["-date"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.date:%d %B %Y})"
+        return f"{self.name} ({dates.day(self.date)})"
 
     def days_to_go(self, today: datetime.date | None = None) -> int:
         """Whole days from today until the day of action (0 on the day, negative after)."""
@@ -86,7 +87,7 @@ class OutboxEmail(models.Model):
     so a broker or mail server that is down delays an email but never loses it.
     """
 
-    kind = models.CharField(max_length=100, help_text="The message's template name.")
+    kind = models.CharField(max_length=100, help_text=_("The message's template name."))
     to = models.EmailField()
     # The data page finds a recipient's emails under any spelling of their address.
     to_canonical = models.CharField(max_length=254, editable=False, default="")
@@ -116,7 +117,7 @@ class OutboxEmail(models.Model):
     objects = OutboxEmailQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "outbox email"
+        verbose_name = _("outbox email")
         indexes = [
             # requeue_unsent_email: unsent rows, oldest first; stays tiny as rows get sent.
             models.Index(

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.utils.translation import gettext_lazy as _
 
 from allout.env import (
     ImproperlyConfiguredVariable,
@@ -47,6 +48,8 @@ SITE_NAME = envstr("SITE_NAME", "Stand with queer Russia")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [SITE_URL])
 
 INSTALLED_APPS = [
+    # Before the admin: it puts the language tabs on the admin's forms.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -73,7 +76,7 @@ MIDDLEWARE = [
     # Outside the session, CSRF, auth and messages middleware, which a retry runs afresh.
     "allout.database.RetryOnLostConnectionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "allout.i18n.VisitorLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -451,8 +454,22 @@ PERMISSIONS_POLICY = {
 }
 
 # --- Internationalisation and static files ----------------------------------------------
+# The six languages of the platform (README, "Languages"). English is the default and the
+# original of every text; our catalogs are in locale/, Django's and allauth's cover theirs.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+LANGUAGES = [
+    ("en", _("English")),
+    ("ru", _("Russian")),
+    ("pt-br", _("Brazilian Portuguese")),
+    ("es", _("Spanish")),
+    ("fr", _("French")),
+    ("de", _("German")),
+]
+# Staff translate the campaign's and the petitions' texts in the admin (allout/translation.py,
+# petitions/translation.py): a column per language on the same row, English the original,
+# shown wherever a translation is missing.
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

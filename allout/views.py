@@ -2,17 +2,19 @@ from __future__ import annotations
 
 import datetime
 import json
+from typing import cast
 
 import redis
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
+from django.views.i18n import JavaScriptCatalog
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -30,6 +32,21 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def privacy_notice(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy.html")
+
+
+_javascript_catalog = JavaScriptCatalog.as_view()
+
+
+# The catalog changes only with a deploy; an hour late after one is harmless.
+@cache_control(public=True, max_age=3600)
+@require_safe
+def javascript_catalog(request: HttpRequest, language: str) -> HttpResponse:
+    """static/js's strings in `language` (gettext(), ngettext(), interpolate()). The language
+    is in the address, not taken from the visitor, so the page that loads it gets its own."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    with translation.override(language):
+        return cast(HttpResponse, _javascript_catalog(request))
 
 
 @never_cache

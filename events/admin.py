@@ -31,7 +31,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_countries import countries
 from leaflet.admin import LeafletGeoAdmin
@@ -263,19 +263,31 @@ MODERATION: dict[str, dict[str, Any]] = {
         "title": gettext_lazy("Approve events"),
         "reason": None,  # no reason asked
         "service": lambda event, user, reason: moderation.approve_event(event, user),
-        "done": gettext_lazy("Approved %(count)d event(s); the organizers were emailed."),
+        "done": ngettext_lazy(
+            "Approved %(count)d event; its organizer was emailed.",
+            "Approved %(count)d events; the organizers were emailed.",
+            "count",
+        ),
     },
     "reject": {
         "title": gettext_lazy("Reject events"),
         "reason": "required",
         "service": moderation.reject_event,
-        "done": gettext_lazy("Rejected %(count)d event(s); the organizers got your reason."),
+        "done": ngettext_lazy(
+            "Rejected %(count)d event; its organizer got your reason.",
+            "Rejected %(count)d events; the organizers got your reason.",
+            "count",
+        ),
     },
     "unpublish": {
         "title": gettext_lazy("Unpublish events"),
         "reason": "optional",
         "service": moderation.unpublish_event,
-        "done": gettext_lazy("Unpublished %(count)d event(s): they are back in the queue."),
+        "done": ngettext_lazy(
+            "Unpublished %(count)d event: it is back in the queue.",
+            "Unpublished %(count)d events: they are back in the queue.",
+            "count",
+        ),
     },
 }
 
@@ -419,10 +431,18 @@ class EventAdmin(LeafletNonceAdmin):
         signs = []
         age = timezone.now() - event.organizer.date_joined
         if age < datetime.timedelta(days=NEW_ACCOUNT_DAYS):
-            signs.append(_("new account (%(days)d days old)") % {"days": age.days})
+            signs.append(
+                ngettext(
+                    "new account (%(days)d day old)", "new account (%(days)d days old)", age.days
+                )
+                % {"days": age.days}
+            )
         count = getattr(event, "organizer_event_count", None) or 0
         if count >= BUSY_ORGANIZER_EVENTS:
-            signs.append(_("organizer has %(count)d events") % {"count": count})
+            signs.append(
+                ngettext("organizer has %(count)d event", "organizer has %(count)d events", count)
+                % {"count": count}
+            )
         if getattr(event, "has_nearby_same_day", False):
             signs.append(_("another event within 500 m that day"))
         codes = high_risk_countries()
@@ -602,7 +622,11 @@ class EventReportAdmin(admin.ModelAdmin):
                 self.message_user(request, str(error), messages.WARNING)
             else:
                 done += 1
-        self.message_user(request, _("%(count)d report(s) closed.") % {"count": done})
+        self.message_user(
+            request,
+            ngettext("%(count)d report closed.", "%(count)d reports closed.", done)
+            % {"count": done},
+        )
 
     @admin.action(
         description=gettext_lazy("Resolve: the event was dealt with"), permissions=["moderate"]

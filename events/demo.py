@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
 from django.db.models import F
@@ -266,14 +267,12 @@ def load(stdout) -> None:
     campaign, _ = Campaign.objects.get_or_create(
         slug=f"day-of-action-{day.year}",
         defaults={
-            "name": "Global day of action for LGBT+ people in Russia",
+            "name": demo.CAMPAIGN_NAMES[settings.LANGUAGE_CODE],
             "date": day,
-            "description": (
-                "All Out members around the world protest in front of Russian embassies and in "
-                "city centres against the criminalisation of the LGBT+ community in Russia."
-            ),
+            "description": demo.CAMPAIGN_DESCRIPTIONS[settings.LANGUAGE_CODE],
         },
     )
+    demo.fill_campaign_translations(campaign)
     stdout.write(f"Campaign: {campaign}")
 
     embassies = _embassies(stdout)

@@ -11,11 +11,11 @@ from django.db.models import CharField, DateField, Func, Q, Value
 from django.db.models.functions import Concat, Lower, Trim
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from allout import dates
 from allout.addresses import canonical_email
 from allout.models import Campaign, HighRiskCountry
 from events import geo
@@ -127,6 +127,11 @@ class Event(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
     description = models.TextField(_("description"), help_text=_("Markdown."))
+    # The language the organizer writes the title and description in: they stay in it
+    # (the page marks them with `lang`), whatever the reader's language.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     # Stored in UTC; shown and typed in `timezone`, which follows from the point.
     starts_at = models.DateTimeField(_("starts"))
@@ -285,14 +290,14 @@ class Event(models.Model):
     # Django's `date` filter would convert to the site's zone.
     def local_day(self) -> str:
         """The event's date where it happens: 'Saturday 16 March 2030'."""
-        return date_format(self.local_starts_at(), "l j F Y")
+        return dates.long_day(self.local_starts_at())
 
     def local_hours(self) -> str:
         """Start and end in local time: '14:00-16:00' (an en dash), with the end's date if it
         differs."""
         start, end = self.local_starts_at(), self.local_ends_at()
         if start.date() != end.date():
-            return f"{start:%H:%M} \N{EN DASH} {date_format(end, 'j F')} {end:%H:%M}"
+            return f"{start:%H:%M} \N{EN DASH} {dates.day_month(end)} {end:%H:%M}"
         return f"{start:%H:%M}\N{EN DASH}{end:%H:%M}"
 
     def zone_label(self) -> str:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from allout.addresses import canonical_email
 from allout.spreadsheets import streamed_csv
@@ -20,14 +21,16 @@ from petitions import export, services
 from petitions.models import Petition, PetitionQuerySet, Signature, SignatureQuerySet, Target
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(TranslationTabularInline):
     model = Target
     fields = ["position", "name", "title", "organization", "country"]
     extra = 1
 
 
 @admin.register(Petition)
-class PetitionAdmin(admin.ModelAdmin):
+class PetitionAdmin(TranslationAdmin):
+    # TranslationAdmin shows title, summary and text once per language (English first: the
+    # original, shown wherever a translation is missing).
     list_display = ["title", "status", "signature_count", "goal", "deadline", "delivery_links"]
     list_filter = ["status"]
     search_fields = ["title", "slug", "author"]

@@ -1,8 +1,10 @@
 """Demo data for petitions (manage.py load_demo): the Sphere Foundation's petition.
 
-Its text is kept in petitions/data/ (copied from the campaign brief), so the project
-reads nothing outside its own tree at run time. A re-run creates what is missing and leaves
-what exists as staff left it (a closed petition stays closed, edited targets stay edited).
+Its text is kept in petitions/data/ (the English copied from the campaign brief, with its
+translations into the platform's other five languages), so the project reads nothing outside
+its own tree at run time. A re-run creates what is missing and leaves what exists as staff
+left it (a closed petition stays closed, edited targets stay edited, a translation staff
+changed stays changed; a missing one is filled in).
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
+from modeltranslation.utils import build_localized_fieldname
 
 from allout.addresses import canonical_email
 from allout.models import Campaign
@@ -21,8 +25,49 @@ from allout.risk import is_high_risk
 from petitions import services
 from petitions.models import Petition, PetitionStatus, Signature, Target
 
-TEXT_FILE = Path(__file__).resolve().parent / "data" / "sphere-foundation-petition.md"
+DATA = Path(__file__).resolve().parent / "data"
 SLUG = "safe-passage"
+TITLES = {
+    "en": "Open safe passage for LGBT+ people in Russia",
+    "ru": "Безопасный выезд для ЛГБТ+ людей из России",
+    "pt-br": "Abram uma passagem segura para pessoas LGBT+ na Rússia",
+    "es": "Abran un paso seguro para las personas LGBT+ en Rusia",
+    "fr": "Ouvrez un passage sûr pour les personnes LGBT+ en Russie",
+    "de": "Sichere Ausreise für LGBT+ Menschen in Russland ermöglichen",
+}
+SUMMARIES = {
+    "en": (
+        "Support queer Russians by signing the Sphere Foundation's petition demanding "
+        "safe passage for those in danger."
+    ),
+    "ru": (
+        "Поддержите квир-людей из России: подпишите петицию Фонда «Сфера» с требованием "
+        "безопасного выезда для тех, кто в опасности."
+    ),
+    "pt-br": (
+        "Apoie as pessoas queer russas assinando a petição da Fundação Sphere, que exige "
+        "passagem segura para quem está em perigo."
+    ),
+    "es": (
+        "Apoya a las personas queer rusas firmando la petición de la Fundación Sphere, que "
+        "exige un paso seguro para quienes están en peligro."
+    ),
+    "fr": (
+        "Soutenez les personnes queer russes en signant la pétition de la Fondation Sphère, "
+        "qui demande un passage sûr pour celles et ceux qui sont en danger."
+    ),
+    "de": (
+        "Unterstütze queere Menschen aus Russland: Unterschreibe die Petition der Sphere "
+        "Foundation, die eine sichere Ausreise für alle Gefährdeten fordert."
+    ),
+}
+
+
+def text_in(language: str) -> str:
+    """The petition's text in `language` (petitions/data/sphere-foundation-petition.<code>.md)."""
+    return (DATA / f"sphere-foundation-petition.{language}.md").read_text(encoding="utf-8")
+
+
 DEMO_SIGNATURES = 320
 DEMO_SOURCE = "demo"
 
@@ -76,18 +121,16 @@ def load_petition() -> Petition:
     petition, created = Petition.objects.get_or_create(
         slug=SLUG,
         defaults={
-            "title": "Open safe passage for LGBT+ people in Russia",
-            "summary": (
-                "Support queer Russians by signing the Sphere Foundation's petition demanding "
-                "safe passage for those in danger."
-            ),
-            "text": TEXT_FILE.read_text(encoding="utf-8"),
+            "title": TITLES[settings.LANGUAGE_CODE],
+            "summary": SUMMARIES[settings.LANGUAGE_CODE],
+            "text": text_in(settings.LANGUAGE_CODE),
             "author": "Sphere Foundation",
             "goal": 100_000,
             "status": PetitionStatus.OPEN,
             "campaign": campaigns.current(),
         },
     )
+    fill_translations(petition)
     if not created:
         return petition
     Target.objects.bulk_create(
@@ -95,6 +138,23 @@ def load_petition() -> Petition:
         for position, (name, title, org) in enumerate(TARGETS, 1)
     )
     return petition
+
+
+def fill_translations(petition: Petition) -> None:
+    """Title, summary and text in each language where the petition has none yet."""
+    missing = {}
+    for code, _name in settings.LANGUAGES:
+        for field, value in (
+            ("title", TITLES[code]),
+            ("summary", SUMMARIES[code]),
+            ("text", text_in(code)),
+        ):
+            column = build_localized_fieldname(field, code)
+            if not getattr(petition, column):
+                missing[column] = value
+    if missing:
+        Petition.objects.filter(pk=petition.pk).update(**missing)
+        petition.refresh_from_db(fields=list(missing))
 
 
 def load_signatures(petition: Petition) -> int:

@@ -21,6 +21,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.utils import translation
 
 from allout import circuit
 from allout.celery import app as celery_app
@@ -74,6 +75,13 @@ def log_in_with_two_factor(client, user) -> None:
     record_authentication(request, user, "password", email=user.email)
     post_authentication(request, Authenticator.objects.get(user=user, type="totp"))
     request.session.save()
+
+
+@pytest.fixture(autouse=True)
+def _english_to_start() -> None:
+    """Each test starts in English: LocaleMiddleware leaves the last request's language
+    active in the thread, which a later test's reverse() would write as a prefix."""
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -39,7 +39,9 @@ class Resources(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         name = RESOURCE_ATTRIBUTES.get(tag)
-        if name and attributes.get(name):
+        # hreflang alternates name this site's pages in full, for search engines; not fetched.
+        alternate = tag == "link" and attributes.get("rel") == "alternate"
+        if name and attributes.get(name) and not alternate:
             self.urls.append(attributes[name])
         if (
             tag == "script"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django import forms, template
 from django.conf import settings
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from allout import dates, i18n
 from allout import markdown as markdown_module
 
 register = template.Library()
@@ -33,3 +34,26 @@ def map_tiles_attrs() -> SafeString:
         settings.MAP_TILES_URL,
         settings.MAP_TILES_ATTRIBUTION,
     )
+
+
+@register.simple_tag(takes_context=True)
+def language_alternates(context) -> SafeString:
+    """`<link rel="alternate" hreflang>` to this page in every language, and x-default."""
+    request = context.get("request")
+    if request is None:
+        return SafeString("")
+    return format_html_join(
+        "\n", '<link rel="alternate" hreflang="{}" href="{}">', i18n.alternates(request)
+    )
+
+
+@register.simple_tag(takes_context=True)
+def url_in_language(context, language: str) -> str:
+    """This page's address that always answers in `language` (e.g. a link to an original)."""
+    return i18n.path_in(language, context["request"].get_full_path())
+
+
+# The platform's ways of saying a day, in the active language (allout/dates.py).
+register.filter("long_day", dates.long_day)
+register.filter("day", dates.day)
+register.filter("day_month", dates.day_month)

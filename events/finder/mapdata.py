@@ -26,10 +26,10 @@ from django.db import transaction
 from django.db.models import Count
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 
 from allout import cache as versions
+from allout.i18n import neutral_reverse
 from allout.models import Campaign
 from events.finder import queries
 from events.models import Event
@@ -109,8 +109,9 @@ def forget() -> None:
 
 
 def event_url_template() -> str:
-    """The event page's URL with SLUG_PLACEHOLDER for the slug: one reverse() for many events."""
-    return reverse("events:detail", args=[SLUG_PLACEHOLDER])
+    """The event page's URL with SLUG_PLACEHOLDER for the slug: one reverse() for many events.
+    Unprefixed: the map is built once for every language, and the page opens in the reader's."""
+    return neutral_reverse("events:detail", args=[SLUG_PLACEHOLDER])
 
 
 def build(now: datetime.datetime | None = None) -> tuple[bytes, int]:

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from allout import dates
 from allout.models import Campaign
 from events.models import Event
 
@@ -79,7 +79,7 @@ class FinderForm(forms.Form):
         self.campaign = campaign
         day_choices: list[tuple[str, StrOrPromise]] = [(ALL_DAYS, _("All upcoming events"))]
         if campaign is not None and not campaign.is_over():
-            label = _("On the day: %(day)s") % {"day": date_format(campaign.date, "j F Y")}
+            label = _("On the day: %(day)s") % {"day": dates.day(campaign.date)}
             day_choices.insert(0, (campaign.date.isoformat(), label))
         # A link to another day ("?date=2027-03-17") shows that day rather than a wrong one.
         asked = self.data.get("date", "")
@@ -89,7 +89,7 @@ class FinderForm(forms.Form):
             except ValueError:
                 pass
             else:
-                day_choices.insert(0, (asked, date_format(day, "j F Y")))
+                day_choices.insert(0, (asked, dates.day(day)))
         self.fields["date"].widget.choices = day_choices
         self.fields["radius"].widget.choices = [
             ("", _("Any distance")),

@@ -16,13 +16,13 @@ from django import forms
 from django.contrib.gis.geos import Point
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
+from allout import dates
 from allout.antibot import AntiBotMixin
 from allout.models import Campaign
 from events import geo, risk
@@ -130,21 +130,22 @@ class EventForm(forms.ModelForm):
 
     # The page's order, so the error summary names the fields in the order people meet them.
     field_order = [
-        "kind", "embassy", "place_search", "latitude", "longitude", "city", "country", "address",
-        "meeting_point", "hide_exact_location", "date", "start_time", "end_time", "title",
-        "description", "expected_size", "accessibility", "what_to_bring", "organizer_name",
-        "accept_guidelines",
+        "kind", "embassy", "place_search", "latitude", "longitude", "city", "country",
+        "address", "meeting_point", "hide_exact_location", "date", "start_time", "end_time",
+        "title", "description", "language", "expected_size", "accessibility", "what_to_bring",
+        "organizer_name", "accept_guidelines",
     ]  # fmt: skip
 
     class Meta:
         model = Event
         fields = [
-            "kind", "embassy", "title", "description", "meeting_point", "address", "city",
-            "country", "hide_exact_location", "expected_size", "accessibility", "what_to_bring",
-            "organizer_name",
+            "kind", "embassy", "title", "description", "language", "meeting_point", "address",
+            "city", "country", "hide_exact_location", "expected_size", "accessibility",
+            "what_to_bring", "organizer_name",
         ]  # fmt: skip
         labels = {
             "description": gettext_lazy("Description"),
+            "language": gettext_lazy("Language of the title and description"),
             "hide_exact_location": gettext_lazy(
                 "Show the exact meeting point only to confirmed participants"
             ),
@@ -163,6 +164,9 @@ class EventForm(forms.ModelForm):
                 "The public then sees the city, and on the map an area of about a kilometre "
                 "around the place. Not for an embassy or consulate: its address is public, "
                 "so hiding it would protect no one."
+            ),
+            "language": gettext_lazy(
+                "Your text stays in this language; readers see the rest of the page in theirs."
             ),
             "accessibility": gettext_lazy("Step-free access, seating, toilets, quiet space…"),
             "what_to_bring": gettext_lazy("Flags, signs, water, warm clothes…"),
@@ -190,8 +194,12 @@ class EventForm(forms.ModelForm):
             self.data = copy.copy(self.data)
         for name in ("address", "city", "country"):
             self.fields[name].required = False  # filled from the embassy for embassy events
+        # Left out (an older client, a script): the language the organizer reads the form in.
+        self.fields["language"].required = False
+        if not self.instance.pk:
+            self.initial.setdefault("language", translation.get_language())
         self.fields["date"].help_text = _("The day of action is %(day)s.") % {
-            "day": date_format(campaign.date, "j F Y")
+            "day": dates.day(campaign.date)
         }
         if self.instance.pk:
             del self.fields["accept_guidelines"]  # accepted when the event was registered
@@ -321,9 +329,9 @@ class EventForm(forms.ModelForm):
                 )
                 % {
                     "campaign": self.campaign.name,
-                    "day": date_format(self.campaign.date, "j F Y"),
-                    "first": date_format(self.campaign.date - window, "j F Y"),
-                    "last": date_format(self.campaign.date + window, "j F Y"),
+                    "day": dates.day(self.campaign.date),
+                    "first": dates.day(self.campaign.date - window),
+                    "last": dates.day(self.campaign.date + window),
                 },
             )
             return
@@ -360,6 +368,11 @@ class EventForm(forms.ModelForm):
             return
         data["starts_at"], data["ends_at"] = starts_at, ends_at
 
+    def clean_language(self) -> str:
+        if self.cleaned_data["language"]:
+            return self.cleaned_data["language"]
+        return self.instance.language if self.instance.pk else self.initial["language"]
+
     def clean(self) -> dict:
         super().clean()
         data = self.cleaned_data
@@ -387,6 +400,7 @@ class EventForm(forms.ModelForm):
             embassy=data.get("embassy"),
             title=data["title"],
             description=data["description"],
+            language=data["language"],
             starts_at=data["starts_at"],
             ends_at=data["ends_at"],
             meeting_point=data["meeting_point"],

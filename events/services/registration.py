@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from allout.blocking import is_blocked_account
 from allout.models import Campaign
@@ -80,6 +81,7 @@ class EventDetails:
     accessibility: str
     what_to_bring: str
     organizer_name: str
+    language: str = settings.LANGUAGE_CODE  # of the title and description
 
     def apply_to(self, event: Event) -> None:
         for field in fields(self):
@@ -151,18 +153,24 @@ def _check_limits(organizer: User) -> None:
     pending = settings.EVENTS_PENDING_PER_ORGANIZER
     if mine.pending().count() >= pending:
         raise RegistrationLimit(
-            _(
+            ngettext(
+                "You already have %(count)d event waiting for review, the most we take at "
+                "once. You can register another as soon as a moderator has looked at it.",
                 "You already have %(count)d events waiting for review, the most we take at "
-                "once. You can register another as soon as a moderator has looked at them."
+                "once. You can register another as soon as a moderator has looked at them.",
+                pending,
             )
             % {"count": pending}
         )
     per_day = settings.EVENTS_PER_ORGANIZER_PER_DAY
     if mine.filter(created_at__gte=timezone.now() - datetime.timedelta(days=1)).count() >= per_day:
         raise RegistrationLimit(
-            _(
+            ngettext(
+                "You have registered %(count)d event in the last 24 hours, the most we take "
+                "in a day. Please register the next one tomorrow.",
                 "You have registered %(count)d events in the last 24 hours, the most we take "
-                "in a day. Please register the next one tomorrow."
+                "in a day. Please register the next one tomorrow.",
+                per_day,
             )
             % {"count": per_day}
         )

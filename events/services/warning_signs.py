@@ -31,7 +31,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat, Lower, Trim
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from allout.ratelimit import hashed
@@ -148,18 +147,30 @@ def signs_of(event: Event) -> list[str]:
     burst = getattr(event, "burst_size", 0) or 0
     if burst >= BURST_RSVPS:
         signs.append(
-            _("%(count)d sign-ups within %(minutes)d minutes")
+            ngettext(
+                "%(count)d sign-ups within %(minutes)d minute",
+                "%(count)d sign-ups within %(minutes)d minutes",
+                int(BURST_WINDOW.total_seconds() // 60),
+            )
             % {"count": burst, "minutes": BURST_WINDOW.total_seconds() // 60}
         )
     at_embassy = getattr(event, "new_account_events_at_embassy", 0) or 0
     if event.embassy_id and at_embassy >= EMBASSY_NEW_ACCOUNT_EVENTS:
         signs.append(
-            _("%(count)d events by new accounts at this embassy (within %(radius)d m)")
+            ngettext(
+                "%(count)d event by new accounts at this embassy (within %(radius)d m)",
+                "%(count)d events by new accounts at this embassy (within %(radius)d m)",
+                at_embassy,
+            )
             % {"count": at_embassy, "radius": EMBASSY_RADIUS_M}
         )
     if is_mostly_unconfirmed(event):
         signs.append(
-            _("%(unconfirmed)d of %(total)d sign-ups never confirmed")
+            ngettext(
+                "%(unconfirmed)d of %(total)d sign-up never confirmed",
+                "%(unconfirmed)d of %(total)d sign-ups never confirmed",
+                getattr(event, "expected_participants", 0),
+            )
             % {
                 "unconfirmed": getattr(event, "unconfirmed_participants", 0),
                 "total": getattr(event, "expected_participants", 0),

@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -127,7 +128,12 @@ def message(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if sent is not None:
         messages.success(
             request,
-            _("Your message is on its way to %(count)d participants.") % {"count": sent.recipients},
+            ngettext(
+                "Your message is on its way to %(count)d participant.",
+                "Your message is on its way to %(count)d participants.",
+                sent.recipients,
+            )
+            % {"count": sent.recipients},
         )
         return redirect("events:dashboard_event", slug=event.slug)
     context = {
@@ -150,7 +156,11 @@ def cancel_event(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if told is not None:
         messages.success(
             request,
-            _("The event is cancelled. We are telling %(count)d people who signed up.")
+            ngettext(
+                "The event is cancelled. We are telling the %(count)d person who signed up.",
+                "The event is cancelled. We are telling %(count)d people who signed up.",
+                told,
+            )
             % {"count": told},
         )
         return redirect("events:dashboard_event", slug=event.slug)

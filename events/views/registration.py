@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
+from allout import dates
 from allout.models import Campaign
 from allout.risk import high_risk_countries
 from allout.types import AuthenticatedHttpRequest
@@ -47,7 +47,7 @@ def _warn_if_off_day(request: HttpRequest, form: EventForm) -> None:
                 "Your event is not on the day of action (%(day)s). That is fine if the day "
                 "suits your city better."
             )
-            % {"day": date_format(form.campaign.date, "j F Y")},
+            % {"day": dates.day(form.campaign.date)},
         )
 
 

@@ -5,8 +5,12 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
+from django.utils import translation
+from modeltranslation.utils import build_localized_fieldname
 
 from petitions import cache
+from petitions.models import Petition
 
 register = template.Library()
 
@@ -22,3 +26,16 @@ def petition_progress() -> dict:
     if petition is not None:
         cache.with_live_count(petition)
     return {"petition": petition}
+
+
+@register.simple_tag
+def petition_language(petition: Petition) -> dict:
+    """The language the page shows `petition`'s text in (the visitor's, where staff translated
+    it; else the original, which modeltranslation falls back to) and whether that is a
+    translation, for the page's `lang` and its note linking to the original."""
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    translated = current != settings.LANGUAGE_CODE and bool(
+        getattr(petition, build_localized_fieldname("text", current), "")
+    )
+    shown = current if translated else settings.LANGUAGE_CODE
+    return {"code": shown, "is_translation": translated, "is_fallback": shown != current}

@@ -1,4 +1,5 @@
-// Keeps the home page countdown right when the page stays open past midnight.
+// Keeps the home page countdown right when the page stays open past midnight, in the page's
+// language: the words from Django's JavaScript catalog, the number in the language's digits.
 (function () {
   "use strict";
   var el = document.querySelector("[data-countdown]");
@@ -8,5 +9,12 @@
   var today = new Date();
   today.setHours(0, 0, 0, 0);
   var days = Math.round((day - today) / 86400000);
-  if (days > 1) el.textContent = days + " days to go";
+  if (days > 1) {
+    var number = new Intl.NumberFormat(document.documentElement.lang).format(days);
+    el.textContent = interpolate(ngettext("%s day to go", "%s days to go", days), [number]);
+  } else if (days === 1) {
+    el.textContent = gettext("Tomorrow");
+  } else if (days === 0) {
+    el.textContent = gettext("Today is the day");
+  }
 })();

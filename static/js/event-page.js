@@ -26,7 +26,7 @@
     var label = button.textContent;
     button.addEventListener("click", function () {
       navigator.clipboard.writeText(input.value).then(function () {
-        button.textContent = button.dataset.copied || "✓";
+        button.textContent = gettext("Copied");
         setTimeout(function () { button.textContent = label; }, 2000);
       });
     });

@@ -61,7 +61,7 @@
     var data = container.dataset;
     var preview = "preview" in data;
     var lang = document.documentElement.lang;
-    var texts = { open: data.textOpen, localTime: data.textLocalTime };
+    var texts = { open: gettext("Event page"), localTime: gettext("local time") };
     container.hidden = false;
 
     // The home page's preview lets the page scroll past it; the finder's own map zooms.
@@ -158,7 +158,7 @@
     var status = form.querySelector("[data-locate-status]");
     button.hidden = false;
     button.addEventListener("click", function () {
-      status.textContent = button.dataset.textLocating;
+      status.textContent = gettext("Finding your location…");
       button.disabled = true;
       navigator.geolocation.getCurrentPosition(
         function (position) {
@@ -173,8 +173,8 @@
         function (error) {
           button.disabled = false;
           status.textContent = error.code === error.PERMISSION_DENIED
-            ? button.dataset.textDenied
-            : button.dataset.textFailed;
+            ? gettext("Your browser did not share your location. Type a place instead.")
+            : gettext("Your location could not be found. Type a place instead.");
         },
         { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 }
       );

@@ -120,7 +120,7 @@ def test_a_protest_goes_from_the_organizer_through_a_moderator_to_the_public(
     staff.get_by_role("link", name="Lisbon stands with queer Russia").click()
     expect(staff.get_by_text("new account (0 days old)")).to_be_visible()
     staff.get_by_role("button", name="Approve").click()
-    expect(staff.get_by_text("Approved 1 event(s)")).to_be_visible()
+    expect(staff.get_by_text("Approved 1 event; its organizer was emailed.")).to_be_visible()
     expect(staff.get_by_role("link", name="Unpublish…")).to_be_visible()
 
     # The public page shows it, with its map.

@@ -178,7 +178,7 @@ def test_approving_selected_events_publishes_them_logs_it_and_emails_the_link(
         follow=True,
     )
 
-    assert "Approved 2 event(s)" in response.content.decode()
+    assert "Approved 2 events; the organizers were emailed" in response.content.decode()
     for event in (first, second):
         event.refresh_from_db()
         assert event.status == Event.Status.APPROVED and event.approved_at is not None
@@ -210,7 +210,7 @@ def test_rejecting_asks_for_a_reason_that_reaches_the_organizer(
 
     reason = "The meeting point is a private courtyard. Please choose a public square."
     response = moderator_client.post(url, {"ids": [event.pk], "reason": reason}, follow=True)
-    assert "Rejected 1 event(s)" in response.content.decode()
+    assert "Rejected 1 event; its organizer got your reason" in response.content.decode()
     event.refresh_from_db()
     assert event.status == Event.Status.REJECTED
     (log,) = ModerationAction.objects.all()

@@ -41,10 +41,11 @@ def test_staff_can_add_a_petition_with_ordered_targets(staff, db):
     response = staff.post(
         "/admin/petitions/petition/add/",
         {
-            "title": "New petition",
+            # One field per language (modeltranslation); English, the original, is required.
+            "title_en": "New petition",
             "slug": "new-petition",
-            "summary": "Short.",
-            "text": "Text.",
+            "summary_en": "Short.",
+            "text_en": "Text.",
             "author": "Sphere Foundation",
             "status": "open",
             "goal": "500",
