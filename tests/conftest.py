@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from allout import circuit
+from allout.cache import forget_locals
 from allout.celery import app as celery_app
 from tests.waiting import wait_until
 
@@ -77,8 +78,10 @@ def log_in_with_two_factor(client, user) -> None:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
-    """Rate limits and cached pages live in Redis; no test sees another's."""
+    """Rate limits and cached pages live in Redis, a few answers in process memos
+    (allout.cache.local); no test sees another's."""
     cache.clear()
+    forget_locals()
     yield
 
 
