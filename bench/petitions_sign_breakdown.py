@@ -103,7 +103,10 @@ def profile(work: Callable[[], None], requests: int) -> None:
     for _ in range(30):
         work()
     profiler = cProfile.Profile()
-    profiler.runcall(lambda: [work() for _ in range(requests)])
+    profiler.enable()
+    for _ in range(requests):
+        work()
+    profiler.disable()
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(
         int(os.environ.get("BENCH_PROFILE_LINES", "25"))
     )
