@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import uuid
+from collections.abc import Callable
 from functools import cache, wraps
 from pathlib import Path
-from typing import cast
+from typing import Generic, TypeVar, cast
 
 import redis
 from django.conf import settings
@@ -169,3 +171,56 @@ def bump_on_commit(name: str) -> None:
     keep them.
     """
     transaction.on_commit(lambda: bump(name))
+
+
+# --- Process memos: what every request asks and staff change a few times a year -----------
+# Whether anything is blocked, the high-risk countries: asked by every signature and RSVP,
+# one Redis round trip each. A memo keeps the answer in the process for LOCAL_SECONDS, so a
+# staff change reaches the other processes (gunicorn workers, the Celery workers) within
+# that long; the process that made the change forgets at once (the models' signals call
+# `forget()`), and so do tests (tests/conftest.py calls forget_locals()).
+
+LOCAL_SECONDS = 5.0
+T = TypeVar("T")
+
+
+class Local(Generic[T]):
+    """`compute()`'s answer, kept in this process for `seconds`."""
+
+    def __init__(self, compute: Callable[[], T], seconds: float) -> None:
+        self._compute = compute
+        self._seconds = seconds
+        # (expires at, value) in one tuple: threads read a consistent pair without a lock.
+        self._held: tuple[float, T] | None = None
+
+    def __call__(self) -> T:
+        held, now = self._held, time.monotonic()
+        if held is not None and held[0] > now:
+            return held[1]
+        value = self._compute()
+        self._held = (now + self._seconds, value)
+        return value
+
+    def forget(self) -> None:
+        """The next call computes again."""
+        self._held = None
+
+
+_locals: list[Local] = []
+
+
+def local(seconds: float = LOCAL_SECONDS) -> Callable[[Callable[[], T]], Local[T]]:
+    """Decorate a function of no arguments: its answer is kept for `seconds` (see above)."""
+
+    def decorator(compute: Callable[[], T]) -> Local[T]:
+        memo = Local(compute, seconds)
+        _locals.append(memo)
+        return memo
+
+    return decorator
+
+
+def forget_locals() -> None:
+    """Forget every process memo (tests, between one and the next)."""
+    for memo in _locals:
+        memo.forget()

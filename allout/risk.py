@@ -3,9 +3,11 @@
 Staff keep the list in the admin (allout.models.HighRiskCountry); after every migrate an
 empty list is seeded with Russia and Belarus.
 
-The answer is cached for a minute: the petition page and the sign form ask on every hit,
-and the list changes a few times a year. Saving or deleting a row drops the cache
-(AlloutConfig.ready connects `list_changed`), so a change shows at once.
+The answer is cached for a minute in Redis and for a few seconds in each process
+(allout.cache.local): the petition page, the sign form and every RSVP ask on every hit, and
+the list changes a few times a year. Saving or deleting a row drops both (AlloutConfig.ready
+connects `list_changed`), so a change shows at once in the process that made it and within
+allout.cache.LOCAL_SECONDS (5 s) in the others.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.apps import apps as global_apps
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 
+from allout.cache import local
 from allout.models import HighRiskCountry
 
 CACHE_KEY = "risk:high-risk-countries"
@@ -27,9 +30,11 @@ SEED = {
 
 def forget() -> None:
     """Drop the cached list; the next call reads the database again."""
+    high_risk_countries.forget()
     cache.delete(CACHE_KEY)
 
 
+@local()
 def high_risk_countries() -> frozenset[str]:
     """The upper-case codes of every country staff mark high-risk."""
     cached = cache.get(CACHE_KEY)

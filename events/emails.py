@@ -98,9 +98,14 @@ def contact_burst(event: Event, *, received: int) -> None:
 
 # --- To participants ---------------------------------------------------------------------
 def _to_participant(
-    template: str, attendance: Attendance, context: dict, *, reveal_place: bool
+    template: str,
+    attendance: Attendance,
+    context: dict,
+    *,
+    reveal_place: bool,
+    checked_unblocked: bool = False,
 ) -> None:
-    if is_blocked(attendance.email):
+    if not checked_unblocked and is_blocked(attendance.email):
         # Staff blocked this address after it signed up: it hears nothing more (no reminder,
         # no new place), silently.
         return
@@ -127,11 +132,19 @@ def _confirmed_context(attendance: Attendance) -> dict:
     return {"attendance_url": links.url(attendance, links.Purpose.VIEW)}
 
 
-def attendance_confirm(attendance: Attendance) -> None:
-    """The double opt-in link, sent when someone signs up (and again, at most hourly)."""
+def attendance_confirm(attendance: Attendance, *, checked_unblocked: bool = False) -> None:
+    """The double opt-in link, sent when someone signs up (and again, at most hourly).
+
+    `checked_unblocked`: the caller has just asked allout.blocking about this address, in
+    this request; with blocks on the list, asking again would cost a query.
+    """
     confirm_url = links.url(attendance, links.Purpose.CONFIRM)
     _to_participant(
-        "attendance_confirm", attendance, {"confirm_url": confirm_url}, reveal_place=False
+        "attendance_confirm",
+        attendance,
+        {"confirm_url": confirm_url},
+        reveal_place=False,
+        checked_unblocked=checked_unblocked,
     )
 
 

@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 from allout import circuit
+from allout.cache import forget_locals
 from allout.celery import app as celery_app
 from tests.waiting import wait_until
 
@@ -86,8 +87,10 @@ def _english_to_start() -> None:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
-    """Rate limits and cached pages live in Redis; no test sees another's."""
+    """Rate limits and cached pages live in Redis, a few answers in process memos
+    (allout.cache.local); no test sees another's."""
     cache.clear()
+    forget_locals()
     yield
 
 

@@ -54,7 +54,7 @@ def rsvp(event: Event, *, first_name: str, email: str, consent_organizer: bool) 
         # One round trip for a new sign-up; a current one (or a racing twin, once it
         # commits) makes this a repeat, handled with that row locked.
         if insert_new(attendance):
-            emails.attendance_confirm(attendance)
+            emails.attendance_confirm(attendance, checked_unblocked=True)  # asked above
             return attendance
         attendance = _locked_attendance(event, normalized)
         if attendance.status == Attendance.Status.CANCELLED:

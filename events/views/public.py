@@ -18,6 +18,7 @@ from allout.ratelimit import ratelimit
 from events.access import (
     get_cancelled_event,
     get_event_for_viewer,
+    get_event_to_rsvp,
     get_public_event,
     may_see_exact_place,
 )
@@ -59,8 +60,10 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     Once cancelled, it says so to everyone but the organizer and staff (410 Gone: the
     address lives on in posts and on flyers), and shows nothing else.
     """
+    # An RSVP needs the event without its points (see get_event_to_rsvp).
+    load = get_event_to_rsvp if request.method == "POST" else get_event_for_viewer
     try:
-        event = get_event_for_viewer(request.user, slug)
+        event = load(request.user, slug)
     except Http404:
         event = get_cancelled_event(slug)
         return render(request, "events/event_cancelled.html", {"event": event}, status=410)

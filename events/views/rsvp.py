@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from allout.ratelimit import ratelimit
 from events import attendance_links as links
-from events.access import get_event_for_viewer
+from events.access import get_event_for_viewer, get_event_to_rsvp
 from events.errors import EventsError, RSVPClosed
 from events.forms.rsvp import RSVPForm
 from events.models import Attendance, Event
@@ -59,9 +59,9 @@ def _closed(request: HttpRequest, event: Event) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def rsvp(request: HttpRequest, slug: str) -> HttpResponse:
-    event = get_event_for_viewer(request.user, slug)
     if request.method == "POST":
-        return handle_rsvp(request, event)
+        return handle_rsvp(request, get_event_to_rsvp(request.user, slug))
+    event = get_event_for_viewer(request.user, slug)
     if not event.accepts_rsvps():
         return _closed(request, event)
     context = {"event": event, "rsvp_form": RSVPForm(request=request)}

@@ -7,7 +7,7 @@ from django.core import signing
 from django.utils import timezone
 
 from allout import privacy
-from allout.models import OutboxEmail
+from allout.models import BlockedAddress, OutboxEmail
 from events import attendance_links as links
 from events import errors
 from events.models import Attendance, Event
@@ -431,8 +431,11 @@ def test_the_count_equals_the_confirmed_rows_after_confirms_and_cancels_race():
 def test_an_rsvp_takes_six_queries_once_the_block_list_is_cached(client, django_assert_num_queries):
     event = make_event()
     client.post(rsvp_path(event), {**FORM, "email": "warm@example.org"})  # fills the caches
-    # The event (for the viewer), whether anything is blocked (cached: the address itself is
-    # not looked up when nothing is), then in a savepoint (the request's transaction outside
+    # The event (for the viewer, without its points: events.access.get_event_to_rsvp), no
+    # query for whether anything is blocked (held in the process for a few seconds by
+    # allout.cache.local, and in Redis; asked by the service and by the email, it costs
+    # nothing the second time; the address itself is not looked up when nothing is blocked),
+    # then in a savepoint (the request's transaction outside
     # tests): the sign-up's INSERT ... ON CONFLICT DO NOTHING (a repeat would lock the
     # existing row instead), the recipient's mail budget (its lock and count in one call) and
     # the email's outbox row. Nothing is published from the request: the relay does it.
@@ -440,3 +443,16 @@ def test_an_rsvp_takes_six_queries_once_the_block_list_is_cached(client, django_
     # and count apart, and an UPDATE for the time the email was queued.)
     with django_assert_num_queries(6):
         assert client.post(rsvp_path(event), FORM).status_code == 302
+
+
+def test_with_blocks_on_the_list_an_rsvp_asks_about_its_address_once(
+    client, django_assert_num_queries
+):
+    BlockedAddress.objects.create(kind=BlockedAddress.Kind.DOMAIN, value="spam.example")
+    event = make_event()
+    client.post(rsvp_path(event), {**FORM, "email": "warm@example.org"})  # fills the caches
+    # The six above and one: whether this address or its domain is blocked, asked by the
+    # service; the confirmation email is told so and does not ask again.
+    with django_assert_num_queries(7):
+        assert client.post(rsvp_path(event), FORM).status_code == 302
+    assert OutboxEmail.objects.filter(to=FORM["email"]).count() == 1

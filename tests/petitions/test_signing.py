@@ -377,8 +377,10 @@ def test_signing_takes_nine_queries_and_five_once_the_petition_and_lists_are_cac
     client, petition, django_assert_num_queries
 ):
     # The petition and its targets (cached for the next one: petitions.cache), the high-risk
-    # list (cached for a minute), whether anything is blocked (cached for a minute too;
-    # with no block at all, the address itself is not looked up), then in a savepoint (the
+    # list and whether anything is blocked (each cached in Redis for a minute and in the
+    # process for a few seconds, allout.cache.local, so once warm neither costs a query nor
+    # a Redis round trip; with no block at all, the address itself is not looked up), then
+    # in a savepoint (the
     # request's transaction outside tests): the signature's INSERT ... ON CONFLICT DO
     # NOTHING (a repeat would fetch the existing row), the recipient's mail budget (its lock
     # and count in one call) and the email's outbox row. Nothing is published from the
