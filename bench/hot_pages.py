@@ -62,7 +62,10 @@ def prepare(database: str, env: dict[str, str]) -> None:
 
 
 def serve(port: int, env: dict[str, str]) -> subprocess.Popen:
-    command = [PYTHON, "-m", "gunicorn", "allout.wsgi", "-w", "4", "-b", f"127.0.0.1:{port}"]
+    # The production configuration (its hooks load the place index as each worker starts),
+    # with the access log thrown away rather than written to this terminal.
+    command = [PYTHON, "-m", "gunicorn", "allout.wsgi", "-c", "deploy/gunicorn.conf.py"]
+    command += ["-w", "4", "-b", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"]
     server = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

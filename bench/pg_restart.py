@@ -43,7 +43,7 @@ def main() -> None:
         petition, _ = seed(cluster)
         env = {
             "DEBUG": "false",
-            "DJANGO_SETTINGS_MODULE": "bench.petitions_settings",
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
             "SECRET_KEY": "bench-only-secret-bench-only-secret-0123456789",
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_COOKIES": "false",
@@ -69,6 +69,9 @@ def main() -> None:
             cwd=ROOT,
             env={**os.environ, **env},
         )  # fmt: skip
+        relay = subprocess.Popen(
+            [sys.executable, "manage.py", "outbox_relay"], cwd=ROOT, env={**os.environ, **env}
+        )
         statuses: Counter[int] = Counter()
         durations: list[float] = []
         stop = threading.Event()
@@ -104,10 +107,11 @@ def main() -> None:
                 stop.set()
                 for user in users:
                     user.join()
-                time.sleep(5)  # the worker sends what is left
+                time.sleep(5)  # the relay and the worker send what is left
         finally:
-            worker.terminate()
-            worker.wait(timeout=20)
+            for process in (relay, worker):
+                process.terminate()
+                process.wait(timeout=20)
         half = cluster.half_written()
         with cluster.connect() as conn:
             twice = conn.execute(

@@ -10,3 +10,11 @@ errorlog = "-"
 logger_class = "allout.gunicorn.RedactingLogger"
 # When, what (the path, redacted), the answer and how long it took.
 access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+
+def post_worker_init(worker):
+    """Load the finder's place index (a few MB) as the worker starts, not on the first
+    search: a visitor's `/events/?q=` would otherwise wait seconds for it, once per worker."""
+    from events.finder.places import warm_up
+
+    warm_up()

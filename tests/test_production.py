@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import runpy
 import stat
 import subprocess
 import sys
@@ -263,3 +264,13 @@ def test_the_tile_server_reaches_the_web_service_whole_or_not_at_all(monkeypatch
     tiles = "https://tiles.example.org/{z}/{x}/{y}.png"
     monkeypatch.setitem(DOT_ENV, "MAP_TILES_URL", tiles)
     assert web_environment()["MAP_TILES_URL"] == tiles
+
+
+def test_each_gunicorn_worker_loads_the_place_index_as_it_starts(db):
+    """The finder's first search in a worker must not wait seconds for the index."""
+    from events.finder import places
+
+    hooks = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    places._index.cache_clear()
+    hooks["post_worker_init"](None)
+    assert places._index.cache_info().currsize == 1
