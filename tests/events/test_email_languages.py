@@ -148,3 +148,10 @@ def test_moderators_read_the_sites_default_language_whoever_queues_their_email()
     row = email_to("moderator@example.org", "events_to_moderate")
     assert row.language == "en" and said("en", FOOTER) in row.body_text
     assert event.title in row.body_text and "/ru/" not in row.body_text
+
+
+def test_the_html_of_an_email_names_its_language():
+    event = make_event()
+    make_attendance(event, email="lena@example.org", language="de")
+    organizer_tools.cancel_event(event, event.organizer)
+    assert '<html lang="de">' in email_to("lena@example.org", "event_cancelled").body_html
