@@ -209,6 +209,7 @@ def collect_for_email(email: str) -> list[dict]:
             "updates_from_author": row.consent_author,
             "updates_from_campaign": row.consent_campaign,
             "shown_publicly": row.show_publicly,
+            "email_language": row.get_language_display(),
             "signed": row.created_at,
             "confirmed": row.confirmed_at,
         }
@@ -226,6 +227,7 @@ SIGNATURE_LABELS = {
     "updates_from_author": _("Updates from the petition's author"),
     "updates_from_campaign": _("Updates from the campaign"),
     "shown_publicly": _("Name shown publicly"),
+    "email_language": _("Language of our emails"),
     "signed": _("Signed"),
     "confirmed": _("Confirmed"),
 }
