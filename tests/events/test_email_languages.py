@@ -83,7 +83,7 @@ def test_the_beat_tasks_reminders_follow_each_participants_language():
     with translation.override("pt-br"):
         portuguese_day = event.local_day()
         assert event.local_when() in ana.body_text
-    assert "março" in portuguese_day and portuguese_day not in jo.body_text
+    assert "março" in portuguese_day.lower() and portuguese_day not in jo.body_text
     assert "Sunday 16 March 2031, 14:00\N{EN DASH}16:00" in jo.body_text
     assert said("pt-br", FOOTER) in ana.body_text and said("en", FOOTER) in jo.body_text
     assert "/pt-br/events/attend/" in ana.body_text
@@ -119,7 +119,9 @@ def test_a_cancellation_reaches_each_participant_in_their_language():
     for address, language in [("lena@example.org", "de"), ("luc@example.org", "fr")]:
         row = email_to(address, "event_cancelled")
         assert row.language == language
-        assert row.subject == said(language, "Cancelled: %(title)s", title="Vigil")
+        # A subject is one line of plain spaces (allout.mail), French's no-break one too.
+        expected = " ".join(said(language, "Cancelled: %(title)s", title="Vigil").split())
+        assert row.subject == expected
         assert row.subject != said("en", "Cancelled: %(title)s", title="Vigil")
         assert "Sturm." in row.body_text
 
