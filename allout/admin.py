@@ -74,7 +74,7 @@ class OutboxEmailAdmin(admin.ModelAdmin):
         "failed_at",
         "reason",
     ]
-    list_filter = [OutboxStateFilter, "kind"]
+    list_filter = [OutboxStateFilter, "kind", "language"]
     search_fields = ["to"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]

@@ -61,6 +61,18 @@ class VisitorLocaleMiddleware(LocaleMiddleware):
         return response
 
 
+def current_language() -> str:
+    """The active language, one of LANGUAGES: what a sign-up, an RSVP or a new event
+    records as the language its emails are to be written in (allout.mail.queue). The
+    site's default outside a request or under a language the platform does not speak."""
+    try:
+        return translation.get_supported_language_variant(
+            translation.get_language() or settings.LANGUAGE_CODE
+        )
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
 def neutral_reverse(viewname: str, args: list | None = None) -> str:
     """reverse() with no language prefix, whatever language is active: the address that
     follows its visitor's language, for what is made once and read in every language (the

@@ -9,6 +9,10 @@ the row waits for `requeue_unsent()`, which Celery beat runs every OUTBOX_SWEEP_
 workers race for it; a worker that dies mid-send leaves a claim the next sweep frees once
 it is stale.
 
+`queue()` writes an email in the language its caller names, the recipient's (stored with
+the signature, the RSVP or the event when they were made): never in whichever language
+happens to be active, so a reminder a task queues reads like a confirmation a page queued.
+
 Both `queue()` and `queue_rendered()` spend the recipient's mail budget first (see
 BUDGETED_KINDS): an email anyone could trigger by typing an address into a form is dropped,
 unseen by whoever typed it, once that address has had its share for the day.
@@ -43,11 +47,12 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from kombu.exceptions import ChannelError
 
 from allout.addresses import canonical_email
 from allout.circuit import CircuitOpen, breaker_for
+from allout.i18n import current_language
 from allout.logs import redact
 from allout.models import OutboxEmail
 from allout.privacy import data_request_url
@@ -125,6 +130,7 @@ def queue(
     to: str,
     context: dict,
     *,
+    language: str | None = None,
     unsubscribe_url: str | None = None,
     reply_to: str = "",
     blank_after_send: bool = False,
@@ -138,6 +144,11 @@ def queue(
     `blank_after_send` is for someone else's words (the contact relay): the row keeps no
     body and no Reply-To once it is sent.
 
+    Subject and bodies are rendered in `language` (LANGUAGE_CODE when None: staff's
+    emails), and so are the dates in them and the links built here. Build the page links
+    the context carries under the same `translation.override()`: a link made under a
+    language carries its prefix and opens the page in it.
+
     Returns None, storing nothing, when the recipient's mail budget is spent.
     """
     store = partial(
@@ -145,6 +156,7 @@ def queue(
         template,
         to,
         context,
+        language=language or settings.LANGUAGE_CODE,
         unsubscribe_url=unsubscribe_url,
         reply_to=reply_to,
         blank_after_send=blank_after_send,
@@ -164,36 +176,44 @@ def _queue(
     to: str,
     context: dict,
     *,
+    language: str,
     unsubscribe_url: str | None,
     reply_to: str,
     blank_after_send: bool,
 ) -> OutboxEmail:
-    data_url = data_request_url(to)
-    context = {
-        "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
-        "recipient": to,
-        "data_url": data_url,
-        "unsubscribe_url": unsubscribe_url or data_url,
-        **context,
-    }
-    subject = render_to_string(f"emails/{template}_subject.txt", context)
-    row = OutboxEmail.objects.create(
+    with translation.override(language):
+        data_url = data_request_url(to)
+        context = {
+            "site_name": settings.SITE_NAME,
+            "site_url": settings.SITE_URL,
+            "recipient": to,
+            "data_url": data_url,
+            "unsubscribe_url": unsubscribe_url or data_url,
+            **context,
+        }
+        subject = render_to_string(f"emails/{template}_subject.txt", context)
+        body_text = render_to_string(f"emails/{template}.txt", context)
+        body_html = render_to_string(f"emails/{template}.html", context)
+    return OutboxEmail.objects.create(
         kind=template,
         to=to,
         reply_to=reply_to,
         subject=" ".join(subject.split())[:300],
-        body_text=render_to_string(f"emails/{template}.txt", context),
-        body_html=render_to_string(f"emails/{template}.html", context),
+        body_text=body_text,
+        body_html=body_html,
         headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
         blank_after_send=blank_after_send,
+        language=language,
     )
-    return row
 
 
 def queue_rendered(kind: str, message: EmailMultiAlternatives) -> list[OutboxEmail]:
     """Store a message rendered elsewhere (django-allauth's account emails), for each
-    recipient whose mail budget allows it."""
+    recipient whose mail budget allows it.
+
+    allauth renders them in the active language, the page's where someone signed up or
+    asked for a reset: the language recorded with the rows."""
+    language = current_language()
     html = next((str(body) for body, mime in message.alternatives if mime == "text/html"), "")
     rows = []
     for to in message.to:
@@ -207,6 +227,7 @@ def queue_rendered(kind: str, message: EmailMultiAlternatives) -> list[OutboxEma
                 body_text=str(message.body),
                 body_html=html,
                 headers={"List-Unsubscribe": f"<{data_request_url(to)}>"},
+                language=language,
             )
         rows.append(row)
     return rows

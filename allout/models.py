@@ -113,6 +113,11 @@ class OutboxEmail(models.Model):
     # Someone else's words (a contact-relay message): the body and the sender's address
     # are blanked as soon as the mail server has accepted the row.
     blank_after_send = models.BooleanField(default=False)
+    # The language it was written in (its recipient's: allout.mail.queue), for staff and
+    # for anyone who would render it again.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     objects = OutboxEmailQuerySet.as_manager()
 

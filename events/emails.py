@@ -3,28 +3,44 @@
 Each is queued in the caller's transaction (an outbox row) and sent by a worker after commit.
 Emails to participants carry their signed cancel link as the unsubscribe link (allout.mail
 adds the link to their data page); the exact meeting point goes only to confirmed ones.
+
+Each is written in its recipient's language: a participant's is the one they signed up in
+(Attendance.language), the organizer's the one they registered the event in
+(Event.organizer_language), staff's the site's default. The links are built under that
+language too, so they open the pages in it; an organizer's message keeps the organizer's
+words, in the participant's language around them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 
 from allout import mail
 from allout.blocking import is_blocked
+from allout.i18n import current_language
 from allout.links import absolute_url
 from events import attendance_links as links
 from events.models import Attendance, Event, OrganizerMessage
 
-
 # --- To organizers and moderators --------------------------------------------------------
+# Staff have no language on record; they read the site's default.
+STAFF_LANGUAGE = settings.LANGUAGE_CODE
+
+
 def _context(event: Event) -> dict:
     return {
         "event": event,
         "event_url": absolute_url(event.get_absolute_url()),
         "edit_url": absolute_url(reverse("events:edit", args=[event.slug])),
+        "dashboard_url": absolute_url(reverse("events:dashboard_event", args=[event.slug])),
         "guidelines_url": absolute_url(reverse("privacy") + "#safety"),
     }
 
@@ -48,88 +64,117 @@ def moderator_emails() -> list[str]:
     return list(users)
 
 
+def _to_organizer(template: str, event: Event, context: dict | None = None, **options) -> None:
+    """Queue `template` to the event's organizer, in the language they registered it in."""
+    language = event.organizer_language
+    with translation.override(language):
+        mail.queue(
+            template,
+            event.organizer.email,
+            {**_context(event), **(context or {})},
+            language=language,
+            **options,
+        )
+
+
 def event_received(event: Event) -> None:
     """To the organizer: the event arrived and waits for review."""
-    mail.queue("event_received", event.organizer.email, _context(event))
+    _to_organizer("event_received", event)
 
 
 def events_to_moderate(events: list[Event]) -> None:
     """To every moderator: one email listing the new events that wait in the queue."""
-    context = {
-        "events": [
-            {
-                "event": event,
-                "admin_url": absolute_url(reverse("admin:events_event_change", args=[event.pk])),
-            }
-            for event in events
-        ],
-        # The queue opens on pending events.
-        "queue_url": absolute_url(reverse("admin:events_event_changelist")),
-    }
+    with translation.override(STAFF_LANGUAGE):
+        context = {
+            "events": [
+                {
+                    "event": event,
+                    "admin_url": absolute_url(
+                        reverse("admin:events_event_change", args=[event.pk])
+                    ),
+                }
+                for event in events
+            ],
+            # The queue opens on pending events.
+            "queue_url": absolute_url(reverse("admin:events_event_changelist")),
+        }
+        _to_moderators("events_to_moderate", context)
+
+
+def _to_moderators(template: str, context: dict) -> None:
+    """Build `context` under translation.override(STAFF_LANGUAGE): its links too."""
     for address in moderator_emails():
-        mail.queue("events_to_moderate", address, context)
+        mail.queue(template, address, context, language=STAFF_LANGUAGE)
 
 
 def event_approved(event: Event) -> None:
     """To the organizer: the event is public, here is its link."""
-    mail.queue("event_approved", event.organizer.email, _context(event))
+    _to_organizer("event_approved", event)
 
 
 def event_rejected(event: Event, reason: str) -> None:
     """To the organizer: the event was not approved, and why."""
-    mail.queue("event_rejected", event.organizer.email, {**_context(event), "reason": reason})
+    _to_organizer("event_rejected", event, {"reason": reason})
 
 
 def event_unpublished(event: Event, reason: str) -> None:
     """To the organizer: the event is off the public pages while moderators look again."""
-    mail.queue("event_unpublished", event.organizer.email, {**_context(event), "reason": reason})
+    _to_organizer("event_unpublished", event, {"reason": reason})
 
 
 def contact_burst(event: Event, *, received: int) -> None:
     """To every moderator: an event's contact form is receiving an unusual number of messages."""
-    context = {
-        **_context(event),
-        "received": received,
-        "admin_url": absolute_url(reverse("admin:events_event_change", args=[event.pk])),
-    }
-    for address in moderator_emails():
-        mail.queue("contact_burst", address, context)
+    with translation.override(STAFF_LANGUAGE):
+        context = {
+            **_context(event),
+            "received": received,
+            "admin_url": absolute_url(reverse("admin:events_event_change", args=[event.pk])),
+        }
+        _to_moderators("contact_burst", context)
 
 
 # --- To participants ---------------------------------------------------------------------
+# The signed links an email to a participant carries besides the cancel link, by name.
+CONFIRMED_LINKS: Mapping[str, links.Purpose] = MappingProxyType(
+    {"attendance_url": links.Purpose.VIEW}
+)
+
+
 def _to_participant(
     template: str,
     attendance: Attendance,
     context: dict,
     *,
     reveal_place: bool,
+    signed_links: Mapping[str, links.Purpose] = CONFIRMED_LINKS,
     checked_unblocked: bool = False,
 ) -> None:
+    """Queue `template` to a participant in their language, with the signed links named in
+    `signed_links` made under it (a link opens its page in the language it was made in)."""
     if not checked_unblocked and is_blocked(attendance.email):
         # Staff blocked this address after it signed up: it hears nothing more (no reminder,
         # no new place), silently.
         return
     event = attendance.event
-    cancel_url = links.url(attendance, links.Purpose.CANCEL)
-    mail.queue(
-        template,
-        attendance.email,
-        {
-            "attendance": attendance,
-            "event": event,
-            "event_url": absolute_url(event.get_absolute_url()),
-            "cancel_url": cancel_url,
-            # The exact meeting point goes only to confirmed participants, whatever the
-            # message, or to anyone when the organizer shows it publicly anyway.
-            "reveal_place": reveal_place or not event.hide_exact_location,
-            **context,
-        },
-        unsubscribe_url=cancel_url,
-    )
-
-
-def _confirmed_context(attendance: Attendance) -> dict:
-    return {"attendance_url": links.url(attendance, links.Purpose.VIEW)}
+    with translation.override(attendance.language):
+        cancel_url = links.url(attendance, links.Purpose.CANCEL)
+        mail.queue(
+            template,
+            attendance.email,
+            {
+                "attendance": attendance,
+                "event": event,
+                "event_url": absolute_url(event.get_absolute_url()),
+                "cancel_url": cancel_url,
+                # The exact meeting point goes only to confirmed participants, whatever the
+                # message, or to anyone when the organizer shows it publicly anyway.
+                "reveal_place": reveal_place or not event.hide_exact_location,
+                **{name: links.url(attendance, purpose) for name, purpose in signed_links.items()},
+                **context,
+            },
+            language=attendance.language,
+            unsubscribe_url=cancel_url,
+        )
 
 
 def attendance_confirm(attendance: Attendance, *, checked_unblocked: bool = False) -> None:
@@ -138,21 +183,19 @@ def attendance_confirm(attendance: Attendance, *, checked_unblocked: bool = Fals
     `checked_unblocked`: the caller has just asked allout.blocking about this address, in
     this request; with blocks on the list, asking again would cost a query.
     """
-    confirm_url = links.url(attendance, links.Purpose.CONFIRM)
     _to_participant(
         "attendance_confirm",
         attendance,
-        {"confirm_url": confirm_url},
+        {},
         reveal_place=False,
+        signed_links={"confirm_url": links.Purpose.CONFIRM},
         checked_unblocked=checked_unblocked,
     )
 
 
 def attendance_confirmed(attendance: Attendance) -> None:
     """You are going: the exact meeting point and the link to the participant's page."""
-    _to_participant(
-        "attendance_confirmed", attendance, _confirmed_context(attendance), reveal_place=True
-    )
+    _to_participant("attendance_confirmed", attendance, {}, reveal_place=True)
 
 
 def attendance_reminder(attendance: Attendance, reminder: str) -> None:
@@ -160,7 +203,7 @@ def attendance_reminder(attendance: Attendance, reminder: str) -> None:
     _to_participant(
         "attendance_reminder",
         attendance,
-        {**_confirmed_context(attendance), "soon": reminder == "hours_before"},
+        {"soon": reminder == "hours_before"},
         reveal_place=True,
     )
 
@@ -170,28 +213,22 @@ def event_changed(attendance: Attendance, *, time_changed: bool, place_changed: 
     _to_participant(
         "event_changed",
         attendance,
-        {
-            **_confirmed_context(attendance),
-            "time_changed": time_changed,
-            "place_changed": place_changed,
-        },
+        {"time_changed": time_changed, "place_changed": place_changed},
         reveal_place=True,
     )
 
 
 def event_cancelled(attendance: Attendance, *, note: str) -> None:
     """The organizer cancelled the event; sent to confirmed and unconfirmed sign-ups."""
-    _to_participant("event_cancelled", attendance, {"note": note}, reveal_place=False)
+    _to_participant(
+        "event_cancelled", attendance, {"note": note}, reveal_place=False, signed_links={}
+    )
 
 
 def organizer_message(attendance: Attendance, message: OrganizerMessage) -> None:
-    """A message the organizer wrote to every confirmed participant."""
-    _to_participant(
-        "organizer_message",
-        attendance,
-        {**_confirmed_context(attendance), "message": message},
-        reveal_place=True,
-    )
+    """A message the organizer wrote to every confirmed participant: their words as they
+    wrote them, in the participant's language around them."""
+    _to_participant("organizer_message", attendance, {"message": message}, reveal_place=True)
 
 
 def contact_relay(event: Event, *, name: str, email: str, message: str) -> None:
@@ -201,13 +238,10 @@ def contact_relay(event: Event, *, name: str, email: str, message: str) -> None:
     receipt, which carries the link to their data page (allout.mail adds it), without the
     message itself.
     """
-    mail.queue(
+    _to_organizer(
         "contact_relay",
-        event.organizer.email,
+        event,
         {
-            "event": event,
-            "event_url": absolute_url(event.get_absolute_url()),
-            "dashboard_url": absolute_url(reverse("events:dashboard_event", args=[event.slug])),
             "sender_name": name,
             "sender_email": email,
             "message": message,
@@ -215,8 +249,10 @@ def contact_relay(event: Event, *, name: str, email: str, message: str) -> None:
         reply_to=email,
         blank_after_send=True,
     )
+    # The visitor is on the event page now: their receipt is in that page's language.
     mail.queue(
         "contact_receipt",
         email,
         {"event": event, "event_url": absolute_url(event.get_absolute_url())},
+        language=current_language(),
     )

@@ -132,6 +132,17 @@ class Event(models.Model):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # The language of the page the organizer registered it on: every email to the organizer
+    # about this event is written in it (events.emails). On the event rather than the
+    # account: the accounts are Django's own User, and an organizer who registers an event
+    # in Russian reads about that event in Russian.
+    organizer_language = models.CharField(
+        _("organizer's language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        editable=False,
+    )
 
     # Stored in UTC; shown and typed in `timezone`, which follows from the point.
     starts_at = models.DateTimeField(_("starts"))
@@ -373,6 +384,10 @@ class Attendance(models.Model):
     email_normalized = models.CharField(max_length=254, editable=False)
     consent_organizer = models.BooleanField(
         _("the organizer may contact me about this event"), default=False
+    )
+    # The language of the page they signed up on: every email to them is written in it.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNCONFIRMED)
     created_at = models.DateTimeField(auto_now_add=True)

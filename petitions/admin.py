@@ -165,7 +165,7 @@ class SignatureAdmin(admin.ModelAdmin):
         ("email", "email_normalized"),
         ("country", "postcode"),
         ("consent_author", "consent_campaign", "show_publicly"),
-        "source",
+        ("source", "language"),
         ("created_at", "confirmed_at", "last_emailed_at"),
     ]
     # What decides the count (petition, confirmation) or who signed (the address) is the

@@ -1,12 +1,15 @@
 """Every email a signer receives: one small function per message, through allout.mail.
 
 Each carries the link to delete the signature (as its unsubscribe link) and, when the
-signer agreed to hear from the author or the campaign, a link to stop those updates.
+signer agreed to hear from the author or the campaign, a link to stop those updates. Each
+is written in the language of the page they signed on (Signature.language), links too.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from django.utils import translation
 
 from allout import mail
 from allout.links import absolute_url
@@ -26,17 +29,30 @@ def _context(signature: Signature) -> dict:
     }
 
 
+def _to_signer(template: str, signature: Signature, context: dict | None = None) -> None:
+    with translation.override(signature.language):
+        context = {**_context(signature), **(context or {})}
+        mail.queue(
+            template,
+            signature.email,
+            context,
+            language=signature.language,
+            unsubscribe_url=context["delete_url"],
+        )
+
+
 def confirm_signature(signature: Signature) -> None:
     """The double opt-in: a link to a page where the signer confirms with a button."""
-    context = _context(signature)
-    context["confirm_url"] = links.confirm_url(signature.pk)
-    context["confirm_days"] = links.CONFIRM_MAX_AGE.days
-    mail.queue("petition_confirm", signature.email, context, unsubscribe_url=context["delete_url"])
+    with translation.override(signature.language):
+        confirm_url = links.confirm_url(signature.pk)
+    _to_signer(
+        "petition_confirm",
+        signature,
+        {"confirm_url": confirm_url, "confirm_days": links.CONFIRM_MAX_AGE.days},
+    )
 
 
 def already_signed(signature: Signature) -> None:
-    """Someone signed again with a confirmed address: tell its owner, and nobody else."""
-    context = _context(signature)
-    mail.queue(
-        "petition_already_signed", signature.email, context, unsubscribe_url=context["delete_url"]
-    )
+    """Someone signed again with a confirmed address: tell its owner, and nobody else,
+    in the language they signed in."""
+    _to_signer("petition_already_signed", signature)

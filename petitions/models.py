@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection, models
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -251,6 +252,10 @@ class Signature(models.Model):
     show_publicly = models.BooleanField(_("shown publicly"), default=False)
     source = models.CharField(
         _("source"), max_length=100, blank=True, help_text=_("Where the signature came from.")
+    )
+    # The language of the page they signed on: every email to them is written in it.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     created_at = models.DateTimeField(_("signed"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True, editable=False)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allout.addresses import canonical_email
 from allout.blocking import is_blocked
+from allout.i18n import current_language
 from allout.risk import is_high_risk
 from allout.rows import insert_new
 from petitions import emails
@@ -72,6 +73,8 @@ def sign(
         # Signers from high-risk countries are never listed, whatever they ticked.
         "show_publicly": show_publicly and not is_high_risk(country),
         "source": source,
+        # A repeat takes the language of its page, as it takes the other details.
+        "language": current_language(),
     }
     now = timezone.now()
     normalized = canonical_email(email)
@@ -206,6 +209,7 @@ def collect_for_email(email: str) -> list[dict]:
             "updates_from_author": row.consent_author,
             "updates_from_campaign": row.consent_campaign,
             "shown_publicly": row.show_publicly,
+            "email_language": row.get_language_display(),
             "signed": row.created_at,
             "confirmed": row.confirmed_at,
         }
@@ -223,6 +227,7 @@ SIGNATURE_LABELS = {
     "updates_from_author": _("Updates from the petition's author"),
     "updates_from_campaign": _("Updates from the campaign"),
     "shown_publicly": _("Name shown publicly"),
+    "email_language": _("Language of our emails"),
     "signed": _("Signed"),
     "confirmed": _("Confirmed"),
 }

@@ -66,6 +66,7 @@ def collect_personal_data(email: str) -> list[dict]:
             "email": a.email,
             "status": a.get_status_display(),
             "organizer_may_contact": a.consent_organizer,
+            "email_language": a.get_language_display(),
             "signed_up": a.created_at,
         }
         for a in attendances
@@ -79,6 +80,7 @@ SIGN_UP_LABELS = {
     "email": gettext_lazy("Email"),
     "status": gettext_lazy("Status"),
     "organizer_may_contact": gettext_lazy("The organizer may contact me"),
+    "email_language": gettext_lazy("Language of our emails"),
     "signed_up": gettext_lazy("Signed up"),
 }
 

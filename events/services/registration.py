@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from allout.blocking import is_blocked_account
+from allout.i18n import current_language
 from allout.models import Campaign
 from events import emails, risk
 from events.errors import HighRiskPlace, NotAllowed, RegistrationLimit
@@ -197,6 +198,7 @@ def register_event(organizer: User, details: EventDetails, *, campaign: Campaign
         organizer=organizer,
         status=Event.Status.PENDING,
         guidelines_accepted_at=timezone.now(),
+        organizer_language=current_language(),
     )
     details.apply_to(event)
     _save_new(event)

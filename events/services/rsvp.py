@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from allout.addresses import canonical_email
 from allout.blocking import is_blocked
+from allout.i18n import current_language
 from allout.rows import insert_new
 from events import emails
 from events.errors import EventOver, RSVPClosed, SignUpCancelled
@@ -49,6 +50,7 @@ def rsvp(event: Event, *, first_name: str, email: str, consent_organizer: bool) 
             email=email.strip(),
             email_normalized=normalized,
             consent_organizer=consent_organizer,
+            language=current_language(),
             confirmation_sent_at=timezone.now(),
         )
         # One round trip for a new sign-up; a current one (or a racing twin, once it
@@ -62,9 +64,16 @@ def rsvp(event: Event, *, first_name: str, email: str, consent_organizer: bool) 
             attendance.status = Attendance.Status.UNCONFIRMED
             attendance.first_name = first_name
             attendance.consent_organizer = consent_organizer
+            attendance.language = current_language()
             attendance.cancelled_at = None
             attendance.save(
-                update_fields=["status", "first_name", "consent_organizer", "cancelled_at"]
+                update_fields=[
+                    "status",
+                    "first_name",
+                    "consent_organizer",
+                    "language",
+                    "cancelled_at",
+                ]
             )
             _send_confirmation_request(attendance)
         elif attendance.status == Attendance.Status.UNCONFIRMED:
