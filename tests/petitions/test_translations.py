@@ -46,7 +46,7 @@ def test_an_untranslated_petition_falls_back_to_its_original(client, db):
     # The English text, marked as English inside the Russian page, and said to be so.
     assert '<h1 lang="en">Open safe passage</h1>' in html
     assert "We urge you." in html
-    assert "has not been translated into your language yet" in html
+    assert "Эта петиция ещё не переведена на ваш язык" in html  # said in Russian
 
 
 def test_an_english_visitor_sees_no_translation_note(client, translated):
