@@ -63,6 +63,8 @@
     var lang = document.documentElement.lang;
     var texts = { open: gettext("Event page"), localTime: gettext("local time") };
     container.hidden = false;
+    var legend = container.parentElement.querySelector("[data-map-legend]");
+    if (legend) legend.hidden = false;
 
     // The home page's preview lets the page scroll past it; the finder's own map zooms.
     var map = AlloutMaps.create(container, { minZoom: 1, maxZoom: 18, scrollWheelZoom: !preview })
