@@ -57,6 +57,21 @@
     });
   }
 
+  // Leaflet.markercluster's own icon, with a name for screen readers: its number alone
+  // would be read as "3, button".
+  function clusterIcon(cluster) {
+    var count = cluster.getChildCount();
+    var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+    var inner = element("div");
+    var shown = element("span", "", String(count));
+    shown.setAttribute("aria-hidden", "true");
+    inner.appendChild(shown);
+    inner.appendChild(element("span", "visually-hidden", interpolate(
+      ngettext("%s event here: zoom in to see it", "%s events here: zoom in to see them", count), [count]
+    )));
+    return L.divIcon({ html: inner, className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40) });
+  }
+
   function initMap(container) {
     var data = container.dataset;
     var preview = "preview" in data;
@@ -88,6 +103,7 @@
       animate: !AlloutMaps.reducedMotion(),
       showCoverageOnHover: false,
       maxClusterRadius: 40,
+      iconCreateFunction: clusterIcon,
       chunkedLoading: true  // 10,000 markers without freezing the page
     });
     map.addLayer(clusters);
