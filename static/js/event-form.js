@@ -28,7 +28,7 @@
     if (marker) {
       marker.setLatLng(latlng);
     } else {
-      marker = L.marker(latlng, { draggable: true }).addTo(map);
+      marker = L.marker(latlng, { draggable: true, alt: gettext("The meeting point") }).addTo(map);
       marker.on("dragend", function () { writeCoordinates(marker.getLatLng()); });
     }
     if (kind() === "embassy") marker.dragging.disable(); else marker.dragging.enable();

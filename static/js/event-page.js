@@ -15,7 +15,7 @@
       // The public point is itself up to a kilometre off: show an area, not a pin.
       L.circle(point, { radius: Number(data.areaM), weight: 1 }).addTo(map);
     } else {
-      L.marker(point, { keyboard: false }).addTo(map);
+      L.marker(point, { keyboard: false, alt: gettext("The meeting point") }).addTo(map);
     }
   }
 

@@ -57,12 +57,29 @@
     });
   }
 
+  // Leaflet.markercluster's own icon, with a name for screen readers: its number alone
+  // would be read as "3, button".
+  function clusterIcon(cluster) {
+    var count = cluster.getChildCount();
+    var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+    var inner = element("div");
+    var shown = element("span", "", String(count));
+    shown.setAttribute("aria-hidden", "true");
+    inner.appendChild(shown);
+    inner.appendChild(element("span", "visually-hidden", interpolate(
+      ngettext("%s event here: zoom in to see it", "%s events here: zoom in to see them", count), [count]
+    )));
+    return L.divIcon({ html: inner, className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40) });
+  }
+
   function initMap(container) {
     var data = container.dataset;
     var preview = "preview" in data;
     var lang = document.documentElement.lang;
     var texts = { open: gettext("Event page"), localTime: gettext("local time") };
     container.hidden = false;
+    var legend = container.parentElement.querySelector("[data-map-legend]");
+    if (legend) legend.hidden = false;
 
     // The home page's preview lets the page scroll past it; the finder's own map zooms.
     var map = AlloutMaps.create(container, { minZoom: 1, maxZoom: 18, scrollWheelZoom: !preview })
@@ -86,6 +103,7 @@
       animate: !AlloutMaps.reducedMotion(),
       showCoverageOnHover: false,
       maxClusterRadius: 40,
+      iconCreateFunction: clusterIcon,
       chunkedLoading: true  // 10,000 markers without freezing the page
     });
     map.addLayer(clusters);

@@ -16,12 +16,14 @@
   function create(element, options) {
     var still = reducedMotion();
     var map = L.map(element, Object.assign({
+      zoomControl: false,      // added below, its buttons named in the page's language
       scrollWheelZoom: false,  // a page scrolls past a map rather than zooming it
       worldCopyJump: true,     // markers stay in view when the world is panned round
       zoomAnimation: !still,
       fadeAnimation: !still,
       markerZoomAnimation: !still
     }, options || {}));
+    L.control.zoom({ zoomInTitle: gettext("Zoom in"), zoomOutTitle: gettext("Zoom out") }).addTo(map);
     var url = element.dataset.tilesUrl;
     if (url) {
       L.tileLayer(url, { attribution: element.dataset.tilesAttribution || "", maxZoom: 19 }).addTo(map);
