@@ -9,6 +9,7 @@ real views then take the submission instead of trapping it as a bot's.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import os
 import socket
@@ -17,10 +18,14 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "bench-only-secret-bench-only-secret-0123456789"  # noqa: S105  # loopback only
@@ -188,3 +193,60 @@ def alternate(
         for label, user, base in plan:
             results.append(run_locust(label, user, base, seconds, users, env))
     return results
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A real write view measured against its floor: what a bench script tells compare()."""
+
+    name: str  # "sign", "rsvp": the real view's label and its queue's name
+    floor_user: str  # locust user classes (bench/locustfile.py)
+    real_user: str
+    env: dict[str, str]  # what the locust users need to know (slugs, ids)
+    noun: str  # what the real view stores, for the last line: "signatures", "sign-ups"
+
+
+def arguments(description: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seconds", type=int, default=20, help="length of each round")
+    parser.add_argument("--users", type=int, default=16, help="concurrent simulated people")
+    parser.add_argument("--rounds", type=int, default=2, help="floor/real pairs")
+    parser.add_argument("--baseline", type=Path, help="another checkout to measure beside")
+    return parser.parse_args()
+
+
+def compare(
+    args: argparse.Namespace,
+    comparison: Comparison,
+    *,
+    stored: Callable[[], int],
+    emails: Callable[[], QuerySet],
+    clean: Callable[[], None],
+) -> None:
+    """Serve the platform (and `--baseline`'s checkout beside it) with the relay, run the
+    floor and the real rounds in turn, clean up, and print the table and what was stored."""
+    queue = f"bench-{comparison.name}-{os.getpid()}"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    processes = [serve(port, queue), relay(queue)]
+    plan = [("floor", comparison.floor_user, base), (comparison.name, comparison.real_user, base)]
+    if args.baseline:
+        old = free_port()
+        processes.append(serve(old, queue, root=args.baseline, settings="allout.settings"))
+        plan.append(
+            (f"{comparison.name} (baseline)", comparison.real_user, f"http://127.0.0.1:{old}")
+        )
+    try:
+        with running(*processes):
+            rounds = alternate(plan, args.seconds, args.users, args.rounds, comparison.env)
+        kept = stored()
+        queued = emails().count()
+        published = emails().filter(published_at__isnull=False).count()
+    finally:
+        clean()
+        purge(queue)
+    report(rounds, args.users, args.seconds, [label for label, _, _ in plan])
+    print(
+        f"\n{comparison.noun} stored by the real views: {kept}; confirmation emails queued: "
+        f"{queued}, published: {published}"
+    )

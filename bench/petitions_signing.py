@@ -20,8 +20,6 @@ Figures and how to read them: bench/README.md.
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -69,40 +67,22 @@ def clean() -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=20, help="length of each round")
-    parser.add_argument("--users", type=int, default=16, help="concurrent simulated signers")
-    parser.add_argument("--rounds", type=int, default=2, help="floor/real pairs")
-    parser.add_argument("--baseline", type=Path, help="another checkout to measure beside")
-    args = parser.parse_args()
-
+    args = common.arguments(__doc__.split("\n\n")[0])
     clean()
     sign_petition, floor_petition = petitions()
-    queue = f"bench-petitions-{os.getpid()}"
-    port = common.free_port()
-    base = f"http://127.0.0.1:{port}"
-    processes = [common.serve(port, queue), common.relay(queue)]
-    plan = [("floor", "FloorUser", base), ("sign", "SignUser", base)]
-    if args.baseline:
-        old = common.free_port()
-        processes.append(common.serve(old, queue, root=args.baseline, settings="allout.settings"))
-        plan.append(("sign (baseline)", "SignUser", f"http://127.0.0.1:{old}"))
-    env = {"BENCH_SIGN_SLUG": SIGN_SLUG, "BENCH_FLOOR_PETITION_ID": str(floor_petition.pk)}
-    try:
-        with common.running(*processes):
-            rounds = common.alternate(plan, args.seconds, args.users, args.rounds, env)
-        stored = Signature.objects.filter(petition=sign_petition).count()
-        emails = OutboxEmail.objects.filter(to__endswith=BENCH_EMAILS)
-        published = emails.filter(published_at__isnull=False).count()
-        queued = emails.count()
-    finally:
-        clean()
-        common.purge(queue)
-
-    common.report(rounds, args.users, args.seconds, [label for label, _, _ in plan])
-    print(
-        f"\nsignatures stored by the real views: {stored}; confirmation emails queued: "
-        f"{queued}, published: {published}"
+    comparison = common.Comparison(
+        name="sign",
+        floor_user="FloorUser",
+        real_user="SignUser",
+        env={"BENCH_SIGN_SLUG": SIGN_SLUG, "BENCH_FLOOR_PETITION_ID": str(floor_petition.pk)},
+        noun="signatures",
+    )
+    common.compare(
+        args,
+        comparison,
+        stored=lambda: Signature.objects.filter(petition=sign_petition).count(),
+        emails=lambda: OutboxEmail.objects.filter(to__endswith=BENCH_EMAILS),
+        clean=clean,
     )
 
 

@@ -16,9 +16,7 @@ and deletes them, their sign-ups and emails afterwards. Figures: bench/README.md
 
 from __future__ import annotations
 
-import argparse
 import datetime
-import os
 import sys
 from pathlib import Path
 
@@ -82,40 +80,22 @@ def clean() -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=20, help="length of each round")
-    parser.add_argument("--users", type=int, default=16, help="concurrent simulated people")
-    parser.add_argument("--rounds", type=int, default=2, help="floor/real pairs")
-    parser.add_argument("--baseline", type=Path, help="another checkout to measure beside")
-    args = parser.parse_args()
-
+    args = common.arguments(__doc__.split("\n\n")[0])
     clean()
     event, floor_event = events()
-    queue = f"bench-rsvp-{os.getpid()}"
-    port = common.free_port()
-    base = f"http://127.0.0.1:{port}"
-    processes = [common.serve(port, queue), common.relay(queue)]
-    plan = [("floor", "RSVPFloorUser", base), ("rsvp", "RSVPUser", base)]
-    if args.baseline:
-        old = common.free_port()
-        processes.append(common.serve(old, queue, root=args.baseline, settings="allout.settings"))
-        plan.append(("rsvp (baseline)", "RSVPUser", f"http://127.0.0.1:{old}"))
-    env = {"BENCH_RSVP_SLUG": RSVP_SLUG, "BENCH_FLOOR_EVENT_ID": str(floor_event.pk)}
-    try:
-        with common.running(*processes):
-            rounds = common.alternate(plan, args.seconds, args.users, args.rounds, env)
-        stored = Attendance.objects.filter(event=event).count()
-        emails = OutboxEmail.objects.filter(to__endswith=BENCH_EMAILS)
-        published = emails.filter(published_at__isnull=False).count()
-        queued = emails.count()
-    finally:
-        clean()
-        common.purge(queue)
-
-    common.report(rounds, args.users, args.seconds, [label for label, _, _ in plan])
-    print(
-        f"\nsign-ups stored by the real views: {stored}; confirmation emails queued: "
-        f"{queued}, published: {published}"
+    comparison = common.Comparison(
+        name="rsvp",
+        floor_user="RSVPFloorUser",
+        real_user="RSVPUser",
+        env={"BENCH_RSVP_SLUG": RSVP_SLUG, "BENCH_FLOOR_EVENT_ID": str(floor_event.pk)},
+        noun="sign-ups",
+    )
+    common.compare(
+        args,
+        comparison,
+        stored=lambda: Attendance.objects.filter(event=event).count(),
+        emails=lambda: OutboxEmail.objects.filter(to__endswith=BENCH_EMAILS),
+        clean=clean,
     )
 
 
