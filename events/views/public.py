@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from allout.links import absolute_url
 from allout.ratelimit import ratelimit
+from events import calendar as calendar_links
 from events.access import (
     get_cancelled_event,
     get_event_for_viewer,
@@ -44,6 +45,8 @@ def render_event_page(
         "can_see_exact_place": event.hide_exact_location and may_see_exact_place(request, event),
         "latest_decision": latest_decision,
         "share_url": absolute_url(event.get_absolute_url()),
+        "google_calendar_url": calendar_links.google_calendar_url(event),
+        "outlook_calendar_url": calendar_links.outlook_calendar_url(event),
         "report_form": AbuseReportForm(request=request),
         # What the {% cache %} fragments (the forms' fields, the description) are keyed on:
         # the version any saved event bumps (events.finder.mapdata).
@@ -74,7 +77,8 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
-    """An .ics file: local times with their VTIMEZONE, and only the public location."""
+    """An .ics file: local times with their VTIMEZONE, only the public location, and the
+    description as plain text."""
     event = get_event_for_viewer(request.user, slug)
     url = absolute_url(event.get_absolute_url())
     calendar = icalendar.Calendar()
@@ -87,7 +91,7 @@ def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     entry.add("dtstart", event.local_starts_at())
     entry.add("dtend", event.local_ends_at())
     entry.add("summary", event.title)
-    entry.add("description", f"{event.description}\n\n{url}")
+    entry.add("description", calendar_links.plain_description(event))
     entry.add("location", event.public_place())
     entry.add("geo", (round(event.public_point.y, 6), round(event.public_point.x, 6)))
     entry.add("url", url)

@@ -66,3 +66,18 @@ def test_the_calendar_file_of_an_open_event_has_the_meeting_point(client, campai
     make_event(campaign=campaign, organizer=organizer, slug="open")
     entry = fetch(client, "open")
     assert str(entry["LOCATION"]) == "By the fountain, 1 Main Square, London, United Kingdom"
+
+
+def test_the_calendar_files_description_is_plain_text_with_the_absolute_url(
+    client, campaign, organizer
+):
+    make_event(
+        campaign=campaign,
+        organizer=organizer,
+        slug="open",
+        description="We march for **equal rights** & [dignity](/about/).\n\n* Bring water",
+    )
+    entry = fetch(client, "open")
+    assert str(entry["DESCRIPTION"]) == (
+        "We march for equal rights & dignity.\n\nBring water\n\nhttp://127.0.0.1:8000/events/open/"
+    )
