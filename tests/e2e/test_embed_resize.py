@@ -11,23 +11,23 @@ from tests.conftest import free_port
 from tests.petitions.conftest import make_petition
 from tests.waiting import wait_until
 
-WIDGET = "iframe[src*='/embed/']"
+WIDGET = "iframe[src*='/embed/'] >> nth=0"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 class PartnerSite:
     """Another origin (127.0.0.1 on its own port; the live server is on localhost) serving
-    one page whose body the test sets."""
+    the pages the test sets, by path."""
 
     def __init__(self) -> None:
-        self.body = ""
+        self.pages: dict[str, str] = {}
         site = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                content = site.body.encode()
-                self.send_response(200)
+                content = site.pages.get(self.path, "").encode()
+                self.send_response(200 if self.path in site.pages else 404)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
@@ -73,7 +73,11 @@ def test_the_pasted_frame_fits_the_widget_and_ignores_other_origins(
     petition = make_petition()
     code = offered_code(page, f"{live_server.url}/petitions/{petition.slug}/")
     assert f'<script src="{live_server.url}/static/js/embed-resize.js">' in code
-    partner.body = f"<!doctype html><title>Partner</title><h1>Sign with us</h1>{code}"
+    partner.pages["/"] = f"<!doctype html><title>Partner</title><h1>Sign with us</h1>{code}"
+    partner.pages["/hostile"] = (
+        "<!doctype html><title>Hostile</title><script>parent.postMessage({type: "
+        f'"allout:embed-height", height: 40, slug: "{petition.slug}"}}, "*")</script>'
+    )
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
@@ -96,7 +100,16 @@ def test_the_pasted_frame_fits_the_widget_and_ignores_other_origins(
     outer, inner = frame_heights(page)
     assert outer == inner
 
-    # The partner's page itself, or a frame from another origin, cannot resize it.
+    # The partner's page itself, or a frame from another origin, cannot resize it, not even
+    # for an instant (the widget would report again at once and undo it).
+    page.evaluate(
+        """() => {
+            window.heightsSet = [];
+            new MutationObserver(changes => changes.forEach(
+                change => window.heightsSet.push(change.target.style.height)
+            )).observe(document.body, {subtree: true, attributeFilter: ["style"]});
+        }"""
+    )
     page.evaluate(
         """slug => window.postMessage({type: "allout:embed-height", height: 40, slug}, "*")""",
         petition.slug,
@@ -111,5 +124,19 @@ def test_the_pasted_frame_fits_the_widget_and_ignores_other_origins(
         })""",
         [live_server.url, petition.slug],
     )
+    # A frame whose src names our widget, but which now shows a page of another origin.
+    page.evaluate(
+        """([src, hostile]) => new Promise(done => {
+            const frame = document.createElement("iframe");
+            frame.src = src;
+            frame.onload = () => {
+                frame.onload = () => setTimeout(done, 300);
+                frame.contentWindow.location = hostile;
+            };
+            document.body.append(frame);
+        })""",
+        [f"{live_server.url}/petitions/{petition.slug}/embed/", f"{partner.url}/hostile"],
+    )
     assert frame_heights(page) == (outer, inner)
+    assert "40px" not in page.evaluate("window.heightsSet")
     assert errors == []
