@@ -9,6 +9,7 @@ import datetime
 from csp.decorators import csp_replace
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_page, never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -77,6 +78,8 @@ def _render_page(
         "form": form,
         "share_url": absolute_url(petition.get_absolute_url()),
         "embed_url": absolute_url(reverse("petitions:embed", args=[petition.slug])),
+        # What sizes the partner's frame to the widget (static/js/embed-resize.js).
+        "embed_script_url": absolute_url(static("js/embed-resize.js")),
         "refused": refused,
     }
     return render(request, "petitions/detail.html", context, status=status)

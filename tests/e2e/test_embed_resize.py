@@ -1,0 +1,142 @@
+"""A partner site pastes the petition page's code: the frame fits the widget, Sign button
+included, and only the platform's widget may resize it."""
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.conftest import free_port
+from tests.petitions.conftest import make_petition
+from tests.waiting import wait_until
+
+WIDGET = "iframe[src*='/embed/'] >> nth=0"
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+class PartnerSite:
+    """Another origin (127.0.0.1 on its own port; the live server is on localhost) serving
+    the pages the test sets, by path."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, str] = {}
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                content = site.pages.get(self.path, "").encode()
+                self.send_response(200 if self.path in site.pages else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def partner() -> Iterator[PartnerSite]:
+    site = PartnerSite()
+    yield site
+    site.server.shutdown()
+    site.server.server_close()
+
+
+def offered_code(page, url: str) -> str:
+    page.goto(url)
+    return page.locator("#embed-snippet").input_value()
+
+
+def frame_heights(page) -> tuple[int, int]:
+    """The frame's inside height on the partner's page, and its content's height."""
+    outer = page.locator(WIDGET).evaluate("frame => frame.clientHeight")
+    inner = (
+        page.frame_locator(WIDGET)
+        .locator("html")
+        .evaluate("root => Math.ceil(root.getBoundingClientRect().height)")
+    )
+    return outer, inner
+
+
+def test_the_pasted_frame_fits_the_widget_and_ignores_other_origins(
+    live_server, page, settings, partner
+):
+    settings.SITE_URL = live_server.url
+    assert "localhost" in live_server.url  # so the partner, on 127.0.0.1, is another origin
+    petition = make_petition()
+    code = offered_code(page, f"{live_server.url}/petitions/{petition.slug}/")
+    assert f'<script src="{live_server.url}/static/js/embed-resize.js">' in code
+    partner.pages["/"] = f"<!doctype html><title>Partner</title><h1>Sign with us</h1>{code}"
+    partner.pages["/hostile"] = (
+        "<!doctype html><title>Hostile</title><script>parent.postMessage({type: "
+        f'"allout:embed-height", height: 40, slug: "{petition.slug}"}}, "*")</script>'
+    )
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    page.set_viewport_size({"width": 800, "height": 700})
+    page.goto(partner.url)
+    wait_until(lambda: (lambda h: h[0] == h[1])(frame_heights(page)), timeout=10)
+    outer, inner = frame_heights(page)
+    assert outer != 900  # the snippet's first guess gave way to the widget's height
+    widget = page.frame_locator(WIDGET)
+    sign = widget.get_by_role("button", name="Sign the petition")
+    # The whole widget shows: the frame has nothing to scroll, the button sits inside it.
+    assert widget.locator("html").evaluate("root => root.scrollHeight <= root.clientHeight")
+    button = sign.bounding_box()
+    box = page.locator(WIDGET).bounding_box()
+    assert box["y"] <= button["y"] and button["y"] + button["height"] <= box["y"] + box["height"]
+
+    # Content that grows (a notice) makes the frame follow.
+    widget.get_by_label("Country", exact=True).select_option("RU")
+    wait_until(lambda: frame_heights(page)[0] > outer, timeout=10)
+    outer, inner = frame_heights(page)
+    assert outer == inner
+
+    # The partner's page itself, or a frame from another origin, cannot resize it, not even
+    # for an instant (the widget would report again at once and undo it).
+    page.evaluate(
+        """() => {
+            window.heightsSet = [];
+            new MutationObserver(changes => changes.forEach(
+                change => window.heightsSet.push(change.target.style.height)
+            )).observe(document.body, {subtree: true, attributeFilter: ["style"]});
+        }"""
+    )
+    page.evaluate(
+        """slug => window.postMessage({type: "allout:embed-height", height: 40, slug}, "*")""",
+        petition.slug,
+    )
+    page.evaluate(
+        """([url, slug]) => new Promise(done => {
+            const frame = document.createElement("iframe");
+            frame.srcdoc = `<script>parent.postMessage({type: "allout:embed-height",
+                height: 40, slug: ${JSON.stringify(slug)}}, "*")<\\/script>`;
+            frame.onload = () => setTimeout(done, 300);
+            document.body.append(frame);
+        })""",
+        [live_server.url, petition.slug],
+    )
+    # A frame whose src names our widget, but which now shows a page of another origin.
+    page.evaluate(
+        """([src, hostile]) => new Promise(done => {
+            const frame = document.createElement("iframe");
+            frame.src = src;
+            frame.onload = () => {
+                frame.onload = () => setTimeout(done, 300);
+                frame.contentWindow.location = hostile;
+            };
+            document.body.append(frame);
+        })""",
+        [f"{live_server.url}/petitions/{petition.slug}/embed/", f"{partner.url}/hostile"],
+    )
+    assert frame_heights(page) == (outer, inner)
+    assert "40px" not in page.evaluate("window.heightsSet")
+    assert errors == []
