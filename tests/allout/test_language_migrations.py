@@ -6,15 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-from django.db.migrations.state import StateApps
 
 from allout.models import OutboxEmail
 from events.models import Attendance, Event
 from petitions.models import Signature
 from tests.events.factories import make_event
+from tests.migrations import latest, migrate_to
 from tests.petitions.conftest import make_petition
 
 # Migrating back and forth alters tables: outside a test transaction (pending triggers).
@@ -27,20 +24,10 @@ BEFORE = [
 ]
 
 
-def migrate_to(targets: list[tuple[str, str]]) -> StateApps:
-    """Migrate the test database to `targets`; the models of that schema."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    ContentType.objects.clear_cache()
-    moved = {app_label for app_label, _ in targets}
-    others = [node for node in executor.loader.graph.leaf_nodes() if node[0] not in moved]
-    return executor.loader.project_state([*targets, *others]).apps
-
-
 @pytest.fixture
 def old_schema() -> Iterator[None]:
     yield
-    migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to(latest())
 
 
 def test_every_stored_row_is_kept_and_reads_english(old_schema):
@@ -62,7 +49,7 @@ def test_every_stored_row_is_kept_and_reads_english(old_schema):
         kind="test_message", to="reader@example.org", subject="s", body_text="b"
     )
 
-    migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to(latest())
 
     assert Event.objects.get(pk=event.pk).organizer_language == "en"
     assert Attendance.objects.get().language == "en"

@@ -14,13 +14,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import Point
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.state import StateApps
 from django.utils import timezone
 
 from allout.models import Campaign, HighRiskCountry
 from events.models import Embassy, Event
 from petitions.models import Petition
+from tests.migrations import latest, migrate_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,21 +30,6 @@ OLD_HEADS = [
     ("petitions", "0001_initial"),
 ]
 LONDON = Point(-0.1276, 51.5072, srid=4326)
-
-
-def migrate_to(targets: list[tuple[str, str]]) -> StateApps:
-    """Migrate the test database to `targets`; the models of that schema."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    ContentType.objects.clear_cache()
-    # The other apps (contenttypes, auth) stay at their latest migration.
-    moved = {app_label for app_label, _ in targets}
-    others = [node for node in executor.loader.graph.leaf_nodes() if node[0] not in moved]
-    return executor.loader.project_state([*targets, *others]).apps
-
-
-def latest() -> list[tuple[str, str]]:
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 @pytest.fixture

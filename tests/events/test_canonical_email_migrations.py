@@ -9,6 +9,7 @@ from events import attendance_links as links
 from events.models import Attendance
 from events.services import rsvp
 from tests.events.factories import make_attendance, make_event
+from tests.migrations import just_before, latest, migrate_to
 
 # Migrating back and forth alters tables: outside a test transaction (pending triggers).
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,15 +19,8 @@ BEFORE, AFTER = "before", "after"
 
 
 def migrate(to: str) -> None:
-    """To the state just before the migration, or to the newest state of every app."""
-    executor = MigrationExecutor(connection)
-    if to == BEFORE:
-        parents = executor.loader.graph.node_map[MIGRATION].parents
-        targets = [parent.key for parent in parents if parent.key[0] == "events"]
-    else:
-        targets = executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
+    """To the state just before MIGRATION, or to the newest state of every app."""
+    migrate_to(just_before(MIGRATION) if to == BEFORE else latest())
 
 
 @pytest.fixture(autouse=True)

@@ -2,12 +2,11 @@
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from events import geo
 from events.models import Event
 from tests.events.factories import make_event
+from tests.migrations import just_before, latest, migrate_to
 
 # Migrating back and forth alters tables: outside a test transaction (pending triggers).
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,14 +16,7 @@ FIRST = ("events", "0010_embassy_events_never_hidden")
 
 def migrate(to: str) -> None:
     """To the state just before FIRST, or to the newest state of every app."""
-    executor = MigrationExecutor(connection)
-    if to == "before":
-        parents = executor.loader.graph.node_map[FIRST].parents
-        targets = [parent.key for parent in parents if parent.key[0] == "events"]
-    else:
-        targets = executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
+    migrate_to(just_before(FIRST) if to == "before" else latest())
 
 
 @pytest.fixture(autouse=True)

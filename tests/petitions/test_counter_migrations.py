@@ -2,10 +2,10 @@
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from petitions import services
 from petitions.models import Petition, PetitionCounter
+from tests.migrations import just_before, latest, migrate_to
 from tests.petitions.conftest import make_petition, make_signature
 
 # Migrating back and forth alters tables: outside a test transaction (pending triggers).
@@ -16,15 +16,8 @@ BEFORE, AFTER = "before", "after"
 
 
 def migrate(to: str) -> None:
-    """To the state just before the migration, or to the newest state of every app."""
-    executor = MigrationExecutor(connection)
-    if to == BEFORE:
-        parents = executor.loader.graph.node_map[MIGRATION].parents
-        targets = [parent.key for parent in parents if parent.key[0] == "petitions"]
-    else:
-        targets = executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
+    """To the state just before MIGRATION, or to the newest state of every app."""
+    migrate_to(just_before(MIGRATION) if to == BEFORE else latest())
 
 
 @pytest.fixture(autouse=True)

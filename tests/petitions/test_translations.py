@@ -6,14 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.state import StateApps
 from django.utils import translation
 
 from allout.models import Campaign
 from petitions.models import Petition, Target
+from tests.migrations import latest, migrate_to
 from tests.petitions.conftest import make_petition, make_target
 
 
@@ -92,19 +90,10 @@ BEFORE = [
 ]
 
 
-def migrate_to(targets: list[tuple[str, str]]) -> StateApps:
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    ContentType.objects.clear_cache()
-    moved = {app_label for app_label, _ in targets}
-    others = [node for node in executor.loader.graph.leaf_nodes() if node[0] not in moved]
-    return executor.loader.project_state([*targets, *others]).apps
-
-
 @pytest.fixture
 def before_translations() -> Iterator[StateApps]:
     yield migrate_to(BEFORE)
-    migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to(latest())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -125,7 +114,7 @@ def test_the_migration_keeps_every_text_as_the_english_original(before_translati
         petition_id=petitions[0].pk, name="Volker Türk", title="High Commissioner"
     )
 
-    migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to(latest())
 
     assert Petition.objects.count() == 3
     for n, petition in enumerate(Petition.objects.order_by("slug")):
