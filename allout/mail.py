@@ -50,6 +50,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from kombu.exceptions import ChannelError
 
+from allout import email_context
 from allout.addresses import canonical_email
 from allout.circuit import CircuitOpen, breaker_for
 from allout.i18n import current_language
@@ -181,30 +182,82 @@ def _queue(
     reply_to: str,
     blank_after_send: bool,
 ) -> OutboxEmail:
+    """Store the row with its subject (the data page and the admin list show it) and the
+    context its bodies are rendered from by the worker (render()): the bodies' templates
+    are most of an email's cost, and the request need not pay it."""
     with translation.override(language):
-        data_url = data_request_url(to)
-        context = {
-            "site_name": settings.SITE_NAME,
-            "site_url": settings.SITE_URL,
-            "recipient": to,
-            "data_url": data_url,
-            "unsubscribe_url": unsubscribe_url or data_url,
-            **context,
-        }
-        subject = render_to_string(f"emails/{template}_subject.txt", context)
-        body_text = render_to_string(f"emails/{template}.txt", context)
-        body_html = render_to_string(f"emails/{template}.html", context)
+        subject = render_to_string(
+            f"emails/{template}_subject.txt", {**_site_context(to), **context}
+        )
+        stored = email_context.dump({**context, UNSUBSCRIBE: unsubscribe_url})
     return OutboxEmail.objects.create(
         kind=template,
         to=to,
         reply_to=reply_to,
         subject=" ".join(subject.split())[:300],
-        body_text=body_text,
-        body_html=body_html,
-        headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
+        context=stored,
         blank_after_send=blank_after_send,
         language=language,
     )
+
+
+# The context's key for the link that stops what the email is about (a sign-up's cancel
+# link, a signature's delete link); without one, the recipient's data page.
+UNSUBSCRIBE = "unsubscribe_url"
+
+
+def _site_context(to: str) -> dict:
+    return {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, "recipient": to}
+
+
+def render(row: OutboxEmail) -> bool:
+    """Render a row queue() stored, once, and store its bodies; the worker calls it before
+    sending. Returns False, giving the row up, when what it was about is gone (erased by
+    its owner before it was sent: nothing is left to tell anyone).
+
+    The one UPDATE is conditional on the row still waiting to be rendered, so two workers
+    (or a worker and a test) rendering it at once store one result. The bodies are rendered
+    in the row's language, and the links built here (the data page) under it.
+    """
+    if row.context is None:
+        return True
+    try:
+        with translation.override(row.language):
+            context = email_context.load(row.context)
+            data_url = data_request_url(row.to)
+            context = {
+                **_site_context(row.to),
+                "data_url": data_url,
+                **context,
+                UNSUBSCRIBE: context.get(UNSUBSCRIBE) or data_url,
+            }
+            body_text = render_to_string(f"emails/{row.kind}.txt", context)
+            body_html = render_to_string(f"emails/{row.kind}.html", context)
+    except email_context.Gone as gone:
+        log.info("Outbox email %s not sent: %s was deleted before it was rendered", row.pk, gone)
+        OutboxEmail.objects.filter(pk=row.pk, context__isnull=False).update(
+            context=None,
+            failed_at=timezone.now(),
+            claimed_at=None,
+            last_error="Not sent: what it was about was deleted before it was sent",
+        )
+        return False
+    row.body_text, row.body_html = body_text, body_html
+    row.headers = {"List-Unsubscribe": f"<{context[UNSUBSCRIBE]}>"}
+    row.context = None
+    OutboxEmail.objects.filter(pk=row.pk, context__isnull=False).update(
+        body_text=body_text, body_html=body_html, headers=row.headers, context=None
+    )
+    return True
+
+
+def render_waiting() -> int:
+    """Render every row still waiting for its bodies (tests, and a shell after a deploy
+    that changed a template); returns how many were rendered."""
+    rendered = 0
+    for row in OutboxEmail.objects.filter(context__isnull=False).order_by("pk").iterator():
+        rendered += render(row)
+    return rendered
 
 
 def queue_rendered(kind: str, message: EmailMultiAlternatives) -> list[OutboxEmail]:
@@ -305,6 +358,17 @@ def deliver(pk: int) -> bool:
         return False
     row = OutboxEmail.objects.filter(pk=pk).first()
     if row is None:  # erased ("delete my data") while we claimed it
+        return False
+    try:
+        if not render(row):
+            return False
+    except DatabaseError:
+        raise  # the database, not the email: the claim goes stale and the sweep retries
+    except Exception as exc:
+        # A template that fails (a bug a deploy fixes): retried with the back-off, and the
+        # reason is in the admin for staff.
+        log.exception("Rendering outbox email %s failed", row.pk)
+        _record_failure(row, exc)
         return False
     message = EmailMultiAlternatives(
         subject=row.subject,

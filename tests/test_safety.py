@@ -17,10 +17,10 @@ from django.core.management import call_command
 from django.db import connection
 
 from allout.cache import redis_client
-from allout.models import OutboxEmail
 from events.models import Attendance, Event
 from petitions.models import Petition, Signature
 from tests.conftest import ROOT
+from tests.outbox import rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -192,7 +192,7 @@ def test_every_email_carries_a_link_to_cancel_or_unsubscribe(demo):
         assert expected in text or included, path.name
     account = Path(ROOT / "templates" / "account" / "email" / "base_message.txt").read_text()
     assert "data_url" in account
-    for row in OutboxEmail.objects.all():
+    for row in rendered().all():
         assert "/my-data/" in row.body_text and "/my-data/" in row.body_html, row.kind
         assert row.headers["List-Unsubscribe"].startswith("<http"), row.kind
 

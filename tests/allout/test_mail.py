@@ -16,28 +16,89 @@ from allout import emails, mail, privacy
 from allout.celery import app as celery_app
 from allout.circuit import breaker_for
 from allout.models import OutboxEmail
+from petitions import emails as petitions_emails
+from petitions.models import Petition
 from tests.concurrency import run_concurrently
 from tests.conftest import ROOT
+from tests.outbox import rendered
+from tests.petitions.conftest import make_petition, make_signature
 
 
-def test_queue_renders_the_three_templates_into_one_row(db, django_capture_on_commit_callbacks):
+def test_queue_stores_the_subject_and_the_worker_renders_the_bodies(
+    db, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         row = mail.queue("test_message", "reader@example.org", {})
     assert callbacks == []  # the request never publishes: the relay does, after commit
     row.refresh_from_db()
     assert row.subject.startswith("Test message from")
+    assert row.body_text == "" and row.context is not None  # rendered by the worker
+    assert mail.render(row) is True
+    row.refresh_from_db()
     assert "email from the platform works" in row.body_text
     assert "<p>" in row.body_html
-    assert row.sent_at is None
+    assert row.context is None and row.sent_at is None
 
 
 @time_machine.travel(datetime.datetime(2099, 3, 1, 12, tzinfo=datetime.UTC), tick=False)
 def test_every_email_carries_an_unsubscribe_and_a_data_link(db):
-    row = mail.queue("test_message", "reader@example.org", {}, unsubscribe_url="https://x/u/1")
+    mail.queue("test_message", "reader@example.org", {}, unsubscribe_url="https://x/u/1")
+    (row,) = rendered()
     assert "https://x/u/1" in row.body_text and "https://x/u/1" in row.body_html
     data_url = privacy.data_request_url("reader@example.org")
     assert data_url in row.body_text and data_url in row.body_html
     assert row.headers["List-Unsubscribe"] == "<https://x/u/1>"
+
+
+def test_without_an_unsubscribe_link_the_data_page_is_the_unsubscribe_link(db):
+    mail.queue("test_message", "reader@example.org", {})
+    (row,) = rendered()
+    assert row.headers["List-Unsubscribe"] == f"<{privacy.data_request_url('reader@example.org')}>"
+
+
+def test_the_worker_renders_a_row_as_its_rows_are_when_it_sends(db):
+    """A model in the context is stored by reference: the email shows the row as it is at
+    the send, and it is written in the row's language whatever the worker's is."""
+    petition = make_petition(title="Free them all")
+    signature = make_signature(petition, email="signer@example.org", language="de")
+    petitions_emails.confirm_signature(signature)
+    Petition.objects.filter(pk=petition.pk).update(title_de="Freiheit für alle")
+    assert mail.deliver(OutboxEmail.objects.get().pk) is True
+    (message,) = django_mail.outbox
+    assert "Freiheit für alle" in message.body
+
+
+def test_an_email_about_a_row_deleted_before_it_was_sent_is_not_sent(db):
+    petition = make_petition()
+    signature = make_signature(petition, email="gone@example.org")
+    petitions_emails.confirm_signature(signature)
+    row = OutboxEmail.objects.get()
+    signature.delete()
+    assert mail.deliver(row.pk) is False
+    row.refresh_from_db()
+    assert row.failed_at is not None and "deleted" in row.last_error
+    assert row.context is None  # nothing of it is kept for a later send
+    assert django_mail.outbox == []
+
+
+def test_a_template_that_fails_to_render_is_retried_with_its_reason_for_staff(db, settings):
+    row = mail.queue("test_message", "reader@example.org", {})
+    # A row naming a template that does not exist: as a deploy that broke one would.
+    OutboxEmail.objects.filter(pk=row.pk).update(kind="no_such_template")
+    assert mail.deliver(row.pk) is False
+    row.refresh_from_db()
+    assert "TemplateDoesNotExist" in row.last_error
+    assert row.failed_at is None and row.next_attempt_at is not None and row.claimed_at is None
+
+
+def test_two_renders_of_one_row_store_one_result(db):
+    row = mail.queue("test_message", "reader@example.org", {})
+    stale = OutboxEmail.objects.get(pk=row.pk)
+    assert mail.render(row) is True
+    OutboxEmail.objects.filter(pk=row.pk).update(body_text="what the first render stored")
+    assert mail.render(stale) is True  # its copy still had the context
+    row.refresh_from_db()
+    assert row.body_text == "what the first render stored"
 
 
 def test_a_rolled_back_transaction_leaves_no_row_and_publishes_nothing(

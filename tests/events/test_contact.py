@@ -1,9 +1,9 @@
 import pytest
 
 from allout import mail, privacy
-from allout.models import OutboxEmail
 from events.models import Event
 from tests.events.factories import make_event, make_organizer
+from tests.outbox import rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_a_message_reaches_the_organizer_with_the_sender_as_reply_to(client, eve
     response = client.post(f"/events/{event.slug}/contact/", FORM)
     assert response.status_code == 302
     assert "hidden.organizer@example.org" not in client.get(response["Location"]).content.decode()
-    row = OutboxEmail.objects.get(kind="contact_relay")
+    row = rendered().get(kind="contact_relay")
     assert row.to == "hidden.organizer@example.org"
     assert row.reply_to == "kim@example.org"
     assert "Can I bring a drum?" in row.body_text and "Kim" in row.subject
@@ -39,14 +39,14 @@ def test_a_message_reaches_the_organizer_with_the_sender_as_reply_to(client, eve
 
 def test_a_message_with_markup_is_escaped_in_the_html_email(client, event):
     client.post(f"/events/{event.slug}/contact/", {**FORM, "message": "<script>x</script>"})
-    row = OutboxEmail.objects.get(kind="contact_relay")
+    row = rendered().get(kind="contact_relay")
     assert "<script>" not in row.body_html and "&lt;script&gt;" in row.body_html
 
 
 def test_the_relay_is_rate_limited(client, event):
     statuses = [client.post(f"/events/{event.slug}/contact/", FORM).status_code for _ in range(6)]
     assert statuses == [302] * 5 + [429]
-    assert OutboxEmail.objects.filter(kind="contact_relay").count() == 5
+    assert rendered().filter(kind="contact_relay").count() == 5
 
 
 def test_a_stranger_with_many_sources_cannot_close_an_events_form_for_everyone(client, event):
@@ -55,7 +55,7 @@ def test_a_stranger_with_many_sources_cannot_close_an_events_form_for_everyone(c
         client.post(f"/events/{event.slug}/contact/", FORM, REMOTE_ADDR=f"198.51.100.{n}")
     response = client.post(f"/events/{event.slug}/contact/", FORM, REMOTE_ADDR="203.0.113.9")
     assert response.status_code == 302
-    assert OutboxEmail.objects.filter(kind="contact_relay").count() == 41
+    assert rendered().filter(kind="contact_relay").count() == 41
 
 
 def test_one_sender_is_limited_whatever_event_they_write_to(client, event):
@@ -75,10 +75,10 @@ def test_an_unusual_burst_to_one_event_alerts_the_moderators_once(
     settings.CONTACT_BURST_PER_HOUR = 20
     for n in range(20):
         client.post(f"/events/{event.slug}/contact/", FORM, REMOTE_ADDR=f"198.51.100.{n}")
-    assert not OutboxEmail.objects.filter(kind="contact_burst").exists()
+    assert not rendered().filter(kind="contact_burst").exists()
     for n in range(20, 45):
         client.post(f"/events/{event.slug}/contact/", FORM, REMOTE_ADDR=f"198.51.100.{n}")
-    alert = OutboxEmail.objects.get(kind="contact_burst")
+    alert = rendered().get(kind="contact_burst")
     assert alert.to == staff_user.email
     assert event.title in alert.subject
     assert "21 messages" in alert.body_text
@@ -90,7 +90,7 @@ def test_a_bad_form_is_a_400_with_messages(client, event):
     response = client.post(f"/events/{event.slug}/contact/", {"name": "", "email": "nope"})
     assert response.status_code == 400
     assert "Enter a valid email address." in response.content.decode()
-    assert not OutboxEmail.objects.exists()
+    assert not rendered().exists()
 
 
 @pytest.mark.parametrize("status", [Event.Status.PENDING, Event.Status.REJECTED])
@@ -102,7 +102,7 @@ def test_an_unapproved_event_takes_no_messages(client, status):
 
 def test_the_sender_gets_a_receipt_with_their_data_link_and_without_the_message(client, event):
     client.post(f"/events/{event.slug}/contact/", FORM)
-    receipt = OutboxEmail.objects.get(kind="contact_receipt")
+    receipt = rendered().get(kind="contact_receipt")
     assert receipt.to == "kim@example.org"
     assert privacy.data_request_url("kim@example.org") in receipt.body_text
     assert privacy.data_request_url("kim@example.org") in receipt.body_html
@@ -112,14 +112,14 @@ def test_the_sender_gets_a_receipt_with_their_data_link_and_without_the_message(
 
 def test_the_relayed_message_leaves_the_outbox_as_soon_as_it_is_sent(client, event, mailoutbox):
     client.post(f"/events/{event.slug}/contact/", FORM)
-    row = OutboxEmail.objects.get(kind="contact_relay")
+    row = rendered().get(kind="contact_relay")
     assert mail.deliver(row.pk)
     assert "Can I bring a drum?" in mailoutbox[0].body
     assert mailoutbox[0].reply_to == ["kim@example.org"]
     row.refresh_from_db()
     assert row.is_sent()
     assert (row.body_text, row.body_html, row.reply_to) == ("", "", "")
-    receipt = OutboxEmail.objects.get(kind="contact_receipt")
+    receipt = rendered().get(kind="contact_receipt")
     assert mail.deliver(receipt.pk)
     receipt.refresh_from_db()
     assert receipt.body_text  # only someone else's words are blanked
@@ -131,4 +131,4 @@ def test_the_senders_data_page_finds_and_deletes_a_message_still_waiting(client,
     page = client.get(path).content.decode()
     assert "Message about" in page
     client.post(path, {"action": "delete", "confirmed": "yes"})
-    assert list(OutboxEmail.objects.values_list("kind", flat=True)) == []
+    assert list(rendered().values_list("kind", flat=True)) == []

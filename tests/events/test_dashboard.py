@@ -9,13 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import ExifTags, Image
 
-from allout.models import OutboxEmail
 from events import errors
 from events.models import Attendance, Event, OrganizerMessage
 from events.services import organizer as organizer_tools
 from events.services import registration
 from tests.conftest import log_in_with_two_factor, make_user
 from tests.events.factories import make_attendance, make_event, make_organizer
+from tests.outbox import rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_a_stranger_and_another_organizer_get_404_on_every_organizer_page(client
         assert client.get(path).status_code == 404, path
     for path in organizer_pages(event)[2:]:
         assert client.post(path, {"subject": "x", "body": "y", "turnout": 3}).status_code == 404
-    assert OutboxEmail.objects.filter(kind="organizer_message").count() == 0
+    assert rendered().filter(kind="organizer_message").count() == 0
     event.refresh_from_db()
     assert event.status == Event.Status.APPROVED
 
@@ -154,7 +154,7 @@ def test_a_message_goes_to_every_confirmed_participant_through_the_outbox(client
         f"/events/mine/{event.slug}/message/", {"subject": "Bring water", "body": "It is hot."}
     )
     assert response.status_code == 302
-    rows = OutboxEmail.objects.filter(kind="organizer_message")
+    rows = rendered().filter(kind="organizer_message")
     assert sorted(r.to for r in rows) == ["lev@example.org", "masha@example.org"]
     assert all("It is hot." in r.body_text and "Bring water" in r.subject for r in rows)
     assert all(r.reply_to == "" and "organizer@example.org" not in r.body_text for r in rows)
@@ -174,7 +174,7 @@ def test_an_organizer_may_send_three_messages_a_day_per_event(client, event):
         assert OrganizerMessage.objects.count() == 3
         clock.shift(datetime.timedelta(hours=24, minutes=1))
         assert client.post(path, {"subject": "#5", "body": "b"}).status_code == 302
-    assert OutboxEmail.objects.filter(kind="organizer_message").count() == 4 * 2
+    assert rendered().filter(kind="organizer_message").count() == 4 * 2
 
 
 def test_the_limit_is_per_event(event):
@@ -202,7 +202,7 @@ def test_cancelling_the_event_tells_everyone_who_signed_up(client, event):
     assert response.status_code == 302
     event.refresh_from_db()
     assert event.status == Event.Status.CANCELLED and event.cancelled_at
-    rows = OutboxEmail.objects.filter(kind="event_cancelled")
+    rows = rendered().filter(kind="event_cancelled")
     assert sorted(r.to for r in rows) == [
         "lev@example.org",
         "masha@example.org",
@@ -211,7 +211,7 @@ def test_cancelling_the_event_tells_everyone_who_signed_up(client, event):
     assert all("Storm warning." in r.body_text for r in rows)
     again = client.post(f"/events/mine/{event.slug}/cancel/", {"note": ""})
     assert again.status_code == 409
-    assert OutboxEmail.objects.filter(kind="event_cancelled").count() == 3
+    assert rendered().filter(kind="event_cancelled").count() == 3
 
 
 def test_a_cancelled_event_takes_no_more_sign_ups(client, event):
@@ -235,7 +235,7 @@ def test_moving_an_approved_event_emails_every_confirmed_participant(event):
     event.save()
     assert registration.what_changed(before, event) == {"starts_at", "ends_at"}
     assert registration.notify_change(before, event).notified == 2
-    rows = OutboxEmail.objects.filter(kind="event_changed")
+    rows = rendered().filter(kind="event_changed")
     assert sorted(r.to for r in rows) == ["lev@example.org", "masha@example.org"]
     assert "changed the time" in rows[0].body_text
 
@@ -248,7 +248,7 @@ def test_a_change_that_is_not_time_or_place_emails_nobody(event):
     before = Event.objects.get(pk=pending.pk)
     pending.starts_at += datetime.timedelta(hours=1)
     assert registration.notify_change(before, pending).notified == 0
-    assert not OutboxEmail.objects.filter(kind="event_changed").exists()
+    assert not rendered().filter(kind="event_changed").exists()
 
 
 def test_the_dashboard_links_to_the_edit_page(client, event):
@@ -343,5 +343,5 @@ def test_moving_the_meeting_point_tells_participants_the_new_place(event):
     event.save()
     assert registration.what_changed(before, event) == {"meeting_point"}
     registration.notify_change(before, event)
-    row = OutboxEmail.objects.filter(kind="event_changed").first()
+    row = rendered().filter(kind="event_changed").first()
     assert "changed the place" in row.body_text and "At the north gate" in row.body_text

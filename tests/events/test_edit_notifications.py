@@ -12,9 +12,9 @@ import pytest
 from django.contrib.messages import get_messages
 from django.forms import SplitDateTimeWidget
 
-from allout.models import OutboxEmail
 from events.models import Attendance, Event
 from tests.events.factories import form_data, make_attendance, make_event
+from tests.outbox import rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -54,25 +54,25 @@ def edit(client, event: Event, **changes):
 def test_hiding_the_exact_point_emails_nobody_and_says_nothing_about_emails(client, event):
     said = edit(client, event, hide_exact_location="on")
     assert Event.objects.get(pk=event.pk).hide_exact_location
-    assert not OutboxEmail.objects.filter(kind="event_changed").exists()
+    assert not rendered().filter(kind="event_changed").exists()
     assert not any("emailed" in message for message in said)
 
 
 def test_a_new_city_emails_confirmed_participants_and_the_organizer_is_told_how_many(client, event):
     said = edit(client, event, city="Westminster")
-    assert OutboxEmail.objects.filter(kind="event_changed").count() == 2
+    assert rendered().filter(kind="event_changed").count() == 2
     assert "We emailed the new time or place to the 2 confirmed participants." in said
 
 
 def test_a_new_time_is_emailed_and_the_count_is_exact(client, event):
     said = edit(client, event, start_time="15:00", end_time="17:00")
-    assert OutboxEmail.objects.filter(kind="event_changed").count() == 2
+    assert rendered().filter(kind="event_changed").count() == 2
     assert "We emailed the new time or place to the 2 confirmed participants." in said
 
 
 def test_a_new_description_is_emailed_to_nobody(client, event):
     said = edit(client, event, description="More details.")
-    assert not OutboxEmail.objects.filter(kind="event_changed").exists()
+    assert not rendered().filter(kind="event_changed").exists()
     assert not any("emailed" in message for message in said)
 
 
@@ -109,7 +109,7 @@ def test_staff_moving_an_event_in_the_admin_emails_its_participants(client, staf
     response = client.post(url, data, follow=True)
     assert response.status_code == 200
     assert Event.objects.get(pk=event.pk).meeting_point == "By the west gate"
-    rows = OutboxEmail.objects.filter(kind="event_changed")
+    rows = rendered().filter(kind="event_changed")
     assert rows.count() == 2 and "By the west gate" in rows[0].body_text
     said = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("emailed to 2 confirmed participants" in message for message in said)
@@ -122,7 +122,7 @@ def test_staff_changing_only_the_title_in_the_admin_emails_nobody(client, staff_
     data["title"] = "A clearer title"
     assert client.post(url, data).status_code == 302
     assert Event.objects.get(pk=event.pk).title == "A clearer title"
-    assert not OutboxEmail.objects.filter(kind="event_changed").exists()
+    assert not rendered().filter(kind="event_changed").exists()
 
 
 def test_an_event_an_hour_later_is_one_change_of_time(event):

@@ -18,6 +18,7 @@ from events.services import organizer as organizer_tools
 from events.services import reminders as reminder_service
 from tests.conftest import make_user
 from tests.events.factories import form_data, make_attendance, make_event
+from tests.outbox import rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def said(language: str, msgid: str, **values) -> str:
 
 
 def email_to(address: str, kind: str) -> OutboxEmail:
-    return OutboxEmail.objects.get(to=address, kind=kind)
+    return rendered().get(to=address, kind=kind)
 
 
 def test_a_russian_page_records_the_sign_up_in_russian_and_confirms_it_in_russian(client):

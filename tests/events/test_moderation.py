@@ -11,12 +11,13 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
-from allout.models import HighRiskCountry, OutboxEmail
+from allout.models import HighRiskCountry
 from events import emails, errors
 from events.models import Event, EventReport, ModerationAction
 from events.services import moderation
 from tests.conftest import make_user
 from tests.events.factories import local, make_event
+from tests.outbox import rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -184,7 +185,7 @@ def test_approving_selected_events_publishes_them_logs_it_and_emails_the_link(
         assert event.status == Event.Status.APPROVED and event.approved_at is not None
         (log,) = event.moderation_actions.all()
         assert (log.actor, log.action, log.reason) == (staff_user, "approve", "")
-    approved = OutboxEmail.objects.filter(kind="event_approved").order_by("pk")
+    approved = rendered().filter(kind="event_approved").order_by("pk")
     assert [row.to for row in approved] == ["organizer@example.org"] * 2
     assert "http://127.0.0.1:8000/events/first/" in approved[0].body_text
     assert 'href="http://127.0.0.1:8000/events/first/"' in approved[0].body_html
@@ -215,7 +216,7 @@ def test_rejecting_asks_for_a_reason_that_reaches_the_organizer(
     assert event.status == Event.Status.REJECTED
     (log,) = ModerationAction.objects.all()
     assert (log.event, log.actor, log.action, log.reason) == (event, staff_user, "reject", reason)
-    row = OutboxEmail.objects.get(kind="event_rejected")
+    row = rendered().get(kind="event_rejected")
     assert row.to == "organizer@example.org"
     assert reason in row.body_text and reason in row.body_html
     assert row.subject == "Your event was not approved: Solidarity protest"
@@ -236,7 +237,7 @@ def test_unpublishing_takes_an_event_back_into_the_queue(
     event.refresh_from_db()
     assert event.status == Event.Status.PENDING
     assert ModerationAction.objects.get().action == "unpublish"
-    assert OutboxEmail.objects.get().kind == "event_unpublished"
+    assert rendered().get().kind == "event_unpublished"
     assert moderator_client.logout() is None
     assert moderator_client.get("/events/live/").status_code == 404
 
@@ -282,7 +283,7 @@ def test_approving_an_approved_event_is_refused_and_not_logged(
         "/admin/events/event/moderate/approve/", {"ids": [event.pk]}, follow=True
     )
     assert "is approved: it cannot be approved" in response.content.decode()
-    assert not ModerationAction.objects.exists() and not OutboxEmail.objects.exists()
+    assert not ModerationAction.objects.exists() and not rendered().exists()
 
 
 def test_staff_without_the_moderation_permission_cannot_moderate(client, campaign, organizer):
@@ -324,7 +325,7 @@ def test_new_events_are_announced_to_every_moderator_and_nobody_else(campaign, o
     emails.events_to_moderate(
         [make_event(campaign=campaign, organizer=organizer, status="pending")]
     )
-    row = OutboxEmail.objects.filter(to="boss@example.org").get()
+    row = rendered().filter(to="boss@example.org").get()
     assert "/admin/events/event/" in row.body_text
 
 

@@ -9,12 +9,12 @@ import pytest
 import time_machine
 from django.contrib.gis.geos import Point
 
-from allout.models import OutboxEmail
 from events.finder import places
 from events.models import Event
 from events.services.registration import RESERVED_SLUGS, unique_slug
 from tests.conftest import make_user
 from tests.events.factories import PLACES, form_data, make_event
+from tests.outbox import rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_an_organizer_registers_a_public_place_event_that_waits_for_review(
     assert event.point.equals_exact(Point(-0.12831, 51.50846, srid=4326), 1e-6)
     assert event.public_point == event.point  # not hidden
     assert event.guidelines_accepted_at is not None
-    emails = {(row.kind, row.to) for row in OutboxEmail.objects.all()}
+    emails = {(row.kind, row.to) for row in rendered().all()}
     # Moderators hear of it in the next sweep's list (tests/events/test_registration_limits.py).
     assert emails == {("event_received", "organizer@example.org")}
 
@@ -330,7 +330,7 @@ def test_a_high_risk_country_is_refused_with_a_kind_explanation_and_alternatives
     response = organizer_client.post(URL, data)
 
     assert response.status_code == 400
-    assert not Event.objects.exists() and not OutboxEmail.objects.exists()
+    assert not Event.objects.exists() and not rendered().exists()
     html = response.content.decode()
     assert "We can't list a public event there" in html
     assert 'href="/events/"' in html and "Join an event in another city" in html
@@ -445,7 +445,7 @@ def test_the_city_search_completes_city_names(client, db, high_risk):
 
 def test_the_organizer_is_told_the_events_local_time_in_the_received_email(organizer_client):
     organizer_client.post(URL, form_data(hide_exact_location="on"))
-    row = OutboxEmail.objects.get(kind="event_received")
+    row = rendered().get(kind="event_received")
     assert (
         "Monday 16 March 2099, 14:00\N{EN DASH}16:00 (local time: Europe/London, UTC+00:00)"
         in row.body_text

@@ -8,12 +8,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from allout.models import OutboxEmail
 from events.errors import RegistrationLimit
 from events.models import Event
 from events.services import moderation, registration
 from tests.concurrency import run_concurrently
 from tests.events.factories import form_data, make_campaign, make_event, make_organizer
+from tests.outbox import rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -100,10 +100,10 @@ def test_moderators_get_one_email_listing_every_new_event(organizer_client, staf
     settings.EVENTS_PENDING_PER_ORGANIZER = 5
     for number in range(3):
         register(organizer_client, number)
-    assert not OutboxEmail.objects.filter(to=staff_user.email).exists()
+    assert not rendered().filter(to=staff_user.email).exists()
 
     assert moderation.alert_moderators() == 3
-    row = OutboxEmail.objects.get(to=staff_user.email)
+    row = rendered().get(to=staff_user.email)
     assert row.kind == "events_to_moderate"
     assert row.subject == "3 new events to review"
     for event in Event.objects.all():
@@ -117,7 +117,7 @@ def test_the_next_sweep_lists_only_events_registered_since(organizer_client, sta
     assert moderation.alert_moderators() == 0
     register(organizer_client, 2)
     assert moderation.alert_moderators() == 1
-    latest = OutboxEmail.objects.filter(to=staff_user.email).latest("created_at")
+    latest = rendered().filter(to=staff_user.email).latest("created_at")
     assert "Protest number 2" in latest.body_text and "Protest number 1" not in latest.body_text
     assert latest.subject == "A new event to review"
 
@@ -126,7 +126,7 @@ def test_an_event_reviewed_before_the_sweep_is_not_announced(organizer_client, s
     register(organizer_client, 1)
     moderation.approve_event(Event.objects.get(), staff_user)
     assert moderation.alert_moderators() == 0
-    assert not OutboxEmail.objects.filter(kind="events_to_moderate").exists()
+    assert not rendered().filter(kind="events_to_moderate").exists()
 
 
 def test_beat_runs_the_moderators_alert_every_few_minutes(settings):

@@ -15,6 +15,7 @@ from events.services import organizer as organizer_tools
 from events.services import registration, reminders, rsvp
 from tests.concurrency import run_concurrently
 from tests.events.factories import make_attendance, make_event
+from tests.outbox import rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def test_signing_up_creates_an_unconfirmed_attendance_and_emails_a_confirm_link(
     assert attendance.status == Attendance.Status.UNCONFIRMED
     assert attendance.email_normalized == "masha@example.org"
     assert attendance.consent_organizer is True
-    row = OutboxEmail.objects.get()
+    row = rendered().get()
     assert row.kind == "attendance_confirm" and row.to == "Masha@Example.org"
     assert "/confirm/" in link_in(row, "/events/attend/")
     event.refresh_from_db()
@@ -71,7 +72,7 @@ def test_the_event_page_itself_takes_the_rsvp_post(client):
 def test_opening_the_confirm_link_does_not_confirm_but_pressing_confirm_does(client):
     event = make_event()
     client.post(rsvp_path(event), FORM)
-    confirm_path = link_in(OutboxEmail.objects.get(), "/confirm/")
+    confirm_path = link_in(rendered().get(), "/confirm/")
 
     page = client.get(confirm_path)
     assert page.status_code == 200
@@ -92,13 +93,13 @@ def test_opening_the_confirm_link_does_not_confirm_but_pressing_confirm_does(cli
 def test_a_second_confirm_post_is_harmless_and_counts_nobody_twice(client):
     event = make_event()
     client.post(rsvp_path(event), FORM)
-    confirm_path = link_in(OutboxEmail.objects.get(kind="attendance_confirm"), "/confirm/")
+    confirm_path = link_in(rendered().get(kind="attendance_confirm"), "/confirm/")
     client.post(confirm_path)
     second = client.post(confirm_path)
     assert second.status_code == 302
     event.refresh_from_db()
     assert event.participant_count == 1
-    assert OutboxEmail.objects.filter(kind="attendance_confirmed").count() == 1
+    assert rendered().filter(kind="attendance_confirmed").count() == 1
     assert "already confirmed" in client.get(confirm_path).content.decode()
 
 
@@ -109,7 +110,7 @@ def test_one_gmail_address_counts_once_per_event_however_it_is_spelled(client):
     attendance = Attendance.objects.get()
     assert attendance.email == "janedoe@gmail.com"
     assert attendance.email_normalized == "janedoe@gmail.com"
-    client.post(link_in(OutboxEmail.objects.get(), "/confirm/"))
+    client.post(link_in(rendered().get(), "/confirm/"))
     client.post(rsvp_path(event), {**FORM, "email": "jane.doe@googlemail.com"})
     assert Attendance.objects.count() == 1
     event.refresh_from_db()
@@ -121,7 +122,7 @@ def test_one_email_counts_once_per_event_whatever_its_case(client):
     client.post(rsvp_path(event), FORM)
     client.post(rsvp_path(event), {**FORM, "email": "  masha@EXAMPLE.org "})
     assert Attendance.objects.count() == 1
-    client.post(link_in(OutboxEmail.objects.get(), "/confirm/"))
+    client.post(link_in(rendered().get(), "/confirm/"))
     client.post(rsvp_path(event), {**FORM, "email": "MASHA@example.org"})
     assert Attendance.objects.count() == 1
     event.refresh_from_db()
@@ -142,21 +143,21 @@ def test_an_unconfirmed_repeat_resends_the_confirmation_at_most_once_an_hour(cli
         client.post(rsvp_path(event), FORM)
         clock.shift(datetime.timedelta(minutes=59))
         client.post(rsvp_path(event), FORM)
-        assert OutboxEmail.objects.filter(kind="attendance_confirm").count() == 1
+        assert rendered().filter(kind="attendance_confirm").count() == 1
         clock.shift(datetime.timedelta(minutes=2))
         client.post(rsvp_path(event), FORM)
-        assert OutboxEmail.objects.filter(kind="attendance_confirm").count() == 2
+        assert rendered().filter(kind="attendance_confirm").count() == 2
         client.post(rsvp_path(event), FORM)
-        assert OutboxEmail.objects.filter(kind="attendance_confirm").count() == 2
+        assert rendered().filter(kind="attendance_confirm").count() == 2
 
 
 def test_a_confirmed_repeat_sees_the_same_page_and_nothing_is_sent(client):
     event = make_event()
     attendance = make_attendance(event, email="masha@example.org", status="confirmed")
-    before = OutboxEmail.objects.count()
+    before = rendered().count()
     fresh = client.post(rsvp_path(event), {**FORM, "email": "new@example.org"}, follow=True)
     repeat = client.post(rsvp_path(event), FORM, follow=True)
-    assert OutboxEmail.objects.count() == before + 1  # only the new address got an email
+    assert rendered().count() == before + 1  # only the new address got an email
     assert fresh.content == repeat.content  # the page reveals nothing about who is coming
     attendance.refresh_from_db()
     assert attendance.first_name != "Masha"  # a repeat cannot rename a participant
@@ -167,7 +168,7 @@ def test_an_old_confirm_link_still_works_after_a_resend(client):
     client.post(rsvp_path(event), FORM)
     with time_machine.travel(timezone.now() + datetime.timedelta(hours=2)):
         client.post(rsvp_path(event), FORM)
-    first, _second = OutboxEmail.objects.filter(kind="attendance_confirm").order_by("pk")
+    first, _second = rendered().filter(kind="attendance_confirm").order_by("pk")
     client.post(link_in(first, "/confirm/"))
     assert Attendance.objects.get().is_confirmed()
 
@@ -254,7 +255,7 @@ def test_confirming_after_the_event_was_cancelled_is_refused(client):
 def test_every_email_to_a_participant_carries_a_cancel_link_and_a_data_link(client):
     event = make_event()
     client.post(rsvp_path(event), FORM)
-    client.post(link_in(OutboxEmail.objects.get(), "/confirm/"))
+    client.post(link_in(rendered().get(), "/confirm/"))
     attendance = Attendance.objects.get()
     reminders.send_reminders()  # nothing due yet
     organizer_tools.message_participants(event, event.organizer, subject="Hi", body="See you")
@@ -263,7 +264,7 @@ def test_every_email_to_a_participant_carries_a_cancel_link_and_a_data_link(clie
     event.save()
     registration.notify_change(before, event)
     organizer_tools.cancel_event(event, event.organizer, note="Rain")
-    rows = OutboxEmail.objects.filter(to=attendance.email)
+    rows = rendered().filter(to=attendance.email)
     assert {r.kind for r in rows} == {
         "attendance_confirm",
         "attendance_confirmed",
@@ -313,7 +314,7 @@ def test_a_cancelled_participant_can_sign_up_again_and_gets_a_fresh_confirmation
     attendance.refresh_from_db()
     assert attendance.status == Attendance.Status.UNCONFIRMED
     assert attendance.first_name == "Masha"
-    assert OutboxEmail.objects.filter(kind="attendance_confirm").count() == 1
+    assert rendered().filter(kind="attendance_confirm").count() == 1
     client.post(links.path(attendance, links.Purpose.CONFIRM))
     event.refresh_from_db()
     assert event.participant_count == 1
@@ -346,7 +347,7 @@ def test_the_public_never_sees_a_hidden_meeting_point(client):
 def test_the_confirmation_request_keeps_the_meeting_point_hidden(client):
     event = hidden_event()
     client.post(rsvp_path(event), FORM)
-    row = OutboxEmail.objects.get()
+    row = rendered().get()
     assert "Behind the blue kiosk" not in row.body_text + row.body_html
     assert "as soon as you confirm" in row.body_text
 
@@ -354,8 +355,8 @@ def test_the_confirmation_request_keeps_the_meeting_point_hidden(client):
 def test_a_confirmed_participant_gets_the_meeting_point_by_email_and_on_their_page(client):
     event = hidden_event()
     client.post(rsvp_path(event), FORM)
-    client.post(link_in(OutboxEmail.objects.get(), "/confirm/"))
-    confirmed = OutboxEmail.objects.get(kind="attendance_confirmed")
+    client.post(link_in(rendered().get(), "/confirm/"))
+    confirmed = rendered().get(kind="attendance_confirmed")
     assert "Behind the blue kiosk" in confirmed.body_text
     assert "Behind the blue kiosk" in confirmed.body_html
     page = client.get(link_in(confirmed, "/events/attend/"))
@@ -384,7 +385,7 @@ def test_an_unconfirmed_or_cancelled_participants_page_keeps_the_meeting_point_h
 def test_a_shown_meeting_point_is_in_every_email_and_page(client):
     event = make_event(hide_exact_location=False, meeting_point="By the lions")
     client.post(rsvp_path(event), FORM)
-    assert "By the lions" in OutboxEmail.objects.get().body_text
+    assert "By the lions" in rendered().get().body_text
     assert "By the lions" in client.get(event.get_absolute_url()).content.decode()
 
 
@@ -404,7 +405,7 @@ def test_two_confirmations_racing_count_the_participant_once():
     run_concurrently(rsvp.confirm, [(attendance,)] * 4)
     event.refresh_from_db()
     assert event.participant_count == 1
-    assert OutboxEmail.objects.filter(kind="attendance_confirmed").count() == 1
+    assert rendered().filter(kind="attendance_confirmed").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -455,4 +456,4 @@ def test_with_blocks_on_the_list_an_rsvp_asks_about_its_address_once(
     # service; the confirmation email is told so and does not ask again.
     with django_assert_num_queries(7):
         assert client.post(rsvp_path(event), FORM).status_code == 302
-    assert OutboxEmail.objects.filter(to=FORM["email"]).count() == 1
+    assert rendered().filter(to=FORM["email"]).count() == 1

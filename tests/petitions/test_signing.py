@@ -9,8 +9,8 @@ import time_machine
 from django.core import signing
 from django.utils import timezone
 
-from allout.models import OutboxEmail
 from petitions.models import PetitionStatus, Signature
+from tests.outbox import rendered
 from tests.petitions.conftest import (
     embed_form,
     link_in,
@@ -36,7 +36,7 @@ def test_signing_stores_an_unconfirmed_signature_and_emails_a_confirmation_link(
     assert not signature.is_confirmed()
     assert signature.consent_campaign and not signature.consent_author
     assert not signature.show_publicly
-    email = OutboxEmail.objects.get()
+    email = rendered().get()
     assert email.to == "anna@example.org" and email.kind == "petition_confirm"
     assert petition.title in email.subject
     assert link_in(email, "confirm") and link_in(email, "updates")
@@ -65,7 +65,7 @@ def test_the_check_your_email_page_says_what_to_do(client, petition):
 
 def test_opening_the_confirmation_link_never_confirms(client, petition):
     sign(client, petition)
-    path = link_in(OutboxEmail.objects.get(), "confirm")
+    path = link_in(rendered().get(), "confirm")
     for _ in range(3):  # a mail scanner, a preview, the signer
         response = client.get(path)
         assert response.status_code == 200
@@ -78,7 +78,7 @@ def test_opening_the_confirmation_link_never_confirms(client, petition):
 
 def test_confirming_counts_the_signature_and_thanks_the_signer(client, petition):
     sign(client, petition)
-    path = link_in(OutboxEmail.objects.get(), "confirm")
+    path = link_in(rendered().get(), "confirm")
     response = client.post(path)
     assert response.status_code == 302
     assert response["Location"] == f"/petitions/{petition.slug}/thank-you/"
@@ -94,7 +94,7 @@ def test_confirming_counts_the_signature_and_thanks_the_signer(client, petition)
 
 def test_confirming_twice_counts_once(client, petition):
     sign(client, petition)
-    path = link_in(OutboxEmail.objects.get(), "confirm")
+    path = link_in(rendered().get(), "confirm")
     client.post(path)
     second = client.post(path)
     assert second.status_code == 302
@@ -116,7 +116,7 @@ def test_a_forged_or_mangled_link_is_a_clear_404(client, petition, signature):
 
 def test_a_confirmation_link_expires(client, petition):
     sign(client, petition)
-    path = link_in(OutboxEmail.objects.get(), "confirm")
+    path = link_in(rendered().get(), "confirm")
     with time_machine.travel(timezone.now() + timedelta(days=31)):
         assert client.post(path).status_code == 404
     assert not Signature.objects.get().is_confirmed()
@@ -160,11 +160,11 @@ def test_a_repeat_of_an_unconfirmed_signature_resends_at_most_once_an_hour(clien
     with time_machine.travel(start + timedelta(minutes=30), tick=False):
         response = sign(client, petition, first_name="Anne")
     assert response.status_code == 302
-    assert OutboxEmail.objects.count() == 1
+    assert rendered().count() == 1
     with time_machine.travel(start + timedelta(minutes=61), tick=False):
         sign(client, petition, first_name="Annie")
         sign(client, petition, first_name="Annie")
-    emails = OutboxEmail.objects.order_by("pk")
+    emails = rendered().order_by("pk")
     assert [e.kind for e in emails] == ["petition_confirm", "petition_confirm"]
     # The latest details are the ones the owner of the address confirms.
     assert Signature.objects.get().first_name == "Annie"
@@ -184,7 +184,7 @@ def test_a_repeat_of_a_confirmed_signature_looks_the_same_and_changes_nothing(cl
     petition.refresh_from_db()
     assert petition.signature_count == 1
     # Only the stranger's new address got an email; the signer is not pestered.
-    assert list(OutboxEmail.objects.values_list("to", flat=True)) == ["someone.new@example.org"]
+    assert list(rendered().values_list("to", flat=True)) == ["someone.new@example.org"]
 
 
 def test_the_owner_of_a_confirmed_address_hears_about_a_repeat_at_most_once_an_hour(
@@ -198,7 +198,7 @@ def test_the_owner_of_a_confirmed_address_hears_about_a_repeat_at_most_once_an_h
     )
     sign(client, petition)
     sign(client, petition)
-    email = OutboxEmail.objects.get()
+    email = rendered().get()
     assert email.kind == "petition_already_signed" and email.to == "anna@example.org"
     assert link_in(email, "delete")
     assert "/confirm/" not in email.body_text
@@ -211,7 +211,7 @@ def test_a_closed_petition_refuses_signatures_with_a_clear_message(client):
     html = response.content.decode()
     assert "this petition is closed" in html.lower()
     assert 'name="email"' not in html  # no form to fill in again
-    assert not Signature.objects.exists() and not OutboxEmail.objects.exists()
+    assert not Signature.objects.exists() and not rendered().exists()
 
 
 def test_a_petition_past_its_deadline_is_closed(client):
@@ -224,7 +224,7 @@ def test_a_petition_past_its_deadline_is_closed(client):
 
 def test_a_signature_cannot_be_confirmed_once_its_petition_closed(client, petition):
     sign(client, petition)
-    path = link_in(OutboxEmail.objects.get(), "confirm")
+    path = link_in(rendered().get(), "confirm")
     petition.status = PetitionStatus.CLOSED
     petition.save()
     response = client.post(path)
@@ -274,7 +274,7 @@ def test_signing_is_rate_limited_per_client_but_generously(client, petition):
 
 def test_the_delete_link_asks_first_then_deletes_and_lowers_the_count(client, petition):
     sign(client, petition)
-    email = OutboxEmail.objects.get()
+    email = rendered().get()
     client.post(link_in(email, "confirm"))
     path = link_in(email, "delete")
     page = client.get(path)
@@ -295,7 +295,7 @@ def test_the_delete_link_asks_first_then_deletes_and_lowers_the_count(client, pe
 def test_deleting_an_unconfirmed_signature_leaves_the_count_alone(client, petition):
     make_signature(petition, confirmed=True)
     sign(client, petition)
-    client.post(link_in(OutboxEmail.objects.get(), "delete"))
+    client.post(link_in(rendered().get(), "delete"))
     petition.refresh_from_db()
     assert petition.signature_count == 1
     assert Signature.objects.count() == 1
@@ -303,7 +303,7 @@ def test_deleting_an_unconfirmed_signature_leaves_the_count_alone(client, petiti
 
 def test_a_confirmation_link_cannot_delete_and_a_delete_link_cannot_confirm(client, petition):
     sign(client, petition)
-    email = OutboxEmail.objects.get()
+    email = rendered().get()
     confirm_token = link_in(email, "confirm").split("/")[3]
     delete_token = link_in(email, "delete").split("/")[3]
     assert client.post(f"/petitions/signature/{confirm_token}/delete/").status_code == 404
@@ -325,7 +325,7 @@ def test_links_in_emails_sent_before_the_shared_link_module_still_work(client, p
 
 def test_the_updates_link_withdraws_both_consents_and_keeps_the_signature(client, petition):
     sign(client, petition, consent_author="on", consent_campaign="on")
-    path = link_in(OutboxEmail.objects.get(), "updates")
+    path = link_in(rendered().get(), "updates")
     client.get(path)
     assert Signature.objects.get().wants_updates()  # GET changes nothing
     response = client.post(path)
@@ -336,12 +336,12 @@ def test_the_updates_link_withdraws_both_consents_and_keeps_the_signature(client
 
 def test_an_email_without_consents_has_no_updates_link(client, petition):
     sign(client, petition)
-    assert "/updates/" not in OutboxEmail.objects.get().body_text
+    assert "/updates/" not in rendered().get().body_text
 
 
 def test_the_confirmation_email_has_a_text_and_an_html_part_with_both_links(client, petition):
     sign(client, petition)
-    email = OutboxEmail.objects.get()
+    email = rendered().get()
     for body in (email.body_text, email.body_html):
         assert "/confirm/" in body and "/delete/" in body and "/my-data/" in body
     assert "Hello Anna" in email.body_text
@@ -349,7 +349,7 @@ def test_the_confirmation_email_has_a_text_and_an_html_part_with_both_links(clie
 
 def test_a_confirmed_signature_stays_confirmed_after_its_petition_closes(client, petition):
     sign(client, petition)
-    path = link_in(OutboxEmail.objects.get(), "confirm")
+    path = link_in(rendered().get(), "confirm")
     client.post(path)
     petition.status = PetitionStatus.CLOSED
     petition.save()
@@ -367,7 +367,7 @@ def test_the_confirm_page_shows_the_choices_the_signer_is_confirming(client, pet
         f"/petitions/{petition.slug}/embed/",
         embed_form(petition, show_publicly="on", consent_campaign="on"),
     )
-    page = client.get(link_in(OutboxEmail.objects.get(), "confirm")).content.decode()
+    page = client.get(link_in(rendered().get(), "confirm")).content.decode()
     assert "Your first name and country will be shown on the petition page" in page
     assert "You will get updates about this campaign" in page
     assert "You will get updates from Sphere Foundation" not in page

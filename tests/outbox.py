@@ -1,0 +1,17 @@
+"""The outbox as a worker sees it just before sending: every waiting row's bodies rendered.
+
+A request stores an email's subject and the context of its bodies; the worker renders the
+bodies (allout.mail.render). A test that reads a body without running a worker reads it
+from rendered(), which renders exactly as the worker does.
+"""
+
+from __future__ import annotations
+
+from allout import mail
+from allout.models import OutboxEmail, OutboxEmailQuerySet
+
+
+def rendered() -> OutboxEmailQuerySet:
+    """Every outbox row, with the bodies of those still waiting rendered first."""
+    mail.render_waiting()
+    return OutboxEmail.objects.all()
