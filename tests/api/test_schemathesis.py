@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.contrib.gis.geos import Point
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
@@ -28,7 +29,7 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def api_schema(live_server, settings):  # noqa: F811  (pytest-django's, not hypothesis')
+def api_schema(live_server, settings):
     """The live schema, with rows like the demo's: events of both kinds, a hidden one, a
     petition with targets and signatures."""
     settings.RATELIMIT_ENABLED = False  # hypothesis asks faster than any partner may
@@ -66,7 +67,7 @@ def test_every_answer_matches_the_schema_and_none_is_a_server_error(api_schema, 
     statuses: set[int] = set()
 
     @given(case=api_schema.as_strategy(generation_mode=mode))
-    @settings(
+    @hypothesis_settings(
         max_examples=100,
         deadline=None,
         derandomize=True,
