@@ -76,7 +76,9 @@ class PageParameters(serializers.Serializer):
 class NearField(serializers.Field):
     """`lat,lng` in degrees, as a (lat, lng) pair of floats."""
 
-    default_error_messages = {"invalid": "near must be latitude,longitude."}
+    default_error_messages = {
+        "invalid": _("near must be a latitude and a longitude in degrees: near=52.52,13.40.")
+    }
 
     def to_internal_value(self, data) -> tuple[float, float]:
         if not isinstance(data, str) or len(data) > 60 or not re.match(NEAR_PATTERN, data):
@@ -139,9 +141,6 @@ class EventParameters(PageParameters):
         required=False,
         help_text="latitude,longitude in degrees: events nearest this point first, each "
         "with its distance_km.",
-        error_messages=_messages(
-            _("near must be a latitude and a longitude in degrees: near=52.52,13.40.")
-        ),
     )
     radius = serializers.FloatField(
         required=False,
