@@ -23,7 +23,7 @@ export SITE_URL ?= http://$(HOST):$(PORT)
 export ALLOWED_HOSTS ?= $(HOST),127.0.0.1,localhost
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup messages catalogs services browser lint fmt check-migrations migrate demo totp env clean email-notice
+.PHONY: run test setup messages catalogs openapi services browser lint fmt check-migrations migrate demo totp env clean email-notice
 
 run: setup migrate demo
 	@echo
@@ -54,6 +54,11 @@ messages: $(VENV)/.installed
 # (allout/catalogs.py; README, "Languages"). Commit the .po files it changes.
 catalogs: $(VENV)/.installed
 	$(PY) -m allout.catalogs update
+
+# After changing the API: writes its OpenAPI schema to docs/openapi.yaml (commit it);
+# tests/api/test_schema.py fails while the committed copy differs from what the code makes.
+openapi: $(VENV)/.installed
+	$(PY) manage.py spectacular --validate --fail-on-warn --lang en --file docs/openapi.yaml
 
 services:
 	@bash bin/setup-services

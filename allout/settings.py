@@ -64,15 +64,22 @@ INSTALLED_APPS = [
     "leaflet",
     "django_countries",
     "csp",
+    "corsheaders",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from our static (no CDN)
     "allout",
     "events",
     "petitions",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "allout.middleware.PermissionsPolicyMiddleware",  # before whitenoise: static files too
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks; it answers only CORS_URLS_REGEX.
+    "corsheaders.middleware.CorsMiddleware",
     # Outside the session, CSRF, auth and messages middleware, which a retry runs afresh.
     "allout.database.RetryOnLostConnectionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -495,6 +502,41 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+}
+
+# --- The read API, /api/v1/ (api/) -------------------------------------------------------
+# Public data only, so any site may read it from its visitors' browsers: CORS for every
+# origin on the read endpoints alone (not the keyed pulls, nor any page), without cookies.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_URLS_REGEX = r"^/api/v1/((events|petitions|campaigns)/([^/]+/)?|schema/)?$"
+# Requests one source may make to the read API per minute (allout.ratelimit).
+API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 120, minimum=1)
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # No session, no CSRF and no user lookup unless a view asks for them (api.views does not).
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME}: read API",
+    "DESCRIPTION": (
+        "The day of action's public events, petitions and campaigns, with OSDI field names "
+        "(https://opensupporter.github.io/osdi-docs/). Only what the site shows everyone: "
+        "approved upcoming events at their public point (approximate where the organizer "
+        "hides the exact one), confirmed counts, never a participant or a signer."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Swagger UI would send the schema to validator.swagger.io: no page talks to elsewhere.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
 }
 
 # Behind one reverse proxy that appends to X-Forwarded-For, read the client address from

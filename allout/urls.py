@@ -14,7 +14,7 @@ admin.site.site_title = settings.SITE_NAME
 # Staff log in through allauth, which asks for their second factor.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
-# Unprefixed only: machines' addresses, the staff's admin, the language switch and the
+# Unprefixed only: machines' addresses (the API too), the staff's admin, the language switch and the
 # JavaScript catalog (which names its language in the path).
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -26,6 +26,8 @@ urlpatterns = [
     # change the language of the visitor's pages.
     path("language/", csrf_exempt(require_POST(set_language)), name="set_language"),
     path("jsi18n/<str:language>.js", views.javascript_catalog, name="javascript_catalog"),
+    # The partners' read API: JSON, the same in every language, at one stable address.
+    path("api/v1/", include("api.urls")),
 ]
 
 # Pages people share: at their unprefixed address in the visitor's language, and at
