@@ -76,7 +76,7 @@ def test_the_pasted_frame_fits_the_widget_and_ignores_other_origins(
     partner.pages["/"] = f"<!doctype html><title>Partner</title><h1>Sign with us</h1>{code}"
     partner.pages["/hostile"] = (
         "<!doctype html><title>Hostile</title><script>parent.postMessage({type: "
-        f'"allout:embed-height", height: 40, slug: "{petition.slug}"}}, "*")</script>'
+        f'"allout:embed-height", height: 40, widget: "petition:{petition.slug}"}}, "*")</script>'
     )
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -111,14 +111,16 @@ def test_the_pasted_frame_fits_the_widget_and_ignores_other_origins(
         }"""
     )
     page.evaluate(
-        """slug => window.postMessage({type: "allout:embed-height", height: 40, slug}, "*")""",
+        """slug => window.postMessage(
+            {type: "allout:embed-height", height: 40, widget: "petition:" + slug}, "*"
+        )""",
         petition.slug,
     )
     page.evaluate(
         """([url, slug]) => new Promise(done => {
             const frame = document.createElement("iframe");
             frame.srcdoc = `<script>parent.postMessage({type: "allout:embed-height",
-                height: 40, slug: ${JSON.stringify(slug)}}, "*")<\\/script>`;
+                height: 40, widget: ${JSON.stringify("petition:" + slug)}}, "*")<\\/script>`;
             frame.onload = () => setTimeout(done, 300);
             document.body.append(frame);
         })""",
