@@ -132,7 +132,7 @@ def ics(events: Iterable[Event], *, name: str = "") -> bytes:
         calendar.add("name", name)
         calendar.add("x-wr-calname", name)
         calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", FEED_REFRESH)
+        calendar.add("x-published-ttl", icalendar.vDuration(FEED_REFRESH))
     days = []
     for event in events:
         calendar.add_component(entry(event))

@@ -57,6 +57,9 @@ def test_the_feed_lists_every_approved_upcoming_event_each_in_its_own_time_zone(
     zones = {str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")}
     assert zones == {"Europe/London", "Asia/Kolkata", "America/New_York"}
     assert str(calendar["X-WR-CALNAME"]) == "Stand with queer Russia: protests"
+    # Subscribed calendars are asked to fetch it again hourly.
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in calendar.to_ical()
+    assert b"X-PUBLISHED-TTL:PT1H" in calendar.to_ical()
 
 
 def test_pending_rejected_past_and_high_risk_events_are_not_in_the_feed(
