@@ -23,12 +23,18 @@ def page(client, query: str = "") -> str:
     return response.content.decode()
 
 
+def first_group(pattern: str, text: str) -> str:
+    found = re.search(pattern, text, re.S)
+    assert found, f"nothing matches {pattern}"
+    return found[1]
+
+
 def listed_links(text: str) -> list[str]:
     """The list's links to event pages, each asserted to open in a tab of its own."""
     links = re.findall(r'<h3 class="finder-item-title"><a ([^>]*)>', text)
     for attributes in links:
         assert 'target="_blank"' in attributes and 'rel="noopener"' in attributes
-    return [re.search(r'href="([^"]+)"', attributes)[1] for attributes in links]
+    return [first_group(r'href="([^"]+)"', attributes) for attributes in links]
 
 
 def test_the_embedded_map_may_be_framed_by_any_site_and_keeps_its_strict_policy(client, db):
@@ -94,7 +100,7 @@ def test_a_country_shows_its_events_on_the_map_and_in_the_list(client, campaign,
     text = page(client, "?country=us")
     assert listed_links(text) == [f"http://127.0.0.1:8000/events/{new_york.slug}/"]
     assert "Protests in United States of America" in text
-    geojson_url = html.unescape(re.search(r'data-geojson-url="([^"]+)"', text)[1])
+    geojson_url = html.unescape(first_group(r'data-geojson-url="([^"]+)"', text))
     assert geojson_url == "/events/map.geojson?country=US"
     features = json.loads(client.get(geojson_url).content)["features"]
     assert [feature["properties"]["u"] for feature in features] == [f"/events/{new_york.slug}/"]
@@ -161,7 +167,7 @@ def test_the_finder_offers_the_calendar_feed_and_the_maps_code(client, settings,
     assert 'href="webcal://allout.example/events/calendar.ics">Subscribe to calendar</a>' in text
     assert "https://allout.example/events/calendar.ics" in text
     code = html.unescape(
-        re.search(r'<textarea id="embed-map-snippet"[^>]*>(.*?)</textarea>', text, re.S)[1]
+        first_group(r'<textarea id="embed-map-snippet"[^>]*>(.*?)</textarea>', text)
     )
     assert '<iframe src="https://allout.example/events/embed/map/"' in code
     assert '<script src="https://allout.example/static/js/embed-resize.js"></script>' in code
