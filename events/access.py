@@ -10,14 +10,12 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from allout.accounts import passed_two_factor
-from allout.risk import high_risk_countries
 from allout.types import AuthenticatedHttpRequest
-from events.models import Event, ModerationAction, StaffAccess
+from events.models import Event, StaffAccess
 from events.services.registration import has_verified_email
 
 
@@ -43,20 +41,9 @@ def get_event_to_rsvp(user: User | AnonymousUser, slug: str) -> Event:
 
 
 def get_cancelled_event(slug: str) -> Event:
-    """A cancelled event that was public when it was cancelled: its address is on flyers and
-    in posts.
-
-    Not one that staff unpublished since its last approval (it was pending when its organizer
-    cancelled it): staff took it down, and its organizer's note must not bring it back.
-    """
-    unpublished = ModerationAction.objects.filter(
-        event=OuterRef("pk"),
-        action=ModerationAction.Action.UNPUBLISH,
-        created_at__gt=OuterRef("approved_at"),
-    )
-    events = Event.objects.filter(status=Event.Status.CANCELLED, approved_at__isnull=False)
-    events = events.exclude(Exists(unpublished)).exclude(country__in=high_risk_countries())
-    return get_object_or_404(events, slug=slug)
+    """A cancelled event that was public when it was cancelled (see
+    EventQuerySet.cancelled_after_approval)."""
+    return get_object_or_404(Event.objects.cancelled_after_approval(), slug=slug)
 
 
 def get_public_event(slug: str) -> Event:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, DateField, Func, Q, Value
+from django.db.models import CharField, DateField, Exists, Func, OuterRef, Q, Value
 from django.db.models.functions import Concat, Lower, Trim
 from django.urls import reverse
 from django.utils import timezone
@@ -79,6 +79,26 @@ class EventQuerySet(models.QuerySet):
     def upcoming(self, now: datetime.datetime | None = None) -> EventQuerySet:
         """Events that have not ended yet."""
         return self.filter(ends_at__gte=now or timezone.now())
+
+    def cancelled_after_approval(self) -> EventQuerySet:
+        """Cancelled events that were public when they were cancelled, outside the high-risk
+        countries: their addresses are on flyers and in posts, and their pages and the
+        calendar feeds say they are cancelled.
+
+        Not one that staff unpublished since its last approval (it was pending when its
+        organizer cancelled it): staff took it down, and its organizer's note must not bring
+        it back.
+        """
+        unpublished = ModerationAction.objects.filter(
+            event=OuterRef("pk"),
+            action=ModerationAction.Action.UNPUBLISH,
+            created_at__gt=OuterRef("approved_at"),
+        )
+        return (
+            self.filter(status=Event.Status.CANCELLED, approved_at__isnull=False)
+            .exclude(Exists(unpublished))
+            .exclude(country__in=HighRiskCountry.objects.values("country"))
+        )
 
     def past(self, now: datetime.datetime | None = None) -> EventQuerySet:
         return self.filter(ends_at__lt=now or timezone.now())

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from events.views import contact, finder, organizer, public, recap, registration, rsvp
+from events.views import (
+    contact,
+    finder,
+    organizer,
+    partners,
+    public,
+    recap,
+    registration,
+    rsvp,
+)
 
 app_name = "events"
 
@@ -12,6 +21,9 @@ urlpatterns = [
     path("nearby.json", finder.nearby, name="nearby"),
     path("map.geojson", finder.map_geojson, name="map_geojson"),
     path("recap/", recap.recap, name="recap"),
+    # For partner sites and calendars (events.views.partners).
+    path("calendar.ics", partners.calendar_feed, name="calendar_feed"),
+    path("embed/map/", partners.embed_map, name="embed_map"),
     # Registering and editing.
     path("new/", registration.new_event, name="new"),
     path("places.json", registration.places_json, name="places"),

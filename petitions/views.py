@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import datetime
 
-from csp.decorators import csp_replace
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_page, never_cache
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from allout.framing import frameable
 from allout.links import SignedLink, absolute_url
 from allout.ratelimit import client_key, ratelimit
 from petitions import cache, links, services
@@ -279,15 +278,14 @@ def _has_embed_token(request: HttpRequest, petition: Petition) -> bool:
     return _embed_link(request).pk_from(request.POST.get(EMBED_TOKEN_FIELD, "")) == petition.pk
 
 
-# The one route other sites may frame. Its form is exempt from CSRF: browsers withhold our
-# cookies inside another site's frame. In place of the CSRF token, the form carries
+# A route other sites may frame (allout.framing). Its form is exempt from CSRF: browsers
+# withhold our cookies inside another site's frame. In place of the CSRF token, the form carries
 # embed_token(): only a page we served can read it (other sites' scripts cannot read our
 # frame), it lasts two hours, and it is signed for the source it was served to, so a
 # token one server fetched is no use in its visitors' browsers. Without it, any page on
 # the web could post this form from its visitors' browsers and make us send emails.
 @csrf_exempt
-@xframe_options_exempt
-@csp_replace({"frame-ancestors": ["*"]})  # type: ignore[arg-type]  # django-csp types views as (request)
+@frameable
 @require_http_methods(["GET", "HEAD", "POST"])
 def embed(request: HttpRequest, slug: str) -> HttpResponse:
     petition = _get_petition(slug)

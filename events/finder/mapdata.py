@@ -35,7 +35,7 @@ from events.finder import queries
 from events.models import Event
 
 VERSION = "events:map"  # allout.cache.version(): any saved or deleted event bumps it
-DATA_KEY = "events:map:geojson:{version}:{encoding}"
+DATA_KEY = "events:map:geojson:{version}:{scope}:{encoding}"
 COUNTS_KEY = "events:map:counts:{version}:{campaign}"
 # Even with no event ending soon, rebuild at least this often (a bulk update skips signals).
 MAX_AGE_SECONDS = 60 * 10
@@ -62,16 +62,19 @@ def version() -> str:
     return versions.version(VERSION)
 
 
-def current(*, gzipped: bool) -> MapData:
-    """The map's GeoJSON, gzipped or not, from the cache or built now."""
+def current(*, gzipped: bool, country: str = "", campaign: Campaign | None = None) -> MapData:
+    """The map's GeoJSON, gzipped or not, from the cache or built now: every public event,
+    or those of one country or campaign (a partner's embedded map)."""
     current_version = version()
-    keys = {encoding: DATA_KEY.format(version=current_version, encoding=encoding)
+    # Few scopes: the countries and campaigns PartnerFilterForm lets through.
+    scope = f"{country or '-'}:{campaign.pk if campaign else '-'}"
+    keys = {encoding: DATA_KEY.format(version=current_version, scope=scope, encoding=encoding)
             for encoding in ("gzip", "identity")}  # fmt: skip
     wanted = keys["gzip" if gzipped else "identity"]
     data = cache.get(wanted)
     if data is None:
         # Two requests may build at once after a change; each build is a single query.
-        plain, expires_in = build()
+        plain, expires_in = build(country=country, campaign=campaign)
         etag = hashlib.blake2b(plain, digest_size=12).hexdigest()
         # Level 9: compressed once per change, downloaded by every visitor (about 3% smaller
         # than level 6 for 50 ms more). mtime=0: the same events always give the same bytes.
@@ -114,11 +117,19 @@ def event_url_template() -> str:
     return neutral_reverse("events:detail", args=[SLUG_PLACEHOLDER])
 
 
-def build(now: datetime.datetime | None = None) -> tuple[bytes, int]:
-    """The GeoJSON of every public event, and for how many seconds it stays true."""
+def build(
+    now: datetime.datetime | None = None, *, country: str = "", campaign: Campaign | None = None
+) -> tuple[bytes, int]:
+    """The GeoJSON of every public event (of `country`, of `campaign` when given), and for
+    how many seconds it stays true."""
     now = now or timezone.now()
+    events = Event.objects.approved().upcoming(now)
+    if country:
+        events = events.filter(country=country)
+    if campaign is not None:
+        events = events.filter(campaign=campaign)
     rows = (
-        queries.with_public_coordinates(Event.objects.approved().upcoming(now))
+        queries.with_public_coordinates(events)
         .order_by("pk")  # a stable order keeps the bytes (and the ETag) stable
         .values_list(
             "slug", "title", "city", "kind", "starts_at", "ends_at", "timezone", "lng", "lat"

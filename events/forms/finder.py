@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from allout import dates
 from allout.models import Campaign
@@ -164,3 +165,38 @@ class NearbyForm(forms.Form):
         """(parameter, message) of the first invalid parameter, in declaration order."""
         name = next(name for name in self.fields if name in self.errors)
         return name, str(self.errors[name][0])
+
+
+class PartnerFilterForm(forms.Form):
+    """What a partner's calendar feed or embedded map shows: `country` (an ISO 3166 code) and
+    `campaign` (a campaign's slug), each optional. A wrong one is refused, not ignored: a feed
+    of the whole world under a partner's German banner would mislead its readers."""
+
+    country = forms.CharField(required=False, max_length=10)
+    campaign = forms.CharField(required=False, max_length=100)
+
+    def clean_country(self) -> str:
+        code = self.cleaned_data["country"].strip().upper()
+        if code and code not in countries:
+            raise ValidationError(
+                _("country must be a two-letter ISO 3166 country code, such as DE."),
+                code="invalid",
+            )
+        return code
+
+    def clean_campaign(self) -> Campaign | None:
+        slug = self.cleaned_data["campaign"].strip()
+        if not slug:
+            return None
+        campaign = Campaign.objects.filter(slug=slug).first()
+        if campaign is None:
+            raise ValidationError(
+                _("campaign must be the short name (slug) of a campaign on this site."),
+                code="invalid",
+            )
+        return campaign
+
+    def first_error(self) -> str:
+        """The message of the first invalid parameter, in declaration order."""
+        name = next(name for name in self.fields if name in self.errors)
+        return str(self.errors[name][0])

@@ -42,6 +42,7 @@ RESERVED_SLUGS = frozenset(
         "attend",
         "nearby",
         "map",
+        "embed",
         "places",
         "embassies",
         "rsvp",

@@ -23,8 +23,9 @@ from django.views.decorators.http import require_safe
 from allout.models import Campaign
 from events.finder import mapdata, queries
 from events.finder.places import PlaceLookup, look_up
-from events.forms.finder import ALL_DAYS, FinderForm, NearbyForm
+from events.forms.finder import ALL_DAYS, FinderForm, NearbyForm, PartnerFilterForm
 from events.models import Event
+from events.views.partners import finder_links, plain_bad_request
 
 PER_PAGE = 20
 # The rendered list is cached for searches anyone may repeat (a place, a day, a kind, a
@@ -83,6 +84,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "day": day,
         "kind": criteria.get("kind", ""),
         "radius_km": radius_km,
+        # Subscribing to the calendar, and the map for partners: of the country searched for.
+        **finder_links(country=origin.country if origin else ""),
     }
     key = _results_key(request, context) if not form.errors else None
     results = cache.get(key) if key else None
@@ -160,13 +163,17 @@ def nearby(request: HttpRequest) -> JsonResponse:
 
 @require_safe
 def map_geojson(request: HttpRequest) -> HttpResponse:
-    """Every approved upcoming event as GeoJSON, from the cache, gzipped when accepted.
+    """Every approved upcoming event as GeoJSON, from the cache, gzipped when accepted;
+    `country` and `campaign` narrow it (the embedded map's, events.views.partners).
 
     GZipMiddleware is not installed, and would compress on every request; the cache holds
     both encodings, compressed once when built.
     """
+    scope = PartnerFilterForm(request.GET)
+    if not scope.is_valid():
+        return plain_bad_request(scope.first_error())
     gzipped = accepts_gzip(request.headers.get("Accept-Encoding", ""))
-    data = mapdata.current(gzipped=gzipped)
+    data = mapdata.current(gzipped=gzipped, **scope.cleaned_data)
     response = HttpResponse(data.body, content_type="application/geo+json")
     if gzipped:
         response["Content-Encoding"] = "gzip"

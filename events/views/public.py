@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import datetime
-from urllib.parse import urlsplit
-
-import icalendar
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from allout.links import absolute_url
 from allout.ratelimit import ratelimit
-from events import calendar as calendar_links
+from events import calendar
 from events.access import (
     get_cancelled_event,
     get_event_for_viewer,
@@ -45,8 +40,8 @@ def render_event_page(
         "can_see_exact_place": event.hide_exact_location and may_see_exact_place(request, event),
         "latest_decision": latest_decision,
         "share_url": absolute_url(event.get_absolute_url()),
-        "google_calendar_url": calendar_links.google_calendar_url(event),
-        "outlook_calendar_url": calendar_links.outlook_calendar_url(event),
+        "google_calendar_url": calendar.google_calendar_url(event),
+        "outlook_calendar_url": calendar.outlook_calendar_url(event),
         "report_form": AbuseReportForm(request=request),
         # What the {% cache %} fragments (the forms' fields, the description) are keyed on:
         # the version any saved event bumps (events.finder.mapdata).
@@ -77,33 +72,10 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
-    """An .ics file: local times with their VTIMEZONE, only the public location, and the
-    description as plain text."""
+    """An .ics file of the event (events.calendar.entry: local times with their VTIMEZONE,
+    only the public location, the description as plain text)."""
     event = get_event_for_viewer(request.user, slug)
-    url = absolute_url(event.get_absolute_url())
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//allout day of action//events//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    entry = icalendar.Event()
-    entry.add("uid", f"event-{event.pk}@{urlsplit(url).hostname}")
-    entry.add("dtstamp", timezone.now())
-    entry.add("dtstart", event.local_starts_at())
-    entry.add("dtend", event.local_ends_at())
-    entry.add("summary", event.title)
-    entry.add("description", calendar_links.plain_description(event))
-    entry.add("location", event.public_place())
-    entry.add("geo", (round(event.public_point.y, 6), round(event.public_point.x, 6)))
-    entry.add("url", url)
-    if event.status == Event.Status.CANCELLED:
-        entry.add("status", "CANCELLED")
-    calendar.add_component(entry)
-    # The zone's rules around the event only: the default (1970-2038) is 40 kB of history.
-    day = event.local_starts_at().date()
-    calendar.add_missing_timezones(
-        first_date=day - datetime.timedelta(days=366), last_date=day + datetime.timedelta(days=366)
-    )
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(calendar.ics([event]), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return response
 

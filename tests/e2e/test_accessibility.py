@@ -87,6 +87,8 @@ def public_paths(site: Site) -> list[str]:
         "/events/recap/",
         f"/petitions/{petition}/",
         f"/petitions/{petition}/embed/",
+        "/events/embed/map/",
+        "/events/embed/map/?country=GB",
         f"/petitions/{petition}/check-your-email/",
         f"/petitions/{petition}/thank-you/",
         "/privacy/",

@@ -30,7 +30,7 @@ def test_the_embed_reports_its_height_from_a_file_not_an_inline_script(client):
     petition = make_petition()
     response = client.get(f"/petitions/{petition.slug}/embed/")
     page = response.content.decode()
-    assert f'data-petition="{petition.slug}"' in page
+    assert f'data-embed="petition:{petition.slug}"' in page
     assert '<script src="/static/js/embed.js" defer></script>' in page
     assert re.findall(r"<script(?![^>]*\bsrc=)", page) == []
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
