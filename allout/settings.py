@@ -64,9 +64,12 @@ INSTALLED_APPS = [
     "leaflet",
     "django_countries",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
     "allout",
     "events",
     "petitions",
+    "partners",
 ]
 
 MIDDLEWARE = [
@@ -354,6 +357,23 @@ CELERY_BEAT_SCHEDULE["alert-moderators"] = {
 # Relayed messages to one event in an hour beyond which moderators are alerted (once an
 # hour); the form stays open for everyone else.
 CONTACT_BURST_PER_HOUR = envint("CONTACT_BURST_PER_HOUR", 20, minimum=1)
+
+# --- Partners' keyed pulls (partners/) ------------------------------------------------------
+# Django REST framework: the schema is drf-spectacular's; each API view names its own
+# authentication (no session: a staff member's logged-in browser is not a partner's key).
+REST_FRAMEWORK: dict[str, object] = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Day of action API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+# Pulls of a petition's opted-in signers one partner key may make a minute.
+PARTNER_PULLS_PER_MINUTE = envint("PARTNER_PULLS_PER_MINUTE", 60, minimum=1)
 
 # --- Maps ------------------------------------------------------------------------------------
 # The tile server is the one outside request a page makes. Empty means no tiles at all.
