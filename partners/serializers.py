@@ -1,11 +1,14 @@
 """The pull's query and its answer, named as the Open Supporter Data Interface (OSDI) names
-a signature (`osdi:signatures`, each with its `person`) and a page of a collection."""
+a signature (`osdi:signatures`, each with its `person`) and a page of a collection.
+
+The help texts are the schema's, in English like the rest of it (not translated: one
+schema, the same whatever language the process runs in).
+"""
 
 from __future__ import annotations
 
 import re
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -27,20 +30,20 @@ class SinceField(serializers.DateTimeField):
 class PullQuery(serializers.Serializer):
     since = SinceField(
         required=False,
-        help_text=_(
+        help_text=(
             "ISO 8601 date and time (e.g. 2026-03-16T09:00:00Z): only signers confirmed at "
             "or after it."
         ),
     )
     page = serializers.IntegerField(
-        required=False, default=1, min_value=1, max_value=1_000_000, help_text=_("From 1.")
+        required=False, default=1, min_value=1, max_value=1_000_000, help_text="From 1."
     )
     per_page = serializers.IntegerField(
         required=False,
         default=25,
         min_value=1,
         max_value=MAX_PER_PAGE,
-        help_text=_("Signers per page, at most 100."),
+        help_text="Signers per page, at most 100.",
     )
 
 
@@ -51,7 +54,7 @@ class EmailAddress(serializers.Serializer):
 
 class PostalAddress(serializers.Serializer):
     postal_code = serializers.CharField(allow_blank=True)
-    country = serializers.CharField(help_text=_("ISO 3166-1 alpha-2 code."))
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2 code.")
     primary = serializers.BooleanField()
 
 
@@ -74,9 +77,9 @@ class Person(serializers.Serializer):
 
 class SignatureResource(serializers.Serializer):
     identifiers = serializers.SerializerMethodField()
-    created_date = serializers.DateTimeField(source="created_at", help_text=_("When they signed."))
+    created_date = serializers.DateTimeField(source="created_at", help_text="When they signed.")
     confirmed_date = serializers.DateTimeField(
-        source="confirmed_at", help_text=_("When they confirmed their address (since= reads it).")
+        source="confirmed_at", help_text="When they confirmed their address (since= reads it)."
     )
     person = Person(source="*")
 
@@ -96,7 +99,7 @@ PageLinks = type(
         "self": Link(),
         "next": Link(required=False),
         "prev": Link(required=False),
-        "osdi:petition": Link(help_text=_("The petition's public page.")),
+        "osdi:petition": Link(help_text="The petition's public page."),
     },
 )
 EmbeddedSignatures = type(
