@@ -346,3 +346,14 @@ def test_no_log_line_holds_the_key(client, authored_petition, key, caplog):
     assert caplog.records  # the pulls were logged (Django's request log, ours)
     assert key not in caplog.text
     assert "aopk_" not in caplog.text
+
+
+def test_one_source_trying_many_keys_is_held_back(client, authored_petition, key, monkeypatch):
+    from partners import authentication
+
+    monkeypatch.setattr(authentication, "TRIES_PER_SOURCE_PER_MINUTE", 3)
+    url = pull_url(authored_petition)
+    guesses = [client.get(url, **bearer(f"guess-{n}")).status_code for n in range(3)]
+    assert guesses == [401, 401, 401]
+    # Past the limit even the right key waits: the guesser learns nothing more.
+    assert client.get(url, **bearer(key)).status_code == 429
