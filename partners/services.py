@@ -53,7 +53,9 @@ def revoke_keys(queryset: QuerySet[ApiKey], actor: User) -> list[ApiKey]:
 
 
 @dataclass(frozen=True)
-class SignaturePage:
+class PulledPage:
+    """One page of a pull, with the totals its links need."""
+
     petition: Petition
     signatures: list[Signature]
     total: int
@@ -76,7 +78,7 @@ def petition_for_key(api_key: ApiKey, slug: str) -> Petition | None:
 
 def pull_signatures(
     api_key: ApiKey, slug: str, *, since: datetime | None, page: int, per_page: int
-) -> SignaturePage | None:
+) -> PulledPage | None:
     """One page of the petition's confirmed signers who asked for its author's updates, or
     None when the key's organization is not the author of petition `slug`. Logged either way.
 
@@ -91,7 +93,7 @@ def pull_signatures(
         if since is not None:
             signatures = signatures.filter(confirmed_at__gte=since)
         start = (page - 1) * per_page
-        result = SignaturePage(
+        result = PulledPage(
             petition=petition,
             signatures=list(signatures[start : start + per_page]),
             total=signatures.count(),

@@ -13,26 +13,26 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from allout.i18n import neutral_reverse
 from allout.links import absolute_url
 from partners import services
 from partners.authentication import ApiKeyAuthentication, HasApiKey, PerKeyThrottle
 from partners.serializers import PullQuery, SignaturePage
 
 
-def page_body(request: Request, page: services.SignaturePage) -> dict:
+def page_body(request: Request, page: services.PulledPage) -> dict:
     """The OSDI collection page: totals, links to its neighbours, the signers embedded."""
 
     def link(number: int) -> dict:
         # Only our own parameters go into the links: nothing else the client sent.
-        query = {
-            name: request.query_params[name] for name in ("since",) if name in request.query_params
-        }
+        query = {"since": request.query_params["since"]} if "since" in request.query_params else {}
         query.update(page=str(number), per_page=str(page.per_page))
         return {"href": absolute_url(f"{request.path}?{urlencode(query)}")}
 
+    petition_path = neutral_reverse("petitions:detail", args=[page.petition.slug])
     links = {
         "self": link(page.page),
-        "osdi:petition": {"href": absolute_url(page.petition.get_absolute_url())},
+        "osdi:petition": {"href": absolute_url(petition_path)},
     }
     if page.page < page.total_pages:
         links["next"] = link(page.page + 1)

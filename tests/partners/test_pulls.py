@@ -357,3 +357,15 @@ def test_one_source_trying_many_keys_is_held_back(client, authored_petition, key
     assert guesses == [401, 401, 401]
     # Past the limit even the right key waits: the guesser learns nothing more.
     assert client.get(url, **bearer(key)).status_code == 429
+
+
+def test_a_pull_costs_a_fixed_number_of_queries(
+    client, authored_petition, key, django_assert_num_queries
+):
+    for minutes in range(30):
+        opted_in(authored_petition, minutes)
+    client.get(pull_url(authored_petition), **bearer(key))  # the first use is written
+    # The key, the petition, the page, the total, the log row.
+    with django_assert_num_queries(5):
+        response = client.get(pull_url(authored_petition), {"per_page": 20}, **bearer(key))
+    assert len(ids(response)) == 20
