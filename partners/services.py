@@ -93,6 +93,8 @@ def pull_signatures(
         if since is not None:
             signatures = signatures.filter(confirmed_at__gte=since)
         start = (page - 1) * per_page
+        # Two reads, not one snapshot: a signer confirmed between them can make the total
+        # one ahead of the pages. Accepted: the next pull returns them.
         result = PulledPage(
             petition=petition,
             signatures=list(signatures[start : start + per_page]),
