@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -73,7 +74,14 @@ def petition_for_key(api_key: ApiKey, slug: str) -> Petition | None:
     One query either way, so the answer (and its time) is the same for a petition that does
     not exist and one that belongs to someone else.
     """
+    if not SLUG.fullmatch(slug):
+        return None  # no petition has it (and a NUL in it would fail the query)
     return Petition.objects.filter(slug=slug, author_organization=api_key.organization_id).first()
+
+
+# What a petition's slug can be (SlugField); the URL takes any segment, so that a bad one
+# gets this API's JSON 404 instead of the site's HTML page.
+SLUG = re.compile(r"[-\w]+", re.ASCII)
 
 
 def pull_signatures(
@@ -106,7 +114,7 @@ def pull_signatures(
         api_key=api_key,
         organization_id=api_key.organization_id,
         petition=petition,
-        slug=slug[:200],
+        slug=slug.replace("\x00", "")[:200],
         status=200 if result else 404,
         rows=len(result.signatures) if result else 0,
         since=since,

@@ -7,7 +7,7 @@ app_name = "partners"
 # Under /api/v1/ (allout/urls.py), unprefixed: machines' addresses take no language.
 urlpatterns = [
     path(
-        "petitions/<slug:slug>/signatures/",
+        "petitions/<str:slug>/signatures/",
         views.PetitionSignatures.as_view(),
         name="petition_signatures",
     ),

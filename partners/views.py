@@ -3,6 +3,7 @@ updates (GET /api/v1/petitions/<slug>/signatures/)."""
 
 from __future__ import annotations
 
+from typing import cast
 from urllib.parse import urlencode
 
 from drf_spectacular.types import OpenApiTypes
@@ -17,6 +18,7 @@ from allout.i18n import neutral_reverse
 from allout.links import absolute_url
 from partners import services
 from partners.authentication import ApiKeyAuthentication, HasApiKey, PerKeyThrottle
+from partners.models import ApiKey
 from partners.serializers import PullQuery, SignaturePage
 
 
@@ -84,7 +86,7 @@ class PetitionSignatures(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         page = services.pull_signatures(
-            request.auth,
+            cast(ApiKey, request.auth),  # HasApiKey let only a key's request in
             slug,
             since=data.get("since"),
             page=data["page"],

@@ -158,6 +158,14 @@ def test_another_organizations_key_gets_a_404_like_a_petition_that_does_not_exis
     assert (log.status, log.rows, log.petition) == (404, 0, None)
 
 
+@pytest.mark.parametrize("slug", ["not%20a%20slug", "nul%00byte", "%C3%A9t%C3%A9", "a" * 300])
+def test_a_path_no_petition_could_have_gets_the_apis_json_404_and_is_logged(client, key, slug):
+    response = client.get(f"/api/v1/petitions/{slug}/signatures/", **bearer(key))
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert PullLog.objects.get().status == 404
+
+
 def test_a_petition_without_an_author_organization_is_nobodys_to_pull(client, key):
     petition = make_petition()
     opted_in(petition)
