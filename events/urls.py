@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events.views import contact, finder, organizer, public, recap, registration, rsvp
+from events.views import contact, finder, organizer, public, recap, registration, rsvp, toolkit
 
 app_name = "events"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("nearby.json", finder.nearby, name="nearby"),
     path("map.geojson", finder.map_geojson, name="map_geojson"),
     path("recap/", recap.recap, name="recap"),
+    path("guidelines/", toolkit.guidelines, name="guidelines"),
     # Registering and editing.
     path("new/", registration.new_event, name="new"),
     path("places.json", registration.places_json, name="places"),
@@ -22,6 +23,8 @@ urlpatterns = [
     path("mine/<slug:slug>/message/", organizer.message, name="message"),
     path("mine/<slug:slug>/cancel/", organizer.cancel_event, name="cancel"),
     path("mine/<slug:slug>/outcome/", organizer.outcome, name="outcome"),
+    path("mine/<slug:slug>/poster.pdf", toolkit.poster, name="poster"),
+    path("mine/<slug:slug>/share.png", toolkit.share_image, name="share_image"),
     # A participant's own links (signed tokens from their emails).
     path("attend/<str:token>/", rsvp.attendance, name="attendance"),
     path("attend/<str:token>/confirm/", rsvp.confirm, name="attendance_confirm"),
