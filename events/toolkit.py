@@ -149,7 +149,7 @@ def share_image_png(event: Event) -> bytes:
     return _cached("share", event, said, lambda: _draw_share_image(said))
 
 
-def _cached(kind: str, event: Event, said: Facts, draw) -> bytes:
+def _cached(kind: str, event: Event, said: Facts, draw: Callable[[], bytes]) -> bytes:
     key = f"toolkit:{release()}:{kind}:{event.pk}:{said.digest()}"
     content = default_cache.get(key)
     if content is None:
