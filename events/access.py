@@ -121,6 +121,12 @@ def get_event_for_outcome(request: HttpRequest, slug: str) -> Event:
     return _get_organizer_tool(request, slug, MODERATE, StaffAccess.What.OUTCOME)
 
 
+def get_event_for_toolkit(request: HttpRequest, slug: str) -> Event:
+    """The poster and the share image: the organizer, or moderators. Only public facts, but
+    of an event that may not be public yet."""
+    return _get_organizer_tool(request, slug, MODERATE, StaffAccess.What.TOOLKIT)
+
+
 def may_see_exact_place(request: HttpRequest, event: Event) -> bool:
     """A hidden meeting point on the public page: its organizer, and staff with two-factor
     verified who moderate or may see participants (confirmed participants see it on their

@@ -41,7 +41,7 @@ def _context(event: Event) -> dict:
         "event_url": absolute_url(event.get_absolute_url()),
         "edit_url": absolute_url(reverse("events:edit", args=[event.slug])),
         "dashboard_url": absolute_url(reverse("events:dashboard_event", args=[event.slug])),
-        "guidelines_url": absolute_url(reverse("privacy") + "#safety"),
+        "guidelines_url": absolute_url(reverse("events:guidelines")),
     }
 
 

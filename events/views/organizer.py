@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from allout.spreadsheets import streamed_csv
 from allout.types import AuthenticatedHttpRequest
+from events import toolkit
 from events.access import (
     MODERATE,
     get_event_for_outcome,
@@ -70,6 +71,7 @@ def event_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         "viewer_is_organizer": event.organizer_id == request.user.pk,
         # Staff who may see the list may not always message or cancel: offer what they may.
         "may_moderate": event.organizer_id == request.user.pk or staff_may(request, MODERATE),
+        "default_paper": toolkit.default_paper(event),
     }
     return render(request, "events/dashboard_event.html", context)
 
