@@ -170,14 +170,23 @@ def test_the_organizers_dashboard_and_participant_list_fit_a_phone(
     log_in(phone, base)
     phone.goto(base + "/events/mine/")
     assert_no_sideways_scroll(phone)
+    # Four columns may not fit: they scroll in their own box, reached by keyboard and named.
+    assert_scrolls_in_a_named_region(phone.locator(".table-scroll"))
+    expect(phone.locator(".table-scroll tbody tr")).to_have_count(5)
+
     phone.goto(base + "/events/mine/london-embassy/")
     assert_no_sideways_scroll(phone)
-    # The list is in a box that scrolls on its own when it must, reached by keyboard and named.
-    table = phone.locator(".table-scroll")
-    expect(table).to_have_attribute("role", "region")
-    expect(table).to_have_attribute("tabindex", "0")
-    expect(table).to_have_attribute("aria-label", re.compile(r"\S"))
-    expect(table.locator("tbody tr")).to_have_count(5)
-    for cell in table.locator("td").all():
+    participants = phone.locator(".table-scroll")
+    assert_scrolls_in_a_named_region(participants)
+    expect(participants.locator("tbody tr")).to_have_count(5)
+    # The participant list itself fits: a long address breaks, nobody scrolls to read it.
+    for cell in participants.locator("th, td").all():
         box = cell.bounding_box()
         assert box and box["x"] + box["width"] <= PHONE["width"], cell.inner_text()
+
+
+def assert_scrolls_in_a_named_region(box: Locator) -> None:
+    expect(box).to_have_attribute("role", "region")
+    expect(box).to_have_attribute("tabindex", "0")
+    expect(box).to_have_attribute("aria-label", re.compile(r"\S"))
+    expect(box).to_have_css("overflow-x", "auto")
