@@ -247,7 +247,11 @@ class SignatureQuerySet(models.QuerySet):
     def opted_in_to_author(self) -> SignatureQuerySet:
         """Confirmed signers who asked for the author's updates: what the author's key pulls,
         oldest confirmation first (ties by id), so pages never shuffle between requests."""
-        return self.confirmed().filter(consent_author=True).order_by("confirmed_at", "pk")
+        return (
+            self.confirmed()
+            .filter(consent_author=True, consent_author_shared=True)
+            .order_by("confirmed_at", "pk")
+        )
 
     def for_email(self, email: str) -> SignatureQuerySet:
         return self.filter(email_normalized=canonical_email(email))
@@ -267,6 +271,12 @@ class Signature(models.Model):
     country = CountryField(_("country"))
     postcode = models.CharField(_("postcode"), max_length=20, blank=True)
     consent_author = models.BooleanField(_("updates from the author"), default=False)
+    # The sign form said, beside the box they ticked, that their details go to the author
+    # organization (it does only where the petition has one). Only these are pulled by its
+    # key: a signer who ticked the box before the form said so was never asked.
+    consent_author_shared = models.BooleanField(
+        _("details shared with the author"), default=False, editable=False
+    )
     consent_campaign = models.BooleanField(_("updates from the campaign"), default=False)
     show_publicly = models.BooleanField(_("shown publicly"), default=False)
     source = models.CharField(
@@ -305,7 +315,9 @@ class Signature(models.Model):
             models.Index(
                 fields=["petition", "confirmed_at", "id"],
                 name="signature_author_optin_idx",
-                condition=Q(consent_author=True, confirmed_at__isnull=False),
+                condition=Q(
+                    consent_author=True, consent_author_shared=True, confirmed_at__isnull=False
+                ),
             ),
             # The delivery export (confirmed, in order), counts per country and recounts.
             models.Index(

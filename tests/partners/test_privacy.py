@@ -3,6 +3,7 @@ author's updates shares their details with the author organization."""
 
 import pytest
 
+from petitions import services
 from tests.petitions.conftest import make_petition
 
 pytestmark = pytest.mark.django_db
@@ -28,3 +29,23 @@ def test_the_privacy_notice_says_who_gets_the_signers_who_asked_for_updates(clie
     assert "we share your name, email, country, postcode" in english
     russian = client.get("/ru/privacy/").content.decode()
     assert "передаём ваше имя, адрес почты, страну, почтовый индекс" in russian
+
+
+def test_only_a_signer_told_of_the_sharing_is_recorded_as_agreeing_to_it(authored_petition):
+    """The form says the author organization gets the details only where the petition has
+    one: a tick on another petition's box (or one given before the form said so, stored
+    before this field) never reaches a partner's key."""
+    told = services.sign(authored_petition, consent_author=True, **DETAILS)
+    untold = services.sign(make_petition(), consent_author=True, **DETAILS)
+    declined = services.sign(make_petition(), consent_author=False, **DETAILS)
+    assert told.consent_author_shared is True
+    assert untold.consent_author_shared is False and untold.consent_author is True
+    assert declined.consent_author_shared is False
+
+
+DETAILS = {
+    "first_name": "Anna",
+    "last_name": "Schmidt",
+    "email": "anna@example.org",
+    "country": "DE",
+}
