@@ -352,6 +352,17 @@ def test_the_confirmation_request_keeps_the_meeting_point_hidden(client):
     assert "as soon as you confirm" in row.body_text
 
 
+def test_a_point_hidden_after_the_sign_up_is_kept_from_its_confirmation_request(client):
+    """The worker renders the email: an organizer who hides the point between someone's
+    sign-up and the send is obeyed, though the point was public when they signed up."""
+    event = make_event(meeting_point="Behind the blue kiosk", address="Trafalgar Square")
+    client.post(rsvp_path(event), FORM)
+    Event.objects.filter(pk=event.pk).update(hide_exact_location=True)
+    row = rendered().get()
+    assert "Behind the blue kiosk" not in row.body_text + row.body_html
+    assert "Trafalgar Square" not in row.body_text + row.body_html
+
+
 def test_a_confirmed_participant_gets_the_meeting_point_by_email_and_on_their_page(client):
     event = hidden_event()
     client.post(rsvp_path(event), FORM)
