@@ -443,7 +443,7 @@ def test_the_count_equals_the_confirmed_rows_after_confirms_and_cancels_race():
 def test_an_rsvp_takes_six_queries_once_the_block_list_is_cached(client, django_assert_num_queries):
     event = make_event()
     client.post(rsvp_path(event), {**FORM, "email": "warm@example.org"})  # fills the caches
-    # The event (for the viewer, without its points: events.access.get_event_to_rsvp), no
+    # The event (for the viewer, only what a sign-up reads: events.access.get_event_to_rsvp), no
     # query for whether anything is blocked (held in the process for a few seconds by
     # allout.cache.local, and in Redis; asked by the service and by the email, it costs
     # nothing the second time; the address itself is not looked up when nothing is blocked),
