@@ -21,6 +21,7 @@ Views check `form.trapped` after `form.is_valid()`.
 from __future__ import annotations
 
 import datetime
+import json
 import secrets
 import time
 from typing import Any
@@ -177,6 +178,7 @@ class AntiBotWidget(forms.Widget):
             "altcha_enabled": settings.ALTCHA_ENABLED,
             "altcha_name": ALTCHA_NAME,
             "challenge_url": reverse("altcha_challenge"),
+            "strings": json.dumps({key: str(text) for key, text in WIDGET_STRINGS.items()}),
         }
         return context
 
@@ -184,6 +186,29 @@ class AntiBotWidget(forms.Widget):
         # The project's templates, not the form renderer's (which sees only Django's own).
         html = loader.render_to_string(self.template_name, self.get_context(name, value, attrs))
         return mark_safe(html)  # noqa: S308  # a template's output, escaped as it rendered
+
+
+# The ALTCHA widget's own words, in the page's language (its `strings` attribute); the
+# widget knows only English. The audio and image challenges are never used here.
+WIDGET_STRINGS = {
+    "label": _("I'm not a robot"),
+    "verified": _("Verified"),
+    "verifying": _("Verifying..."),
+    "waitAlert": _("Verifying... please wait."),
+    "verificationRequired": _("Verification required!"),
+    "error": _("Verification failed. Try again later."),
+    "expired": _("Verification expired. Try again."),
+    "loading": _("Loading..."),
+    "reload": _("Reload"),
+    "verify": _("Verify"),
+    "cancel": _("Cancel"),
+    "ariaLinkLabel": _("ALTCHA (official website)"),
+    # The widget writes this as HTML: the link to ALTCHA's site, as in its own footer.
+    "footer": _(
+        'Protected by <a href="https://altcha.org/" tabindex="-1" target="_blank" '
+        'rel="noopener" aria-label="ALTCHA (official website)">ALTCHA</a>'
+    ),
+}
 
 
 class AntiBotField(forms.Field):

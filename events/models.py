@@ -11,7 +11,7 @@ from django.db.models import CharField, DateField, Exists, Func, OuterRef, Q, Va
 from django.db.models.functions import Concat, Lower, Trim
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -269,7 +269,7 @@ class Event(models.Model):
     def clean(self) -> None:
         # Both the organizer's form and the admin's run this (ModelForm calls it).
         if self.kind == self.Kind.EMBASSY and self.hide_exact_location:
-            message = gettext_now(
+            message = gettext(
                 "An embassy or consulate is at a public address that the event page names, "
                 "so its meeting point cannot be hidden. Untick this box, or choose a public "
                 "place."
@@ -337,7 +337,7 @@ class Event(models.Model):
 
     def local_when(self) -> str:
         """One line for emails, lists and the admin: day, hours and zone."""
-        return gettext_now("%(day)s, %(hours)s (local time: %(zone)s)") % {
+        return gettext("%(day)s, %(hours)s (local time: %(zone)s)") % {
             "day": self.local_day(),
             "hours": self.local_hours(),
             "zone": self.zone_label(),

@@ -9,4 +9,10 @@ if (!window.isSecureContext) {
 } else if (widgets.length && globalThis.$altcha) {
   const worker = widgets[0].dataset.worker;
   globalThis.$altcha.algorithms.set("PBKDF2/SHA-256", () => new Worker(worker));
+  // The widget knows only English; it takes its words for the page's <html lang> from its
+  // store. The page gives them translated (allout/antibot.py, WIDGET_STRINGS).
+  if (widgets[0].dataset.strings) {
+    const strings = JSON.parse(widgets[0].dataset.strings);
+    globalThis.$altcha.i18n.set(document.documentElement.lang, strings);
+  }
 }

@@ -44,3 +44,13 @@ def test_a_browser_solves_the_challenge_on_the_petition_page_and_signs(live_serv
     signature = Signature.objects.get()
     assert signature.email == "ines@example.org" and not signature.is_confirmed()
     assert problems == []
+
+
+def test_the_widget_speaks_the_pages_language(live_server, page, settings):
+    settings.ALTCHA_ENABLED = True
+    petition = make_petition()
+    page.goto(f"{live_server.url}/ru{petition.get_absolute_url()}")
+    widget = page.locator("altcha-widget")
+    expect(widget).to_contain_text("Я не робот")
+    expect(widget).to_contain_text("Под защитой")
+    assert "robot" not in widget.inner_text()

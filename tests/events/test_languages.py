@@ -73,6 +73,18 @@ def test_the_day_of_an_event_reads_in_the_readers_language(campaign):
     }  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("ru", "местное время"), ("pt-br", "horário local"), ("de", "Ortszeit")],
+)
+def test_the_one_line_when_reads_in_the_readers_language(campaign, language, words):
+    """Emails, lists and the dashboard say it (Event.local_when)."""
+    event = make_event(campaign=campaign)
+    with translation.override(language):
+        when = event.local_when()
+    assert words in when and "local time" not in when
+
+
 def test_an_event_spanning_midnight_says_the_end_day_in_the_readers_language(campaign):
     event = make_event(
         campaign=campaign,
