@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group, Permission
 from allout import demo as accounts
 from partners.models import PartnerOrganization
 from petitions import demo as petitions_demo
-from petitions.models import Petition
+from petitions.models import Petition, Signature
 
 SLUG = "sphere-foundation"
 
@@ -33,6 +33,14 @@ def load(stdout: TextIO) -> None:
     Petition.objects.filter(slug=petitions_demo.SLUG, author_organization__isnull=True).update(
         author_organization=organization
     )
+    # The demo signers who asked for its updates did so, as signers do, beside the form's
+    # sentence naming it as the one their details go to.
+    Signature.objects.filter(
+        petition__slug=petitions_demo.SLUG,
+        petition__author_organization=organization,
+        consent_author=True,
+        shared_with__isnull=True,
+    ).update(shared_with=organization)
     group = partner_managers_group()
     staff = get_user_model().objects.filter(username=accounts.STAFF.email).first()
     if staff is not None:

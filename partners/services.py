@@ -97,7 +97,9 @@ def pull_signatures(
     petition = petition_for_key(api_key, slug)
     result = None
     if petition is not None:
-        signatures = Signature.objects.filter(petition=petition).opted_in_to_author()
+        signatures = Signature.objects.filter(petition=petition).opted_in_to_author(
+            api_key.organization_id
+        )
         if since is not None:
             signatures = signatures.filter(confirmed_at__gte=since)
         start = (page - 1) * per_page

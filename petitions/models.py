@@ -244,12 +244,12 @@ class SignatureQuerySet(models.QuerySet):
             .exclude(country__in=sorted(high_risk_countries()))
         )
 
-    def opted_in_to_author(self) -> SignatureQuerySet:
+    def opted_in_to_author(self, organization_id: int) -> SignatureQuerySet:
         """Confirmed signers who asked for the author's updates: what the author's key pulls,
         oldest confirmation first (ties by id), so pages never shuffle between requests."""
         return (
             self.confirmed()
-            .filter(consent_author=True, consent_author_shared=True)
+            .filter(consent_author=True, shared_with=organization_id)
             .order_by("confirmed_at", "pk")
         )
 
@@ -271,11 +271,18 @@ class Signature(models.Model):
     country = CountryField(_("country"))
     postcode = models.CharField(_("postcode"), max_length=20, blank=True)
     consent_author = models.BooleanField(_("updates from the author"), default=False)
-    # The sign form said, beside the box they ticked, that their details go to the author
-    # organization (it does only where the petition has one). Only these are pulled by its
-    # key: a signer who ticked the box before the form said so was never asked.
-    consent_author_shared = models.BooleanField(
-        _("details shared with the author"), default=False, editable=False
+    # The organization the sign form named, beside the box they ticked, as the one their
+    # details go to (only where the petition has an author organization). Only its key pulls
+    # them: not a signer who ticked the box before the form said so (never asked), nor one
+    # of the petition's author organization staff set later (they agreed to another).
+    shared_with = models.ForeignKey(
+        "partners.PartnerOrganization",
+        verbose_name=_("details shared with"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     consent_campaign = models.BooleanField(_("updates from the campaign"), default=False)
     show_publicly = models.BooleanField(_("shown publicly"), default=False)
@@ -316,7 +323,7 @@ class Signature(models.Model):
                 fields=["petition", "confirmed_at", "id"],
                 name="signature_author_optin_idx",
                 condition=Q(
-                    consent_author=True, consent_author_shared=True, confirmed_at__isnull=False
+                    consent_author=True, shared_with__isnull=False, confirmed_at__isnull=False
                 ),
             ),
             # The delivery export (confirmed, in order), counts per country and recounts.

@@ -70,7 +70,7 @@ def sign(
         "postcode": postcode,
         "consent_author": consent_author,
         # What the form told them beside that box (petitions.forms.SignatureForm).
-        "consent_author_shared": consent_author and petition.author_organization_id is not None,
+        "shared_with_id": petition.author_organization_id if consent_author else None,
         "consent_campaign": consent_campaign,
         # Signers from high-risk countries are never listed, whatever they ticked.
         "show_publicly": show_publicly and not is_high_risk(country),
@@ -162,7 +162,7 @@ def delete_signature(signature_pk: int) -> bool:
 def stop_updates(signature_pk: int) -> None:
     """Withdraw both consents to hear from the author and the campaign."""
     Signature.objects.filter(pk=signature_pk).update(
-        consent_author=False, consent_author_shared=False, consent_campaign=False
+        consent_author=False, shared_with=None, consent_campaign=False
     )
 
 
@@ -211,7 +211,7 @@ def collect_for_email(email: str) -> list[dict]:
             "country": row.country.code,
             "postcode": row.postcode,
             "updates_from_author": row.consent_author,
-            "shared_with_author": row.consent_author and row.consent_author_shared,
+            "shared_with_author": row.consent_author and row.shared_with_id is not None,
             "updates_from_campaign": row.consent_campaign,
             "shown_publicly": row.show_publicly,
             "email_language": row.get_language_display(),

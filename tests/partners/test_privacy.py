@@ -4,6 +4,7 @@ author's updates shares their details with the author organization."""
 import pytest
 
 from petitions import services
+from tests.partners.conftest import bearer, make_key, make_organization, pull_url
 from tests.petitions.conftest import make_petition
 
 pytestmark = pytest.mark.django_db
@@ -31,16 +32,34 @@ def test_the_privacy_notice_says_who_gets_the_signers_who_asked_for_updates(clie
     assert "передаём ваше имя, адрес почты, страну, почтовый индекс" in russian
 
 
-def test_only_a_signer_told_of_the_sharing_is_recorded_as_agreeing_to_it(authored_petition):
-    """The form says the author organization gets the details only where the petition has
+def test_a_signer_agrees_to_share_with_the_organization_the_form_named_and_no_other(
+    authored_petition,
+):
+    """The form names the author organization beside the box only where the petition has
     one: a tick on another petition's box (or one given before the form said so, stored
     before this field) never reaches a partner's key."""
     told = services.sign(authored_petition, consent_author=True, **DETAILS)
     untold = services.sign(make_petition(), consent_author=True, **DETAILS)
     declined = services.sign(make_petition(), consent_author=False, **DETAILS)
-    assert told.consent_author_shared is True
-    assert untold.consent_author_shared is False and untold.consent_author is True
-    assert declined.consent_author_shared is False
+    assert told.shared_with == authored_petition.author_organization
+    assert untold.shared_with is None and untold.consent_author is True
+    assert declined.shared_with is None
+
+
+def test_an_author_organization_set_later_pulls_none_of_the_signers_who_agreed_to_another(
+    client, authored_petition
+):
+    """Staff who re-point a petition at another organization do not hand it the signers
+    who agreed to the first: each signer's consent names its organization."""
+    signature = services.sign(authored_petition, consent_author=True, **DETAILS)
+    services.confirm(signature)
+    newcomer = make_organization()
+    _, key = make_key(newcomer)
+    authored_petition.author_organization = newcomer
+    authored_petition.save()
+    response = client.get(pull_url(authored_petition), **bearer(key))
+    assert response.status_code == 200
+    assert response.json()["_embedded"]["osdi:signatures"] == []
 
 
 DETAILS = {

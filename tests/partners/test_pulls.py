@@ -23,7 +23,8 @@ T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 def opted_in(petition, minutes: int = 0, **kwargs):
     """A confirmed signer of `petition` who asked for the author's updates."""
     kwargs.setdefault("confirmed_at", T0 + timedelta(minutes=minutes))
-    return make_signature(petition, consent_author=True, consent_author_shared=True, **kwargs)
+    kwargs.setdefault("shared_with", petition.author_organization)
+    return make_signature(petition, consent_author=True, **kwargs)
 
 
 def ids(response) -> list[str]:
@@ -40,7 +41,8 @@ def test_the_authors_key_gets_exactly_the_confirmed_signers_who_asked_for_its_up
     petition = authored_petition
     first = opted_in(petition, 1)
     second = opted_in(petition, 2)
-    make_signature(petition, consent_author=True, consent_author_shared=True)  # not confirmed
+    make_signature(petition, consent_author=True, shared_with=petition.author_organization)
+    # ^ not confirmed
     # Ticked the box before the form said the author would get their details: never asked.
     make_signature(petition, confirmed=True, consent_author=True)
     make_signature(petition, confirmed=True, consent_author=False, consent_campaign=True)
