@@ -40,6 +40,7 @@ RESERVED_SLUGS = frozenset(
         "mine",
         "recap",
         "attend",
+        "cohosting",
         "nearby",
         "map",
         "embed",
