@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from allout.account_data import accounts_of
 from allout.addresses import canonical_email
@@ -168,6 +169,47 @@ def remove(event: Event, actor: User, cohost_pk: int) -> CoHost:
         )
         emails.cohost_removed(cohost, was_active=was_active)
     return cohost
+
+
+def _of_address(email: str):
+    """Every invitation and co-hosting of `email` and its accounts, not yet erased."""
+    match = Q(user__in=accounts_of(email)) | Q(email_normalized=canonical_email(email))
+    return CoHost.objects.filter(match).exclude(email_normalized=ERASED)
+
+
+def collect_cohosting(email: str) -> list[dict]:
+    """What the data page (allout.privacy) shows an address about its co-hosting."""
+    rows = _of_address(email).select_related("event").order_by("invited_at")
+    return [
+        {
+            "event": row.event.title,
+            "starts": row.event.local_starts_at().isoformat(),
+            "invited_address": row.email,
+            "status": _status(row),
+            "invited": row.invited_at,
+        }
+        for row in rows
+    ]
+
+
+def _status(row: CoHost) -> str:
+    if row.removed_at is not None:
+        return _("Removed")
+    return _("Co-host") if row.accepted_at is not None else _("Invited")
+
+
+COHOSTING_LABELS = {
+    "event": gettext_lazy("Event"),
+    "starts": gettext_lazy("Starts (local time)"),
+    "invited_address": gettext_lazy("Invited address"),
+    "status": gettext_lazy("Status"),
+    "invited": gettext_lazy("Invited"),
+}
+
+
+def erase_cohosting(email: str) -> int:
+    """The data page's delete: end the address's co-hosting and forget it."""
+    return end_for_erasure(email, [])
 
 
 def end_for_erasure(email: str, events: list[Event]) -> int:

@@ -377,3 +377,17 @@ def test_a_cohosts_own_erasure_ends_their_cohosting(client, event, friend):
     assert cohost.removed_at and cohost.email == cohosts.ERASED
     event.refresh_from_db()
     assert event.status == Event.Status.APPROVED  # someone else's event is untouched
+
+
+def test_the_data_page_shows_an_addresses_invitations_and_deletes_them(client, event, friend):
+    from allout import privacy
+
+    invite_by_page(client, event, "friend@example.org")
+    export = privacy.collect("friend@example.org")
+    assert [row["event"] for row in export["cohosting"]] == ["Vigil by the river"]
+    assert export["cohosting"][0]["status"] == "Invited"
+    assert privacy.collect("someone.else@example.org")["cohosting"] == []
+    privacy.erase("friend@example.org")
+    cohost = CoHost.objects.get()
+    assert cohost.removed_at and cohost.email == cohosts.ERASED
+    assert privacy.collect("friend@example.org")["cohosting"] == []
