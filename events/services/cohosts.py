@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from allout.account_data import accounts_of
 from allout.addresses import canonical_email
-from allout.blocking import is_blocked
+from allout.blocking import is_blocked, is_blocked_account
 from allout.i18n import current_language
 from events import cohost_links, emails
 from events.errors import (
@@ -97,7 +97,8 @@ def invitation_for(token: str, user: User) -> CoHost:
     """The pending invitation `token` stands for, if `user` may accept it; else
     InvitationInvalid (or WrongAccount) with the reason for the page."""
     pk = cohost_links.cohost_id(token)
-    if pk is None:
+    # Staff's silent block of an account: its links look broken, like any bad link.
+    if pk is None or is_blocked_account(user):
         raise InvitationInvalid(
             _("This invitation link is not valid or has expired. Ask the organizer for a new one.")
         )

@@ -92,7 +92,6 @@ def event_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         "may_moderate": viewer_is_organizer or viewer_is_cohost or staff_may(request, MODERATE),
         # Cancelling is the organizer's (and moderators'), never a co-host's.
         "may_cancel": viewer_is_organizer or staff_may(request, MODERATE),
-        "cohosts": event.cohosts.live().select_related("user") if viewer_is_organizer else [],
     }
     return render(request, "events/dashboard_event.html", context)
 
