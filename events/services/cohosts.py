@@ -105,12 +105,7 @@ def invitation_for(token: str, user: User) -> CoHost:
     cohost = CoHost.objects.select_related("event").filter(pk=pk).first()
     if cohost is None:
         raise InvitationInvalid(_("This invitation no longer exists."), status=410)
-    if cohost.removed_at is not None:
-        raise InvitationInvalid(_("The organizer withdrew this invitation."), status=410)
-    if cohost.accepted_at is not None:
-        raise InvitationInvalid(_("This invitation has already been used."), status=410)
-    if not cohost.event.accepts_cohosts():
-        raise InvitationInvalid(_("This event no longer takes co-hosts."), status=410)
+    # Before anything about the invitation: another account learns nothing of it.
     if not holds_address(user, cohost.email_normalized):
         raise WrongAccount(
             _(
@@ -118,6 +113,12 @@ def invitation_for(token: str, user: User) -> CoHost:
                 "has verified the address the invitation was sent to."
             )
         )
+    if cohost.removed_at is not None:
+        raise InvitationInvalid(_("The organizer withdrew this invitation."), status=410)
+    if cohost.accepted_at is not None:
+        raise InvitationInvalid(_("This invitation has already been used."), status=410)
+    if not cohost.event.accepts_cohosts():
+        raise InvitationInvalid(_("This event no longer takes co-hosts."), status=410)
     return cohost
 
 

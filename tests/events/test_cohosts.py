@@ -391,3 +391,22 @@ def test_the_data_page_shows_an_addresses_invitations_and_deletes_them(client, e
     cohost = CoHost.objects.get()
     assert cohost.removed_at and cohost.email == cohosts.ERASED
     assert privacy.collect("friend@example.org")["cohosting"] == []
+
+
+def test_a_blocked_address_is_not_emailed_and_a_blocked_account_cannot_accept(
+    client, event, friend
+):
+    from allout.models import BlockedAddress
+
+    invite_by_page(client, event, "friend@example.org")
+    token = invitation_token("friend@example.org")
+    BlockedAddress.objects.create(kind=BlockedAddress.Kind.ADDRESS, value="friend@example.org")
+    client.force_login(friend)
+    assert client.post(f"/events/cohosting/{token}/").status_code == 400
+    assert CoHost.objects.get().accepted_at is None
+    # An invitation to a verified account that staff blocked: the same answer, nothing sent.
+    make_organizer(email="blocked@example.org")
+    BlockedAddress.objects.create(kind=BlockedAddress.Kind.ADDRESS, value="blocked@example.org")
+    response = invite_by_page(client, event, "blocked@example.org")
+    assert SAME_MESSAGE in response.content.decode()
+    assert not OutboxEmail.objects.filter(kind="cohost_invitation", to="blocked@example.org")
