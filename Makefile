@@ -23,7 +23,7 @@ export SITE_URL ?= http://$(HOST):$(PORT)
 export ALLOWED_HOSTS ?= $(HOST),127.0.0.1,localhost
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup messages catalogs openapi services browser lint fmt check-migrations migrate demo totp env clean email-notice
+.PHONY: run test setup messages catalogs openapi services browser lint fmt check-migrations migrate demo screenshots totp env clean email-notice
 
 run: setup migrate demo
 	@echo
@@ -93,6 +93,10 @@ migrate: setup
 
 demo: migrate
 	$(PY) manage.py load_demo
+
+# The README's screenshots (docs/screenshots/), from the demo data in Chromium: bin/screenshots.py.
+screenshots: demo browser
+	$(PY) bin/screenshots.py
 
 # The demo moderator's current two-factor code (development only).
 totp: setup

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "allout",
     "events",
     "petitions",
+    "partners",
     "api",
 ]
 
@@ -361,6 +362,12 @@ CELERY_BEAT_SCHEDULE["alert-moderators"] = {
 # Relayed messages to one event in an hour beyond which moderators are alerted (once an
 # hour); the form stays open for everyone else.
 CONTACT_BURST_PER_HOUR = envint("CONTACT_BURST_PER_HOUR", 20, minimum=1)
+
+# --- Partners' keyed pulls (partners/) ------------------------------------------------------
+# The keyed pull names its own authentication (REST_FRAMEWORK below has none: a staff
+# member's logged-in browser is not a partner's key). The pulls of a petition's opted-in
+# signers one partner key may make a minute:
+PARTNER_PULLS_PER_MINUTE = envint("PARTNER_PULLS_PER_MINUTE", 60, minimum=1)
 
 # --- Maps ------------------------------------------------------------------------------------
 # The tile server is the one outside request a page makes. Empty means no tiles at all.

@@ -21,6 +21,8 @@ urlpatterns = [
     path("altcha/challenge/", antibot.challenge, name="altcha_challenge"),
     path("my-data/<str:token>/", views.data_request, name="data_request"),
     path("admin/", admin.site.urls),
+    # Partners' keyed pulls (partners/): the API's part that needs a key.
+    path("api/v1/", include("partners.urls")),
     # The header's switcher posts here from every page. Without a CSRF token: a token
     # would put a cookie and a per-visitor form on every page, and a forged post can only
     # change the language of the visitor's pages.

@@ -25,18 +25,21 @@ def get_event_for_viewer(user: User | AnonymousUser, slug: str) -> Event:
     return get_object_or_404(events, slug=slug)
 
 
-# An event's PostGIS columns: each is parsed into a GEOS object whenever the row is loaded.
-POINTS = ("point", "approximate_point", "public_point")
+# What taking an RSVP reads of its event: whether it takes sign-ups (status, end), its page's
+# address and its title (the confirmation's subject). The worker loads the whole row again
+# to write the email's bodies.
+RSVP_FIELDS = ("slug", "status", "ends_at", "title")
 
 
 def get_event_to_rsvp(user: User | AnonymousUser, slug: str) -> Event:
     """The event an RSVP is POSTed to, for the same viewers as get_event_for_viewer.
 
-    Without its points and its embassy: signing up and its email name the place in words, and
-    building the GEOS objects cost a quarter of an RSVP's time. (A deferred column read
-    anyway is loaded on use: slower, never wrong.)
+    Only the columns the sign-up reads (RSVP_FIELDS): building the query for the whole row
+    with its campaign, and the GEOS objects of its points, cost a third of an RSVP's CPU
+    (bench/README.md). A page that shows the event after all (the form with its errors, "no
+    longer taking sign-ups") loads it whole with get_event_for_viewer.
     """
-    events = Event.objects.visible_to(user).select_related("campaign").defer(*POINTS)
+    events = Event.objects.visible_to(user).only(*RSVP_FIELDS)
     return get_object_or_404(events, slug=slug)
 
 
@@ -139,6 +142,12 @@ def get_event_to_cancel(request: HttpRequest, slug: str) -> Event:
 def get_event_for_outcome(request: HttpRequest, slug: str) -> Event:
     """What the public page says happened: the organizer and co-hosts, or moderators."""
     return _get_organizer_tool(request, slug, MODERATE, StaffAccess.What.OUTCOME)
+
+
+def get_event_for_toolkit(request: HttpRequest, slug: str) -> Event:
+    """The poster and the share image: the organizer and co-hosts, or moderators. Only
+    public facts, but of an event that may not be public yet."""
+    return _get_organizer_tool(request, slug, MODERATE, StaffAccess.What.TOOLKIT)
 
 
 def may_see_exact_place(request: HttpRequest, event: Event) -> bool:

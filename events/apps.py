@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +11,7 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         from allout import privacy
         from allout.models import HighRiskCountry
-        from events import risk
+        from events import risk, toolkit
         from events.finder import mapdata  # noqa: F401 (drops the cached map when an event changes)
         from events.services import cohosts, erasure
 
@@ -50,6 +51,8 @@ class EventsConfig(AppConfig):
                 "invitation; the organizer keeps their event."
             ),
         )
+        # A poster without its font would print empty boxes: refuse to start instead.
+        checks.register(toolkit.check_fonts)
         # Staff keep the high-risk list in allout; events' cached map follows it.
         post_save.connect(
             risk.list_changed, sender=HighRiskCountry, dispatch_uid="events.risk.saved"

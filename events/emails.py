@@ -42,7 +42,7 @@ def _context(event: Event) -> dict:
         "event_url": absolute_url(event.get_absolute_url()),
         "edit_url": absolute_url(reverse("events:edit", args=[event.slug])),
         "dashboard_url": absolute_url(reverse("events:dashboard_event", args=[event.slug])),
-        "guidelines_url": absolute_url(reverse("privacy") + "#safety"),
+        "guidelines_url": absolute_url(reverse("events:guidelines")),
     }
 
 
@@ -168,8 +168,10 @@ def _to_participant(
                 "event_url": absolute_url(event.get_absolute_url()),
                 "cancel_url": cancel_url,
                 # The exact meeting point goes only to confirmed participants, whatever the
-                # message, or to anyone when the organizer shows it publicly anyway.
-                "reveal_place": reveal_place or not event.hide_exact_location,
+                # message, or to anyone when the organizer shows it publicly anyway: the
+                # template asks the event as it is when the worker renders the email, so an
+                # organizer who hides the point meanwhile is obeyed.
+                "reveal_place": reveal_place,
                 **{name: links.url(attendance, purpose) for name, purpose in signed_links.items()},
                 **context,
             },

@@ -519,6 +519,7 @@ class StaffAccess(models.Model):
         MESSAGE = "message", _("a message to the participants")
         CANCEL = "cancel", _("cancelling the event")
         OUTCOME = "outcome", _("the outcome after the day")
+        TOOLKIT = "toolkit", _("the poster or the share image")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="staff_accesses")
     actor = models.ForeignKey(

@@ -9,6 +9,7 @@ from events.views import (
     recap,
     registration,
     rsvp,
+    toolkit,
 )
 
 app_name = "events"
@@ -24,6 +25,7 @@ urlpatterns = [
     # For partner sites and calendars (events.views.partners).
     path("calendar.ics", partners.calendar_feed, name="calendar_feed"),
     path("embed/map/", partners.embed_map, name="embed_map"),
+    path("guidelines/", toolkit.guidelines, name="guidelines"),
     # Registering and editing.
     path("new/", registration.new_event, name="new"),
     path("places.json", registration.places_json, name="places"),
@@ -34,6 +36,8 @@ urlpatterns = [
     path("mine/<slug:slug>/message/", organizer.message, name="message"),
     path("mine/<slug:slug>/cancel/", organizer.cancel_event, name="cancel"),
     path("mine/<slug:slug>/outcome/", organizer.outcome, name="outcome"),
+    path("mine/<slug:slug>/poster.pdf", toolkit.poster, name="poster"),
+    path("mine/<slug:slug>/share.png", toolkit.share_image, name="share_image"),
     path("mine/<slug:slug>/cohosts/", organizer.cohost_list, name="cohosts"),
     path(
         "mine/<slug:slug>/cohosts/<int:pk>/remove/",

@@ -37,7 +37,7 @@ class PetitionAdmin(TranslationAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["signature_count", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "text", "author"]}),
+        (None, {"fields": ["title", "slug", "summary", "text", "author", "author_organization"]}),
         (_("Signing"), {"fields": ["status", "deadline", "goal", "campaign"]}),
         (_("Counts"), {"fields": ["signature_count", "created_at", "updated_at"]}),
     ]

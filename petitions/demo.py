@@ -174,6 +174,10 @@ def load_signatures(petition: Petition) -> int:
                 email_normalized=canonical_email(email),
                 country=country,
                 consent_campaign=rng.random() < 0.4,
+                # Every third asks for the author's updates (what its key pulls); not drawn
+                # from rng, so the other details stay what they were.
+                consent_author=number % 3 == 0,
+                consent_author_shared=number % 3 == 0,  # told so by the form, as signers are
                 show_publicly=rng.random() < 0.5 and not is_high_risk(country),
                 source=DEMO_SOURCE,
                 confirmed_at=now - timedelta(minutes=(DEMO_SIGNATURES - number) * 53),

@@ -74,6 +74,12 @@ class SignatureForm(AntiBotMixin, forms.Form):
         self.fields["consent_author"].label = _(
             "Send me updates from %(author)s, the author of this petition"
         ) % {"author": petition.author}
+        if petition.author_organization_id:
+            # Its key pulls the signers who tick this (partners/): they are told here.
+            self.fields["consent_author"].help_text = _(
+                "If you tick this, we share your name, email, country and postcode with "
+                "%(author)s so that they can write to you."
+            ) % {"author": petition.author}
         self.fields["consent_campaign"].label = _(
             "Send me updates about this campaign from %(site)s"
         ) % {"site": settings.SITE_NAME}

@@ -58,6 +58,20 @@ class Petition(models.Model):
     author = models.CharField(
         _("author organization"), max_length=200, help_text=_("Who started the petition.")
     )
+    # The partner whose key pulls the signers who asked for the author's updates (partners/).
+    # By name: petitions imports nothing of the partners app, which reads petitions.
+    author_organization = models.ForeignKey(
+        "partners.PartnerOrganization",
+        verbose_name=_("author organization (partner)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="authored_petitions",
+        help_text=_(
+            "The partner organization whose API key may pull the confirmed signers who asked "
+            "for the author's updates."
+        ),
+    )
     goal = models.PositiveIntegerField(_("goal"), default=100_000)
     status = models.CharField(
         _("status"), max_length=10, choices=PetitionStatus.choices, default=PetitionStatus.OPEN
@@ -230,6 +244,15 @@ class SignatureQuerySet(models.QuerySet):
             .exclude(country__in=sorted(high_risk_countries()))
         )
 
+    def opted_in_to_author(self) -> SignatureQuerySet:
+        """Confirmed signers who asked for the author's updates: what the author's key pulls,
+        oldest confirmation first (ties by id), so pages never shuffle between requests."""
+        return (
+            self.confirmed()
+            .filter(consent_author=True, consent_author_shared=True)
+            .order_by("confirmed_at", "pk")
+        )
+
     def for_email(self, email: str) -> SignatureQuerySet:
         return self.filter(email_normalized=canonical_email(email))
 
@@ -248,6 +271,12 @@ class Signature(models.Model):
     country = CountryField(_("country"))
     postcode = models.CharField(_("postcode"), max_length=20, blank=True)
     consent_author = models.BooleanField(_("updates from the author"), default=False)
+    # The sign form said, beside the box they ticked, that their details go to the author
+    # organization (it does only where the petition has one). Only these are pulled by its
+    # key: a signer who ticked the box before the form said so was never asked.
+    consent_author_shared = models.BooleanField(
+        _("details shared with the author"), default=False, editable=False
+    )
     consent_campaign = models.BooleanField(_("updates from the campaign"), default=False)
     show_publicly = models.BooleanField(_("shown publicly"), default=False)
     source = models.CharField(
@@ -281,6 +310,14 @@ class Signature(models.Model):
                 models.F("confirmed_at").desc(),
                 name="signature_public_recent_idx",
                 condition=Q(show_publicly=True, confirmed_at__isnull=False),
+            ),
+            # The author's pulls (partners): a petition's opted-in signers in confirmation order.
+            models.Index(
+                fields=["petition", "confirmed_at", "id"],
+                name="signature_author_optin_idx",
+                condition=Q(
+                    consent_author=True, consent_author_shared=True, confirmed_at__isnull=False
+                ),
             ),
             # The delivery export (confirmed, in order), counts per country and recounts.
             models.Index(

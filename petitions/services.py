@@ -69,6 +69,8 @@ def sign(
         "country": country,
         "postcode": postcode,
         "consent_author": consent_author,
+        # What the form told them beside that box (petitions.forms.SignatureForm).
+        "consent_author_shared": consent_author and petition.author_organization_id is not None,
         "consent_campaign": consent_campaign,
         # Signers from high-risk countries are never listed, whatever they ticked.
         "show_publicly": show_publicly and not is_high_risk(country),
@@ -159,7 +161,9 @@ def delete_signature(signature_pk: int) -> bool:
 
 def stop_updates(signature_pk: int) -> None:
     """Withdraw both consents to hear from the author and the campaign."""
-    Signature.objects.filter(pk=signature_pk).update(consent_author=False, consent_campaign=False)
+    Signature.objects.filter(pk=signature_pk).update(
+        consent_author=False, consent_author_shared=False, consent_campaign=False
+    )
 
 
 def purge_unconfirmed(older_than: timedelta) -> int:
@@ -207,6 +211,7 @@ def collect_for_email(email: str) -> list[dict]:
             "country": row.country.code,
             "postcode": row.postcode,
             "updates_from_author": row.consent_author,
+            "shared_with_author": row.consent_author and row.consent_author_shared,
             "updates_from_campaign": row.consent_campaign,
             "shown_publicly": row.show_publicly,
             "email_language": row.get_language_display(),
@@ -225,6 +230,7 @@ SIGNATURE_LABELS = {
     "country": _("Country"),
     "postcode": _("Postcode"),
     "updates_from_author": _("Updates from the petition's author"),
+    "shared_with_author": _("Details shared with the petition's author"),
     "updates_from_campaign": _("Updates from the campaign"),
     "shown_publicly": _("Name shown publicly"),
     "email_language": _("Language of our emails"),

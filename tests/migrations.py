@@ -17,13 +17,17 @@ Node = tuple[str, str]
 
 def migrate_to(targets: list[Node]) -> StateApps:
     """Migrate the test database to `targets`; the models of that schema (the apps not
-    named stay at their latest migration)."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
+    named stay at their latest migration, unless they depend on what was unapplied).
+
+    The schema is read from what is applied afterwards: an app whose migrations depend on a
+    named app's later ones (partners on petitions) was migrated back with it, and its leaf
+    would bring those later migrations back into the models.
+    """
+    MigrationExecutor(connection).migrate(targets)
     ContentType.objects.clear_cache()
-    moved = {app_label for app_label, _ in targets}
-    others = [node for node in executor.loader.graph.leaf_nodes() if node[0] not in moved]
-    return executor.loader.project_state([*targets, *others]).apps
+    loader = MigrationExecutor(connection).loader  # reloaded: what is applied now
+    applied = [node for node in loader.applied_migrations if node in loader.graph.nodes]
+    return loader.project_state(applied).apps
 
 
 def latest() -> list[Node]:

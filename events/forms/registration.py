@@ -214,9 +214,9 @@ class EventForm(forms.ModelForm):
         else:
             self.initial.setdefault("date", campaign.date)
             self.fields["accept_guidelines"].label = format_html(
-                '{} <a href="{}#safety">{}</a>.',
+                '{} <a href="{}">{}</a>.',
                 _("I have read and will follow the"),
-                reverse("privacy"),
+                reverse("events:guidelines"),
                 _("safety and non-violence guidelines"),
             )
 

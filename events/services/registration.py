@@ -39,6 +39,7 @@ RESERVED_SLUGS = frozenset(
         "new",
         "mine",
         "recap",
+        "guidelines",
         "attend",
         "cohosting",
         "nearby",

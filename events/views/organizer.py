@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from allout.spreadsheets import streamed_csv
 from allout.types import AuthenticatedHttpRequest
-from events import cohost_links
+from events import cohost_links, toolkit
 from events.access import (
     MODERATE,
     get_event_for_organizer,
@@ -92,6 +92,7 @@ def event_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         "may_moderate": viewer_is_organizer or viewer_is_cohost or staff_may(request, MODERATE),
         # Cancelling is the organizer's (and moderators'), never a co-host's.
         "may_cancel": viewer_is_organizer or staff_may(request, MODERATE),
+        "default_paper": toolkit.default_paper(event),
     }
     return render(request, "events/dashboard_event.html", context)
 

@@ -42,6 +42,8 @@ def handle_rsvp(request: HttpRequest, event: Event) -> HttpResponse:
 def _take_rsvp(request: HttpRequest, event: Event) -> HttpResponse:
     form = RSVPForm(request.POST, request=request)
     if not form.is_valid():
+        # The page shows the event: all of it, not what the sign-up needed (get_event_to_rsvp).
+        event = get_event_for_viewer(request.user, event.slug)
         context = {"event": event, "rsvp_form": form}
         return render(request, "events/attend_form.html", context, status=400)
     if form.trapped:  # a bot (allout.antibot): the usual answer, nothing stored or sent
@@ -54,6 +56,7 @@ def _take_rsvp(request: HttpRequest, event: Event) -> HttpResponse:
 
 
 def _closed(request: HttpRequest, event: Event) -> HttpResponse:
+    event = get_event_for_viewer(request.user, event.slug)  # whole, as above
     return render(request, "events/attend_closed.html", {"event": event}, status=409)
 
 

@@ -23,6 +23,7 @@ from petitions.models import Signature
 from tests.conftest import make_user
 from tests.e2e.test_event_journey import PASSWORD
 from tests.events.factories import make_attendance, make_campaign, make_event
+from tests.outbox import rendered
 from tests.petitions.conftest import link_in, make_petition, make_signature
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -227,7 +228,7 @@ def test_signing_up_to_attend_with_a_keyboard_alone(live_server, keyboard_page: 
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
 
-    row = OutboxEmail.objects.get(to="masha@example.org")
+    row = rendered().get(to="masha@example.org")
     confirm = re.search(r"https?://[^/\s]+(/events/attend/[^/\s]+/confirm/)", row.body_text)
     assert confirm, row.body_text
     page.goto(live_server.url + confirm.group(1))

@@ -352,6 +352,17 @@ def test_the_confirmation_request_keeps_the_meeting_point_hidden(client):
     assert "as soon as you confirm" in row.body_text
 
 
+def test_a_point_hidden_after_the_sign_up_is_kept_from_its_confirmation_request(client):
+    """The worker renders the email: an organizer who hides the point between someone's
+    sign-up and the send is obeyed, though the point was public when they signed up."""
+    event = make_event(meeting_point="Behind the blue kiosk", address="Trafalgar Square")
+    client.post(rsvp_path(event), FORM)
+    Event.objects.filter(pk=event.pk).update(hide_exact_location=True)
+    row = rendered().get()
+    assert "Behind the blue kiosk" not in row.body_text + row.body_html
+    assert "Trafalgar Square" not in row.body_text + row.body_html
+
+
 def test_a_confirmed_participant_gets_the_meeting_point_by_email_and_on_their_page(client):
     event = hidden_event()
     client.post(rsvp_path(event), FORM)
@@ -432,7 +443,7 @@ def test_the_count_equals_the_confirmed_rows_after_confirms_and_cancels_race():
 def test_an_rsvp_takes_six_queries_once_the_block_list_is_cached(client, django_assert_num_queries):
     event = make_event()
     client.post(rsvp_path(event), {**FORM, "email": "warm@example.org"})  # fills the caches
-    # The event (for the viewer, without its points: events.access.get_event_to_rsvp), no
+    # The event (for the viewer, only what a sign-up reads: events.access.get_event_to_rsvp), no
     # query for whether anything is blocked (held in the process for a few seconds by
     # allout.cache.local, and in Redis; asked by the service and by the email, it costs
     # nothing the second time; the address itself is not looked up when nothing is blocked),

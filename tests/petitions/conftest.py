@@ -8,6 +8,7 @@ from itertools import count
 import pytest
 from django.utils import timezone
 
+from allout import mail
 from allout.addresses import canonical_email
 from allout.models import OutboxEmail
 from petitions.models import Petition, PetitionCounter, Signature, Target
@@ -70,7 +71,9 @@ def embed_form(petition: Petition, **kwargs) -> dict:
 
 
 def link_in(row: OutboxEmail, kind: str) -> str:
-    """The path of the signed link of `kind` (confirm, delete, updates) in an email."""
+    """The path of the signed link of `kind` (confirm, delete, updates) in an email, its
+    bodies rendered first as the worker renders them."""
+    mail.render(row)
     match = re.search(rf"https?://[^/\s]+(/petitions/signature/[^/\s]+/{kind}/)", row.body_text)
     assert match, f"no {kind} link in {row.body_text!r}"
     return match.group(1)

@@ -8,7 +8,7 @@ from django.db import transaction
 from allout import demo
 
 # Each app keeps its own demo data in <app>/demo.py with a load(stdout) function.
-DEMO_MODULES = ["events.demo", "petitions.demo"]
+DEMO_MODULES = ["events.demo", "petitions.demo", "partners.demo"]
 
 
 class Command(BaseCommand):

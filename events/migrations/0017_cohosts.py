@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0015_recipient_language'),
+        ('events', '0016_staffaccess_toolkit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,102 @@
+"""The keyed pull: a petition's author organization reads the signers who asked for its
+updates (GET /api/v1/petitions/<slug>/signatures/)."""
+
+from __future__ import annotations
+
+from typing import cast
+from urllib.parse import urlencode
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from allout.i18n import neutral_reverse
+from allout.links import absolute_url
+from partners import services
+from partners.authentication import ApiKeyAuthentication, HasApiKey, PerKeyThrottle
+from partners.models import ApiKey
+from partners.serializers import PullQuery, SignaturePage
+
+
+def page_body(request: Request, page: services.PulledPage) -> dict:
+    """The OSDI collection page: totals, links to its neighbours, the signers embedded."""
+
+    def link(number: int) -> dict:
+        # Only our own parameters go into the links: nothing else the client sent.
+        query = {"since": request.query_params["since"]} if "since" in request.query_params else {}
+        query.update(page=str(number), per_page=str(page.per_page))
+        return {"href": absolute_url(f"{request.path}?{urlencode(query)}")}
+
+    petition_path = neutral_reverse("petitions:detail", args=[page.petition.slug])
+    links = {
+        "self": link(page.page),
+        "osdi:petition": {"href": absolute_url(petition_path)},
+    }
+    if page.page < page.total_pages:
+        links["next"] = link(page.page + 1)
+    if page.page > 1:
+        links["prev"] = link(min(page.page - 1, max(page.total_pages, 1)))
+    return {
+        "total_pages": page.total_pages,
+        "total_records": page.total,
+        "page": page.page,
+        "per_page": page.per_page,
+        "_links": links,
+        "_embedded": {"osdi:signatures": page.signatures},
+    }
+
+
+ERROR = OpenApiTypes.OBJECT
+
+
+class PetitionSignatures(APIView):
+    # Personal data for one organization: no session, no browsable HTML, no CORS (no
+    # other site's page may read it), and never kept by a shared cache.
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasApiKey]
+    throttle_classes = [PerKeyThrottle]
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        operation_id="petition_signatures",
+        summary="The signers who asked for the petition author's updates",
+        description=(
+            "For the petition's author organization only, with its API key. Confirmed "
+            "signatures whose signer ticked “send me updates from the author”, oldest "
+            "confirmation first (ties by identifier). A signer who withdraws that consent or "
+            "deletes their signature is gone from the next pull. A petition the key's "
+            "organization is not the author of is a 404, like one that does not exist."
+        ),
+        parameters=[PullQuery],
+        responses={
+            200: SignaturePage,
+            400: OpenApiResponse(ERROR, description="A bad parameter, named in the answer."),
+            401: OpenApiResponse(ERROR, description="No key, or a wrong or revoked one."),
+            404: OpenApiResponse(ERROR, description="No such petition of the key's organization."),
+            429: OpenApiResponse(ERROR, description="Too many requests with this key."),
+        },
+        tags=["partners"],
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        query = PullQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        page = services.pull_signatures(
+            cast(ApiKey, request.auth),  # HasApiKey let only a key's request in
+            slug,
+            since=data.get("since"),
+            page=data["page"],
+            per_page=data["per_page"],
+        )
+        if page is None:
+            raise exceptions.NotFound
+        return Response(SignaturePage(page_body(request, page)).data)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        return response
