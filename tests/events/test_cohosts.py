@@ -410,3 +410,10 @@ def test_a_blocked_address_is_not_emailed_and_a_blocked_account_cannot_accept(
     response = invite_by_page(client, event, "blocked@example.org")
     assert SAME_MESSAGE in response.content.decode()
     assert not OutboxEmail.objects.filter(kind="cohost_invitation", to="blocked@example.org")
+
+
+def test_a_cohost_may_download_the_poster_and_share_image(client, event, friend):
+    accepted_cohost(client, event, friend)
+    poster = client.get(f"/events/mine/{event.slug}/poster.pdf?paper=a4")
+    assert poster.status_code == 200 and poster["Content-Type"] == "application/pdf"
+    assert client.get(f"/events/mine/{event.slug}/share.png").status_code == 200
