@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, render
 
 from allout.accounts import passed_two_factor
 from allout.types import AuthenticatedHttpRequest
-from events.models import Event, StaffAccess
+from events.models import CoHost, Event, StaffAccess
 from events.services.registration import has_verified_email
 
 
@@ -56,11 +56,24 @@ def get_public_event(slug: str) -> Event:
 
 
 def get_event_for_organizer(user: User | AnonymousUser, slug: str) -> Event:
-    """The organizer's own event, to change or manage. Staff use the admin instead."""
+    """The organizer's own event, to change or manage. Staff use the admin instead.
+
+    The organizer alone, never a co-host: editing (the time, the place, whether the point
+    is hidden, the display name), cancelling, and choosing the co-hosts.
+    """
     if not user.is_authenticated:
         raise Http404
     events = Event.objects.filter(organizer=user).select_related("campaign", "embassy")
     return get_object_or_404(events, slug=slug)
+
+
+def is_cohost(user: User | AnonymousUser, event: Event) -> bool:
+    """Whether `user` co-hosts `event` now: accepted, not removed, and the event still
+    shared (Event.shares_dashboard). Asked afresh on every request, so a removal or a
+    cancellation takes effect on the co-host's next click."""
+    if not user.is_authenticated or not event.shares_dashboard():
+        return False
+    return CoHost.objects.active().filter(event=event, user=user).exists()
 
 
 # Staff reach another organizer's tools only with the permission that names the power and a
@@ -81,14 +94,20 @@ def staff_may(request: HttpRequest, permission: str) -> bool:
 
 
 def _get_organizer_tool(
-    request: HttpRequest, slug: str, permission: str, what: StaffAccess.What
+    request: HttpRequest,
+    slug: str,
+    permission: str,
+    what: StaffAccess.What,
+    *,
+    cohosts: bool = True,
 ) -> Event:
-    """The event for its organizer; for staff who may, the event and a line in its log."""
+    """The event for its organizer, and its co-hosts where `cohosts`; for staff who may,
+    the event and a line in its log."""
     user = request.user
     if not user.is_authenticated:
         raise Http404
     event = get_object_or_404(Event.objects.select_related("campaign", "embassy"), slug=slug)
-    if event.organizer_id == user.pk:
+    if event.organizer_id == user.pk or (cohosts and is_cohost(user, event)):
         return event
     if not staff_may(request, permission):
         raise Http404
@@ -99,7 +118,8 @@ def _get_organizer_tool(
 
 
 def get_event_for_participants(request: HttpRequest, slug: str) -> Event:
-    """The dashboard, with names and emails: the organizer, or staff who may see participants."""
+    """The dashboard, with names and emails: the organizer and co-hosts, or staff who may
+    see participants."""
     return _get_organizer_tool(request, slug, VIEW_PARTICIPANTS, StaffAccess.What.PARTICIPANTS)
 
 
@@ -110,23 +130,23 @@ def get_event_for_participants_csv(request: HttpRequest, slug: str) -> Event:
 
 
 def get_event_to_message(request: HttpRequest, slug: str) -> Event:
-    """Writing to the participants: the organizer, or moderators."""
+    """Writing to the participants: the organizer and co-hosts, or moderators."""
     return _get_organizer_tool(request, slug, MODERATE, StaffAccess.What.MESSAGE)
 
 
 def get_event_to_cancel(request: HttpRequest, slug: str) -> Event:
-    """Cancelling and telling everyone: the organizer, or moderators."""
-    return _get_organizer_tool(request, slug, MODERATE, StaffAccess.What.CANCEL)
+    """Cancelling and telling everyone: the organizer (never a co-host), or moderators."""
+    return _get_organizer_tool(request, slug, MODERATE, StaffAccess.What.CANCEL, cohosts=False)
 
 
 def get_event_for_outcome(request: HttpRequest, slug: str) -> Event:
-    """What the public page says happened: the organizer, or moderators."""
+    """What the public page says happened: the organizer and co-hosts, or moderators."""
     return _get_organizer_tool(request, slug, MODERATE, StaffAccess.What.OUTCOME)
 
 
 def get_event_for_toolkit(request: HttpRequest, slug: str) -> Event:
-    """The poster and the share image: the organizer, or moderators. Only public facts, but
-    of an event that may not be public yet."""
+    """The poster and the share image: the organizer and co-hosts, or moderators. Only
+    public facts, but of an event that may not be public yet."""
     return _get_organizer_tool(request, slug, MODERATE, StaffAccess.What.TOOLKIT)
 
 

@@ -43,6 +43,8 @@ from allout.risk import high_risk_countries
 from events import geo, risk
 from events.errors import EventsError
 from events.models import (
+    CoHost,
+    CoHostAction,
     Embassy,
     Event,
     EventReport,
@@ -135,6 +137,45 @@ class StaffAccessInline(admin.TabularInline):
     fields = readonly_fields
     extra = 0
     can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class CoHostInline(admin.TabularInline):
+    """The event's co-hosts and invitations (events.services.cohosts): staff read them here;
+    the organizer chooses them on the dashboard."""
+
+    model = CoHost
+    readonly_fields = ("email", "user", "invited_by", "invited_at", "accepted_at", "removed_at")
+    fields = readonly_fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "invited_by")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class CoHostActionInline(admin.TabularInline):
+    """Every invitation, acceptance and removal of a co-host, newest first."""
+
+    model = CoHostAction
+    readonly_fields = ("created_at", "actor", "action", "cohost")
+    fields = readonly_fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "cohost__event")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -302,7 +343,13 @@ class EventAdmin(LeafletNonceAdmin):
     ordering = ["created_at"]  # the queue: oldest first
     list_per_page = 50
     actions = ["approve_selected", "reject_selected", "unpublish_selected"]
-    inlines = [ModerationActionInline, StaffAccessInline, EventReportInline]
+    inlines = [
+        ModerationActionInline,
+        StaffAccessInline,
+        CoHostInline,
+        CoHostActionInline,
+        EventReportInline,
+    ]
     change_form_template = "admin/events/event/change_form.html"
     change_list_template = "admin/events/event/change_list.html"
     readonly_fields = [

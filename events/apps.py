@@ -13,7 +13,7 @@ class EventsConfig(AppConfig):
         from allout.models import HighRiskCountry
         from events import risk, toolkit
         from events.finder import mapdata  # noqa: F401 (drops the cached map when an event changes)
-        from events.services import erasure
+        from events.services import cohosts, erasure
 
         # The data page (linked from every email) shows and erases people's sign-ups, and
         # an organizer's events when they delete their account (before the account goes).
@@ -38,6 +38,17 @@ class EventsConfig(AppConfig):
                 "Your upcoming events are cancelled and everyone who signed up is told. Past "
                 "events stay as counts only: they no longer name you, and their report, "
                 "photo, messages and participants' details are removed."
+            ),
+        )
+        privacy.register(
+            "cohosting",
+            cohosts.collect_cohosting,
+            cohosts.erase_cohosting,
+            title=_("Events you were invited to co-host"),
+            labels=cohosts.COHOSTING_LABELS,
+            on_delete=_(
+                "You stop co-hosting at once and your address is removed from each "
+                "invitation; the organizer keeps their event."
             ),
         )
         # A poster without its font would print empty boxes: refuse to start instead.

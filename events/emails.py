@@ -28,7 +28,8 @@ from allout.blocking import is_blocked
 from allout.i18n import current_language
 from allout.links import absolute_url
 from events import attendance_links as links
-from events.models import Attendance, Event, OrganizerMessage
+from events import cohost_links
+from events.models import Attendance, CoHost, Event, OrganizerMessage
 
 # --- To organizers and moderators --------------------------------------------------------
 # Staff have no language on record; they read the site's default.
@@ -258,3 +259,69 @@ def contact_relay(event: Event, *, name: str, email: str, message: str) -> None:
         {"event": event, "event_url": absolute_url(event.get_absolute_url())},
         language=current_language(),
     )
+
+
+# --- To co-hosts and their organizer -----------------------------------------------------
+def _to_cohost(template: str, cohost: CoHost, context: dict | None = None) -> None:
+    """Queue `template` to the invited address, in the co-host's language (the page they
+    were invited from, then the one they accepted on)."""
+    event = cohost.event
+    with translation.override(cohost.language):
+        mail.queue(
+            template,
+            cohost.email,
+            {**_context(event), "cohost": cohost, **(context or {})},
+            language=cohost.language,
+        )
+
+
+def _cohosts_url(event: Event) -> str:
+    with translation.override(event.organizer_language):
+        return absolute_url(reverse("events:cohosts", args=[event.slug]))
+
+
+def cohost_invited(cohost: CoHost) -> None:
+    """To the organizer: the invitation is written down; whether it was sent is not said
+    (that would tell them whether the address has an account)."""
+    event = cohost.event
+    _to_organizer("cohost_invited", event, {"cohost": cohost, "cohosts_url": _cohosts_url(event)})
+
+
+def cohost_invitation(cohost: CoHost) -> None:
+    """To the invitee (a verified account): the signed link to accept, which expires."""
+    with translation.override(cohost.language):
+        accept_url = cohost_links.url(cohost.pk)
+    _to_cohost(
+        "cohost_invitation",
+        cohost,
+        {"accept_url": accept_url, "days": cohost_links.INVITATION_DAYS},
+    )
+
+
+def cohost_accepted(cohost: CoHost) -> None:
+    """To the organizer and the new co-host: they share the dashboard now."""
+    event = cohost.event
+    _to_organizer(
+        "cohost_accepted",
+        event,
+        {"cohost": cohost, "for_organizer": True, "cohosts_url": _cohosts_url(event)},
+    )
+    _to_cohost("cohost_accepted", cohost, {"for_organizer": False})
+
+
+def cohost_removed(cohost: CoHost, *, was_active: bool) -> None:
+    """To the organizer, and to the co-host if they had accepted (an invitee who never
+    accepted hears nothing more: they may not even have an account)."""
+    event = cohost.event
+    _to_organizer(
+        "cohost_removed",
+        event,
+        {
+            "cohost": cohost,
+            "for_organizer": True,
+            "was_active": was_active,
+            "cohosts_url": _cohosts_url(event),
+        },
+    )
+    if was_active:
+        _to_cohost("cohost_removed", cohost, {"for_organizer": False, "was_active": True})

@@ -61,3 +61,27 @@ class OutcomeTooEarly(EventsError):
 
 class UnreadablePhoto(EventsError):
     """The outcome photo is not an image we can read, or is too large to decode."""
+
+
+class CoHostLimit(EventsError):
+    """The event has as many co-hosts and open invitations as we allow."""
+
+
+class AlreadyInvited(EventsError):
+    """The address is the organizer's own, or has a live invitation or co-hosting."""
+
+
+class InvitationInvalid(EventsError):
+    """A co-host invitation link that is forged, expired, used, withdrawn or for an event
+    that no longer takes co-hosts. `status` is the HTTP status its page answers with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class WrongAccount(InvitationInvalid):
+    """An invitation opened by an account that has not verified the invited address."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, status=403)

@@ -125,6 +125,20 @@ class EventQuerySet(models.QuerySet):
             return self.filter(Q(status=Event.Status.APPROVED) | Q(organizer=user))
         return self.approved()
 
+    def hosted_by(self, user) -> EventQuerySet:
+        """The user's own events (any status) and those they co-host (see co_hosted_by)."""
+        return self.filter(Q(organizer=user) | Q(pk__in=self.co_hosted_by(user).values("pk")))
+
+    def co_hosted_by(self, user) -> EventQuerySet:
+        """Events the user co-hosts now: accepted, not removed, and neither cancelled nor
+        rejected (a cancelled event is its organizer's alone: see Event.shares_dashboard)."""
+        return self.filter(
+            cohosts__user=user,
+            cohosts__accepted_at__isnull=False,
+            cohosts__removed_at__isnull=True,
+            status__in=Event.HOSTED_STATUSES,
+        )
+
 
 class Event(models.Model):
     """A protest on the day of action, registered by an organizer and moderated by staff."""
@@ -368,6 +382,19 @@ class Event(models.Model):
         """Whether people may sign up to attend: approved and not yet over."""
         return self.status == self.Status.APPROVED and not self.is_over(now)
 
+    # Co-hosts share the dashboard of an event in one of these states only. Once it is
+    # cancelled or rejected there is nothing left to organize together, and its participant
+    # list (kept until erasure) stays with the organizer alone.
+    HOSTED_STATUSES = (Status.PENDING, Status.APPROVED)
+
+    def shares_dashboard(self) -> bool:
+        """Whether its co-hosts may use its dashboard now."""
+        return self.status in self.HOSTED_STATUSES
+
+    def accepts_cohosts(self) -> bool:
+        """Whether the organizer may invite co-hosts and invitations may be accepted."""
+        return self.shares_dashboard() and not self.is_over()
+
     def accepts_outcome(self, now: datetime.datetime | None = None) -> bool:
         """Whether the organizer may report the outcome (how it went): approved and over."""
         return self.status == self.Status.APPROVED and self.is_over(now)
@@ -570,3 +597,117 @@ class OrganizerMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} ({self.event})"
+
+
+class CoHostQuerySet(models.QuerySet):
+    def pending(self) -> CoHostQuerySet:
+        """Invitations not yet accepted, nor withdrawn."""
+        return self.filter(accepted_at__isnull=True, removed_at__isnull=True)
+
+    def active(self) -> CoHostQuerySet:
+        """Co-hosts who accepted and were not removed: they share the dashboard."""
+        return self.filter(accepted_at__isnull=False, removed_at__isnull=True, user__isnull=False)
+
+    def live(self) -> CoHostQuerySet:
+        """Pending invitations and active co-hosts: what counts toward the limit."""
+        return self.filter(removed_at__isnull=True)
+
+
+class CoHost(models.Model):
+    """Someone the organizer invited to share an event's dashboard (participants, messages,
+    the outcome), from the invitation to its acceptance and, maybe, its removal.
+
+    The invitation is bound to the address the organizer typed (`email`), not to an account:
+    a row is written whether or not that address has a verified account, so nothing the
+    organizer sees tells them which. `user` is set when someone logged in with that
+    address, verified, accepts. Never deleted while the event lives: removal sets
+    `removed_at`, and each step is in the event's CoHostAction log.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="cohosts")
+    email = models.EmailField(_("invited address"))
+    # The canonical address (allout.addresses): the invitation's binding.
+    email_normalized = models.CharField(max_length=254, editable=False)
+    # The invitee's emails are written in it: the organizer's page language at the
+    # invitation, the co-host's own once they accept.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cohostings",
+        verbose_name=_("co-host"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    invited_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+
+    objects = CoHostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["invited_at"]
+        verbose_name = _("co-host")
+        verbose_name_plural = _("co-hosts")
+        constraints = [
+            # One live invitation or co-hosting per address and event.
+            models.UniqueConstraint(
+                fields=["event", "email_normalized"],
+                condition=Q(removed_at__isnull=True),
+                name="cohost_one_live_per_email",
+            ),
+        ]
+        indexes = [
+            # Access checks and "my events": a user's active co-hostings.
+            models.Index(
+                fields=["user", "event"],
+                name="cohost_active_user_idx",
+                condition=Q(accepted_at__isnull=False, removed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.event})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding:
+            self.email_normalized = canonical_email(self.email)
+        super().save(*args, **kwargs)
+
+    def is_active(self) -> bool:
+        """Whether this co-host accepted and was not removed."""
+        return self.accepted_at is not None and self.removed_at is None and self.user_id is not None
+
+
+class CoHostAction(models.Model):
+    """One step of co-hosting: who invited, accepted or removed whom, on which event, when.
+
+    Written by events.services.cohosts in the transaction of the step, never edited; shown
+    on the event's admin page beside the moderation log.
+    """
+
+    class Action(models.TextChoices):
+        INVITE = "invite", _("Invited")
+        ACCEPT = "accept", _("Accepted")
+        REMOVE = "remove", _("Removed")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="cohost_actions")
+    cohost = models.ForeignKey(CoHost, on_delete=models.CASCADE, related_name="actions")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("co-host step")
+        verbose_name_plural = _("co-host log")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.cohost}"

@@ -38,6 +38,14 @@ urlpatterns = [
     path("mine/<slug:slug>/outcome/", organizer.outcome, name="outcome"),
     path("mine/<slug:slug>/poster.pdf", toolkit.poster, name="poster"),
     path("mine/<slug:slug>/share.png", toolkit.share_image, name="share_image"),
+    path("mine/<slug:slug>/cohosts/", organizer.cohost_list, name="cohosts"),
+    path(
+        "mine/<slug:slug>/cohosts/<int:pk>/remove/",
+        organizer.cohost_remove,
+        name="cohost_remove",
+    ),
+    # A co-host invitation's signed link (events.cohost_links).
+    path("cohosting/<str:token>/", organizer.cohost_accept, name="cohost_accept"),
     # A participant's own links (signed tokens from their emails).
     path("attend/<str:token>/", rsvp.attendance, name="attendance"),
     path("attend/<str:token>/confirm/", rsvp.confirm, name="attendance_confirm"),

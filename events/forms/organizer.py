@@ -71,3 +71,13 @@ class OutcomeForm(forms.ModelForm):
             return clean_photo(upload)
         except UnreadablePhoto as exc:
             raise forms.ValidationError(str(exc)) from exc
+
+
+class InviteCoHostForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Their email address"),
+        help_text=_(
+            "They need an account on this site with this address verified. A co-host sees "
+            "the participant list and can message participants: invite only people you trust."
+        ),
+    )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from allout.account_data import accounts_of
 from allout.addresses import canonical_email
 from events.models import Attendance, Event, OrganizerMessage
-from events.services import organizer
+from events.services import cohosts, organizer
 
 
 def _anonymise(attendances: QuerySet[Attendance]) -> int:
@@ -148,6 +148,9 @@ def erase_organized_events(email: str) -> int:
     account eraser does not delete them either)."""
     owners = [user for user in accounts_of(email) if not (user.is_staff or user.is_superuser)]
     events = list(Event.objects.filter(organizer__in=owners).order_by("pk"))
+    # Co-hosting ends with the organizer's account, and with the co-host's own: before the
+    # account goes, so no invitation outlives it and no address stays behind.
+    cohosts.end_for_erasure(email, events)
     if not events:
         return 0
     note = _("The organizer deleted their account, so this event will not take place.")

@@ -41,6 +41,7 @@ RESERVED_SLUGS = frozenset(
         "recap",
         "guidelines",
         "attend",
+        "cohosting",
         "nearby",
         "map",
         "embed",

@@ -20,24 +20,31 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from allout.spreadsheets import streamed_csv
 from allout.types import AuthenticatedHttpRequest
-from events import toolkit
+from events import cohost_links, toolkit
 from events.access import (
     MODERATE,
+    get_event_for_organizer,
     get_event_for_outcome,
     get_event_for_participants,
     get_event_for_participants_csv,
     get_event_to_cancel,
     get_event_to_message,
+    is_cohost,
     staff_may,
 )
-from events.errors import EventsError, MessageLimitReached
-from events.forms.organizer import CancelEventForm, OrganizerMessageForm, OutcomeForm
+from events.errors import EventsError, InvitationInvalid, MessageLimitReached
+from events.forms.organizer import (
+    CancelEventForm,
+    InviteCoHostForm,
+    OrganizerMessageForm,
+    OutcomeForm,
+)
 from events.models import Attendance, Event
-from events.services import organizer
+from events.services import cohosts, organizer
 
 T = TypeVar("T")
 
@@ -46,8 +53,17 @@ T = TypeVar("T")
 @require_safe
 def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     events = (
-        Event.objects.filter(organizer=request.user)
-        .only("title", "slug", "status", "starts_at", "ends_at", "timezone", "participant_count")
+        Event.objects.hosted_by(request.user)
+        .only(
+            "title",
+            "slug",
+            "status",
+            "starts_at",
+            "ends_at",
+            "timezone",
+            "participant_count",
+            "organizer",
+        )
         .order_by("-starts_at")
     )
     return render(request, "events/dashboard_list.html", {"events": events})
@@ -58,6 +74,8 @@ def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_safe
 def event_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     event = get_event_for_participants(request, slug)
+    viewer_is_organizer = event.organizer_id == request.user.pk
+    viewer_is_cohost = not viewer_is_organizer and is_cohost(request.user, event)
     participants = event.attendances.confirmed().only(
         "event", "first_name", "email", "consent_organizer", "confirmed_at"
     )
@@ -68,9 +86,12 @@ def event_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         "sent_messages": event.organizer_messages.all()[:10],
         "messages_left": organizer.messages_left_today(event),
         "retention_days": settings.PARTICIPANT_RETENTION_DAYS,
-        "viewer_is_organizer": event.organizer_id == request.user.pk,
+        "viewer_is_organizer": viewer_is_organizer,
+        "viewer_is_cohost": viewer_is_cohost,
         # Staff who may see the list may not always message or cancel: offer what they may.
-        "may_moderate": event.organizer_id == request.user.pk or staff_may(request, MODERATE),
+        "may_moderate": viewer_is_organizer or viewer_is_cohost or staff_may(request, MODERATE),
+        # Cancelling is the organizer's (and moderators'), never a co-host's.
+        "may_cancel": viewer_is_organizer or staff_may(request, MODERATE),
         "default_paper": toolkit.default_paper(event),
     }
     return render(request, "events/dashboard_event.html", context)
@@ -193,3 +214,58 @@ def outcome(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "events/dashboard_outcome.html", {"event": event, "form": form}, status=status
     )
+
+
+# --- Co-hosts (events.services.cohosts) ------------------------------------------------------
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohost_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The organizer's co-hosts and open invitations, and the form to invite one more."""
+    event = get_event_for_organizer(request.user, slug)
+    form = InviteCoHostForm(request.POST or None)
+    invited, status = _submit(form, lambda data: cohosts.invite(event, request.user, data["email"]))
+    if invited is not None:
+        # The same words whether or not the address has an account (SPEC).
+        messages.success(request, _("If they have a verified account, they'll get an invitation."))
+        return redirect("events:cohosts", slug=event.slug)
+    context = {
+        "event": event,
+        "form": form,
+        "cohosts": event.cohosts.live().select_related("user"),
+        "days": cohost_links.INVITATION_DAYS,
+    }
+    return render(request, "events/dashboard_cohosts.html", context, status=status)
+
+
+@login_required
+@require_POST
+def cohost_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    event = get_event_for_organizer(request.user, slug)
+    try:
+        removed = cohosts.remove(event, request.user, pk)
+    except EventsError as exc:
+        messages.error(request, str(exc))
+    else:
+        if removed.accepted_at:
+            messages.success(request, _("The co-host is removed. They no longer see this event."))
+        else:
+            messages.success(request, _("The invitation is withdrawn."))
+    return redirect("events:cohosts", slug=event.slug)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohost_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    """The link in an invitation: a page with an Accept button, which POSTs here."""
+    try:
+        if request.method == "POST":
+            cohost = cohosts.accept(token, request.user)
+            messages.success(request, _("You now co-host this event."))
+            return redirect("events:dashboard_event", slug=cohost.event.slug)
+        cohost = cohosts.invitation_for(token, request.user)
+    except InvitationInvalid as exc:
+        context = {"problem": str(exc)}
+        return render(request, "events/cohost_accept.html", context, status=exc.status)
+    return render(request, "events/cohost_accept.html", {"event": cohost.event})
