@@ -61,7 +61,17 @@ def load(data: Any) -> Any:
 
 def _load(data: Any, rows: dict[tuple[str, Any], models.Model]) -> Any:
     if isinstance(data, list):
-        return [_load(item, rows) for item in data]
+        items = []
+        for item in data:
+            try:
+                items.append(_load(item, rows))
+            except Gone:
+                # One entry of a list deleted meanwhile (an event of the moderators' digest):
+                # the others still go. A list with none left leaves the email nothing to say.
+                continue
+        if data and not items:
+            raise Gone("every entry of a list")
+        return items
     if not isinstance(data, dict):
         return data
     if len(data) == 1 and set(data) <= MARKERS:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime, timedelta
 from functools import partial
@@ -52,6 +53,7 @@ from kombu.exceptions import ChannelError
 
 from allout import email_context
 from allout.addresses import canonical_email
+from allout.blocking import is_blocked
 from allout.circuit import CircuitOpen, breaker_for
 from allout.i18n import current_language
 from allout.logs import redact
@@ -211,10 +213,29 @@ def _site_context(to: str) -> dict:
     return {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, "recipient": to}
 
 
+# What the worker asks of a kind of email just before it renders one: why it must not go
+# now that the rows it is about changed (its sign-up cancelled, its event taken down), or ""
+# to send it. Apps register theirs (check_before_sending) when Django starts.
+_CHECKS: dict[str, Callable[[dict], str]] = {}
+
+
+def check_before_sending(*kinds: str) -> Callable[[Callable[[dict], str]], Callable[[dict], str]]:
+    """Register `check(context) -> reason` for `kinds`: an email is rendered from the rows as
+    they are when it leaves, and must not go to someone it no longer concerns."""
+
+    def register(check: Callable[[dict], str]) -> Callable[[dict], str]:
+        for kind in kinds:
+            _CHECKS[kind] = check
+        return check
+
+    return register
+
+
 def render(row: OutboxEmail) -> bool:
     """Render a row queue() stored, once, and store its bodies; the worker calls it before
     sending. Returns False, giving the row up, when what it was about is gone (erased by
-    its owner before it was sent: nothing is left to tell anyone).
+    its owner before it was sent: nothing is left to tell anyone), when staff blocked its
+    address since, or when its kind's check (check_before_sending) says it no longer applies.
 
     The one UPDATE is conditional on the row still waiting to be rendered, so two workers
     (or a worker and a test) rendering it at once store one result. The bodies are rendered
@@ -225,6 +246,10 @@ def render(row: OutboxEmail) -> bool:
     try:
         with translation.override(row.language):
             context = email_context.load(row.context)
+            reason = _not_due(row, context)
+            if reason:
+                _give_up_unrendered(row, reason)
+                return False
             data_url = data_request_url(row.to)
             context = {
                 **_site_context(row.to),
@@ -236,12 +261,7 @@ def render(row: OutboxEmail) -> bool:
             body_html = render_to_string(f"emails/{row.kind}.html", context)
     except email_context.Gone as gone:
         log.info("Outbox email %s not sent: %s was deleted before it was rendered", row.pk, gone)
-        OutboxEmail.objects.filter(pk=row.pk, context__isnull=False).update(
-            context=None,
-            failed_at=timezone.now(),
-            claimed_at=None,
-            last_error="Not sent: what it was about was deleted before it was sent",
-        )
+        _give_up_unrendered(row, "Not sent: what it was about was deleted before it was sent")
         return False
     row.body_text, row.body_html = body_text, body_html
     row.headers = {"List-Unsubscribe": f"<{context[UNSUBSCRIBE]}>"}
@@ -250,6 +270,20 @@ def render(row: OutboxEmail) -> bool:
         body_text=body_text, body_html=body_html, headers=row.headers, context=None
     )
     return True
+
+
+def _not_due(row: OutboxEmail, context: dict) -> str:
+    if is_blocked(row.to):
+        return "Not sent: staff blocked the address after the email was written"
+    check = _CHECKS.get(row.kind)
+    return check(context) if check else ""
+
+
+def _give_up_unrendered(row: OutboxEmail, reason: str) -> None:
+    """Give a row up before its bodies exist, keeping nothing of its context."""
+    OutboxEmail.objects.filter(pk=row.pk, context__isnull=False).update(
+        context=None, failed_at=timezone.now(), claimed_at=None, last_error=reason
+    )
 
 
 def render_waiting() -> int:

@@ -11,7 +11,7 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         from allout import privacy
         from allout.models import HighRiskCountry
-        from events import risk, toolkit
+        from events import emails, risk, toolkit  # noqa: F401 (emails: its render-time checks)
         from events.finder import mapdata  # noqa: F401 (drops the cached map when an event changes)
         from events.services import cohosts, erasure
 

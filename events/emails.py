@@ -234,6 +234,28 @@ def organizer_message(attendance: Attendance, message: OrganizerMessage) -> None
     _to_participant("organizer_message", attendance, {"message": message}, reveal_place=True)
 
 
+# --- Checked again by the worker, just before it renders (allout.mail.check_before_sending) --
+@mail.check_before_sending("attendance_confirm")
+def _still_to_confirm(context: dict) -> str:
+    """The confirmation request goes only while there is something to confirm."""
+    attendance, event = context["attendance"], context["event"]
+    if attendance.status != Attendance.Status.UNCONFIRMED or not event.accepts_rsvps():
+        return "Not sent: confirmed or cancelled, or the event stopped taking sign-ups, meanwhile"
+    return ""
+
+
+@mail.check_before_sending(
+    "attendance_confirmed", "attendance_reminder", "event_changed", "organizer_message"
+)
+def _still_going(context: dict) -> str:
+    """What carries the exact meeting point goes only to a participant still confirmed, of
+    an event still approved (not cancelled, and not unpublished by staff meanwhile)."""
+    attendance, event = context["attendance"], context["event"]
+    if attendance.status != Attendance.Status.CONFIRMED or event.status != Event.Status.APPROVED:
+        return "Not sent: the participant cancelled, or the event was taken down, meanwhile"
+    return ""
+
+
 def contact_relay(event: Event, *, name: str, email: str, message: str) -> None:
     """A visitor's message to the organizer; replying goes to the visitor, if they choose.
 

@@ -78,9 +78,13 @@ def content() -> set[str]:
                       "accessibility", "what_to_bring", "description"):  # fmt: skip
             written.add(" ".join(str(getattr(event, field)).split()))
     for petition in Petition.objects.all():
-        written |= {petition.author, petition.title_en or "", petition.summary_en or ""}
+        written |= {
+            petition.author,
+            getattr(petition, "title_en", ""),
+            getattr(petition, "summary_en", ""),
+        }
         for target in petition.targets.all():  # staff translate them, or not
-            written |= {target.name, target.title_en or "", target.organization}
+            written |= {target.name, getattr(target, "title_en", ""), target.organization}
     return {text for text in written if text}
 
 
@@ -120,7 +124,7 @@ def demo(db):
 
 
 def pages() -> list[str]:
-    event = Event.objects.filter(status=Event.Status.APPROVED).order_by("starts_at").first()
+    event = Event.objects.filter(status=Event.Status.APPROVED).order_by("starts_at")[0]
     petition = Petition.objects.get()
     return [
         "/",
