@@ -84,6 +84,7 @@ BUDGETED_KINDS = frozenset(
         "petition_confirm",
         "petition_already_signed",
         "contact_receipt",  # to whatever address a stranger types into the contact relay
+        "alert_confirm",  # a protest alert's confirmation request (events.services.alerts)
     }
 )
 MAIL_BUDGET_WINDOW = timedelta(hours=24)

@@ -12,7 +12,7 @@ class EventsConfig(AppConfig):
         from allout.models import HighRiskCountry
         from events import risk
         from events.finder import mapdata  # noqa: F401 (drops the cached map when an event changes)
-        from events.services import erasure
+        from events.services import alerts, erasure
 
         # The data page (linked from every email) shows and erases people's sign-ups, and
         # an organizer's events when they delete their account (before the account goes).
@@ -38,6 +38,14 @@ class EventsConfig(AppConfig):
                 "events stay as counts only: they no longer name you, and their report, "
                 "photo, messages and participants' details are removed."
             ),
+        )
+        privacy.register(
+            "protest_alerts",
+            alerts.collect_personal_data,
+            alerts.erase_personal_data,
+            title=_("Protest alerts you asked for"),
+            labels=alerts.ALERT_LABELS,
+            on_delete=_("Each alert is deleted: we will not email you about protests near it."),
         )
         # Staff keep the high-risk list in allout; events' cached map follows it.
         post_save.connect(

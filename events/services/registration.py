@@ -38,6 +38,7 @@ RESERVED_SLUGS = frozenset(
     {
         "new",
         "mine",
+        "alerts",
         "recap",
         "attend",
         "nearby",

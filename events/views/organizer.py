@@ -36,7 +36,7 @@ from events.access import (
 from events.errors import EventsError, MessageLimitReached
 from events.forms.organizer import CancelEventForm, OrganizerMessageForm, OutcomeForm
 from events.models import Attendance, Event
-from events.services import organizer
+from events.services import demand, organizer
 
 T = TypeVar("T")
 
@@ -70,6 +70,8 @@ def event_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         "viewer_is_organizer": event.organizer_id == request.user.pk,
         # Staff who may see the list may not always message or cancel: offer what they may.
         "may_moderate": event.organizer_id == request.user.pk or staff_may(request, MODERATE),
+        # People near it who want protests, as a count from DEMAND_MINIMUM up: never who.
+        "demand": demand.demand_near(event.public_point, excluding=event),
     }
     return render(request, "events/dashboard_event.html", context)
 
