@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import common  # noqa: E402
+from bench import common
 
 QUEUE = f"bench-alerts-{secrets.token_hex(4)}"
 os.environ["CELERY_QUEUE"] = QUEUE

@@ -84,6 +84,9 @@ def public_paths(site: Site) -> list[str]:
         "/events/?q=London",
         f"/events/{event}/",
         f"/events/{event}/rsvp/sent/",
+        "/events/?q=Porto%20Alegre",  # nothing near: the invitation to organize, alerts
+        "/events/alerts/",
+        "/events/alerts/sent/",
         "/events/recap/",
         f"/petitions/{petition}/",
         f"/petitions/{petition}/embed/",
