@@ -102,6 +102,7 @@ def prepare(alerts: int) -> Event:
                 email=f"reader{i}@{DOMAIN}",
                 email_normalized=f"reader{i}@{DOMAIN}",
                 place="Porto Alegre, Brazil",
+                place_key="BR:porto-alegre",
                 point=around_city(rng),
                 radius_km=50,
                 language="pt-br" if i % 2 else "en",

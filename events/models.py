@@ -597,6 +597,9 @@ class ProtestAlert(models.Model):
     email_normalized = models.CharField(max_length=254, editable=False)
     # The place as the offline search named it (events.finder.places), and its point.
     place = models.CharField(_("place"), max_length=200)
+    # The town whatever language its name was read in ("Moscou" and "Moscow" are one):
+    # what makes a repeat a repeat (events.services.alerts.place_key).
+    place_key = models.CharField(max_length=64, editable=False)
     # Its GiST index (Django's default for a geometry column) serves the fan-out's and the
     # demand count's ST_DWithin.
     point = models.PointField(geography=True, srid=4326)
@@ -618,7 +621,7 @@ class ProtestAlert(models.Model):
         constraints = [
             # One alert per address and place: a repeat changes nothing.
             models.UniqueConstraint(
-                fields=["campaign", "email_normalized", "place"], name="alert_one_per_place"
+                fields=["campaign", "email_normalized", "place_key"], name="alert_one_per_place"
             ),
         ]
         indexes = [

@@ -23,7 +23,7 @@ class AlertForm(AntiBotMixin, forms.Form):
     radius_km = forms.TypedChoiceField(
         label=gettext_lazy("Within"),
         coerce=int,
-        choices=[(km, f"{km} km") for km in RADIUS_CHOICES_KM],
+        choices=[(km, km) for km in RADIUS_CHOICES_KM],  # labelled in __init__, translated
         initial=DEFAULT_RADIUS_KM,
     )
     first_name = forms.CharField(
@@ -41,6 +41,12 @@ class AlertForm(AntiBotMixin, forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("auto_id", "alert_%s")  # unique ids beside the page's other forms
         super().__init__(*args, **kwargs)
+        # The finder's words for a distance (events.forms.finder), in the page's language.
+        radius = self.fields["radius_km"]
+        assert isinstance(radius, forms.TypedChoiceField)
+        radius.choices = [
+            (km, _("%(km)s km") % {"km": km}) for km in RADIUS_CHOICES_KM
+        ]
 
     def clean_place(self) -> places.Place:
         """The one town the text names (the finder's offline lookup), never a high-risk one."""

@@ -43,6 +43,11 @@ UNCONFIRMED_KEPT = datetime.timedelta(days=7)
 SEND_BATCH = 500
 
 
+def place_key(place: Place) -> str:
+    """One town's identity in the offline index, the same in every language."""
+    return f"{place.country}:{place.lat:.5f}:{place.lng:.5f}"
+
+
 def subscribe(
     campaign: Campaign, place: Place, *, radius_km: int, first_name: str, email: str
 ) -> None:
@@ -61,6 +66,7 @@ def subscribe(
             email=email.strip(),
             email_normalized=canonical_email(email),
             place=place.label,
+            place_key=place_key(place),
             point=place.point,
             radius_km=radius_km,
             language=current_language(),
@@ -72,7 +78,7 @@ def subscribe(
             emails.alert_confirm(alert)
             return
         alert = ProtestAlert.objects.select_for_update().get(
-            campaign=campaign, email_normalized=alert.email_normalized, place=alert.place
+            campaign=campaign, email_normalized=alert.email_normalized, place_key=alert.place_key
         )
         if alert.is_confirmed():
             return
@@ -117,6 +123,7 @@ def announce_approved_events() -> int:
         # SKIP LOCKED: two sweeps at once share the events out instead of waiting.
         events = list(
             Event.objects.approved()
+            .upcoming()
             .filter(alerts_announced_at__isnull=True)
             .select_for_update(skip_locked=True, of=("self",))
             .values_list("pk", flat=True)

@@ -167,6 +167,7 @@ def make_alert(campaign: Campaign, *, near: str = "london", **kwargs) -> Protest
     spot = PLACES[near]
     kwargs.setdefault("point", Point(spot["lng"], spot["lat"], srid=4326))
     kwargs.setdefault("place", spot["city"])
+    kwargs.setdefault("place_key", f"{number}")  # a town of its own unless told
     kwargs.setdefault("first_name", f"Sam{number}")
     kwargs.setdefault("email", f"alert{number}@example.org")
     kwargs.setdefault("email_normalized", kwargs["email"].lower())

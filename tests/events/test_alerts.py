@@ -119,6 +119,13 @@ def test_a_repeat_for_a_confirmed_alert_answers_alike_and_changes_nothing(client
     assert OutboxEmail.objects.filter(to__iexact="ana@example.org").count() == 1
 
 
+def test_one_town_asked_for_in_two_languages_is_one_alert(client, campaign):
+    client.post(URL, {**FORM, "place": "Berlin"})
+    client.post("/ru/events/alerts/", {**FORM, "place": "Берлин"})
+    alert = ProtestAlert.objects.get()
+    assert alert.place == "Berlin, Germany" and alert.language == "en"
+
+
 def test_an_unconfirmed_repeat_gets_its_link_again_at_most_hourly(client, campaign):
     client.post(URL, FORM)
     client.post(URL, FORM)
