@@ -44,9 +44,7 @@ class AlertForm(AntiBotMixin, forms.Form):
         # The finder's words for a distance (events.forms.finder), in the page's language.
         radius = self.fields["radius_km"]
         assert isinstance(radius, forms.TypedChoiceField)
-        radius.choices = [
-            (km, _("%(km)s km") % {"km": km}) for km in RADIUS_CHOICES_KM
-        ]
+        radius.choices = [(km, _("%(km)s km") % {"km": km}) for km in RADIUS_CHOICES_KM]
 
     def clean_place(self) -> places.Place:
         """The one town the text names (the finder's offline lookup), never a high-risk one."""
