@@ -324,3 +324,27 @@ def test_the_point_index_serves_the_fan_out(campaign):
         )
         plan = " ".join(row[0] for row in cursor.fetchall())
     assert "events_protestalert_point_" in plan and "Index Scan" in plan
+
+
+def test_asking_for_an_alert_takes_six_queries_once_the_caches_are_warm(
+    client, campaign, django_assert_num_queries
+):
+    client.post(URL, {**FORM, "email": "warm@example.org"})  # fills the caches
+    # The current campaign (the high-risk list and the blocks come from the cache), then a
+    # savepoint around the alert's INSERT ... ON CONFLICT DO NOTHING, the recipient's mail
+    # budget (its lock and count in one call) and the email's outbox row.
+    with django_assert_num_queries(6):
+        assert client.post(URL, FORM).status_code == 302
+
+
+def test_the_fan_out_costs_a_fixed_number_of_queries_per_batch(
+    campaign, django_assert_max_num_queries
+):
+    for number in range(30):
+        make_alert(campaign, email=f"many{number}@example.org", status="confirmed")
+    approve(campaign=campaign)
+    alerts.announce_approved_events()
+    # Per batch: the due alerts, their events, one outbox INSERT per email, the two UPDATEs,
+    # and the empty batch that ends the loop; nothing more per alert.
+    with django_assert_max_num_queries(30 + 10):
+        assert alerts.send_due_alerts() == 30
