@@ -28,8 +28,9 @@ urlpatterns = [
     # Protest alerts (events.views.alerts), and the demand count the event form shows.
     path("alerts/", alerts.alert_new, name="alert_new"),
     path("alerts/sent/", alerts.alert_sent, name="alert_sent"),
-    path("alerts/<str:token>/confirm/", alerts.alert_confirm, name="alert_confirm"),
-    path("alerts/<str:token>/unsubscribe/", alerts.alert_unsubscribe, name="alert_unsubscribe"),
+    # Tokened paths under alert/ (allout.logs redacts the segment after it).
+    path("alert/<str:token>/confirm/", alerts.alert_confirm, name="alert_confirm"),
+    path("alert/<str:token>/unsubscribe/", alerts.alert_unsubscribe, name="alert_unsubscribe"),
     path("demand.json", alerts.demand_json, name="demand"),
     # Registering and editing.
     path("new/", registration.new_event, name="new"),

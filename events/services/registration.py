@@ -39,6 +39,7 @@ RESERVED_SLUGS = frozenset(
         "new",
         "mine",
         "alerts",
+        "alert",
         "recap",
         "attend",
         "nearby",

@@ -62,7 +62,7 @@ def test_asking_stores_an_unconfirmed_alert_and_emails_a_confirm_link(client, ca
     row = rendered().get()
     assert row.kind == "alert_confirm" and row.to == "Ana@Example.org"
     assert row.subject == "Please confirm: protests near Porto Alegre, Brazil"
-    assert "/confirm/" in link_in(row, "/events/alerts/")
+    assert "/confirm/" in link_in(row, "/events/alert/")
     assert "/unsubscribe/" in row.headers["List-Unsubscribe"]
     assert "/my-data/" in row.body_text
 
@@ -82,11 +82,11 @@ def test_the_confirm_link_shows_a_button_and_the_post_starts_the_alert(client, c
 
 
 def test_a_forged_link_is_a_404(client, campaign):
-    assert client.get("/events/alerts/forged/confirm/").status_code == 404
+    assert client.get("/events/alert/forged/confirm/").status_code == 404
     alert = make_alert(campaign)
     # A confirm link does not unsubscribe (its own salt), nor the other way round.
     confirm_token = links.SIGNED[links.Purpose.CONFIRM].token(alert.pk)
-    assert client.post(f"/events/alerts/{confirm_token}/unsubscribe/").status_code == 404
+    assert client.post(f"/events/alert/{confirm_token}/unsubscribe/").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -147,7 +147,7 @@ def test_the_alert_takes_the_language_of_the_page(client, campaign):
     client.post("/ru/events/alerts/", FORM)
     assert ProtestAlert.objects.get().language == "ru"
     row = rendered().get()
-    assert row.language == "ru" and "/ru/events/alerts/" in row.body_text
+    assert row.language == "ru" and "/ru/events/alert/" in row.body_text
 
 
 def test_the_places_it_is_offered_link_to_it(client, campaign, petition_thanks_html):
@@ -241,7 +241,7 @@ def test_the_alert_email_is_in_the_language_of_the_alert(campaign):
     send_protest_alerts()
     row = rendered().get()
     assert row.subject == "Ein Protest in der Nähe von London"
-    assert "/de/events/alerts/" in row.headers["List-Unsubscribe"]
+    assert "/de/events/alert/" in row.headers["List-Unsubscribe"]
 
 
 def test_an_address_blocked_after_confirming_hears_nothing(campaign):
