@@ -86,8 +86,9 @@ def alert_confirm(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "events/alert_confirm.html", {"alert": alert})
 
 
-# The signed token is the capability: a mail client's one-click POST (RFC 8058) carries no
-# CSRF token, and a forged request would need the token, which unsubscribes anyway.
+# The signed token is the capability: a forged cross-site request would need the token,
+# which unsubscribes anyway; and a mail client's one-click POST (RFC 8058) carries no CSRF
+# token (the outbox does not send List-Unsubscribe-Post yet: allout.mail.render).
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])

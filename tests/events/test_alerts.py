@@ -348,3 +348,12 @@ def test_the_fan_out_costs_a_fixed_number_of_queries_per_batch(
     # and the empty batch that ends the loop; nothing more per alert.
     with django_assert_max_num_queries(30 + 10):
         assert alerts.send_due_alerts() == 30
+
+
+def test_asking_is_rate_limited_per_client(client, campaign):
+    statuses = [
+        client.post(URL, {**FORM, "email": f"p{i}@example.org"}).status_code for i in range(11)
+    ]
+    assert statuses[:10] == [302] * 10
+    assert statuses[10] == 429
+    assert ProtestAlert.objects.count() == 10
