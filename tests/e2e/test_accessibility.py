@@ -15,7 +15,6 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, ViewportSize, expect
 
-from allout.models import OutboxEmail
 from events import attendance_links
 from events.models import Attendance, Event
 from petitions import links as petition_links
@@ -23,6 +22,7 @@ from petitions.models import Signature
 from tests.conftest import make_user
 from tests.e2e.test_event_journey import PASSWORD
 from tests.events.factories import make_attendance, make_campaign, make_event
+from tests.outbox import rendered
 from tests.petitions.conftest import link_in, make_petition, make_signature
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -208,7 +208,7 @@ def test_signing_the_petition_with_a_keyboard_alone(live_server, keyboard_page: 
 
     signature = Signature.objects.get(email="ines@example.org")
     assert signature.show_publicly and signature.country == "PT"
-    page.goto(live_server.url + link_in(OutboxEmail.objects.get(to="ines@example.org"), "confirm"))
+    page.goto(live_server.url + link_in(rendered().get(to="ines@example.org"), "confirm"))
     tab_to(page, page.get_by_role("button", name="Confirm my signature"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Thank you for signing")).to_be_visible()
@@ -230,7 +230,7 @@ def test_signing_up_to_attend_with_a_keyboard_alone(live_server, keyboard_page: 
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
 
-    row = OutboxEmail.objects.get(to="masha@example.org")
+    row = rendered().get(to="masha@example.org")
     confirm = re.search(r"https?://[^/\s]+(/events/attend/[^/\s]+/confirm/)", row.body_text)
     assert confirm, row.body_text
     page.goto(live_server.url + confirm.group(1))
