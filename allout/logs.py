@@ -22,6 +22,7 @@ VALUE = "<redacted>"
 # petitions/urls.py, allout/urls.py and allauth's account URLs).
 _TOKEN_PREFIXES = (
     "/events/attend/",
+    "/events/alert/",
     "/my-data/",
     "/petitions/signature/",
     "/accounts/confirm-email/",

@@ -87,6 +87,7 @@ BUDGETED_KINDS = frozenset(
         "petition_already_signed",
         "contact_receipt",  # to whatever address a stranger types into the contact relay
         "cohost_invitation",  # to whatever address an organizer types (events' co-hosts)
+        "alert_confirm",  # a protest alert's confirmation request (events.services.alerts)
     }
 )
 MAIL_BUDGET_WINDOW = timedelta(hours=24)

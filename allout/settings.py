@@ -359,6 +359,17 @@ CELERY_BEAT_SCHEDULE["alert-moderators"] = {
     "task": "events.tasks.alert_moderators",
     "schedule": MODERATOR_ALERT_SECONDS,
 }
+# How often approved events are announced to the protest alerts near them (and the daily
+# digests go out): an approval reaches its alerts within this many seconds.
+ALERT_SWEEP_SECONDS = envint("ALERT_SWEEP_SECONDS", 60, minimum=10)
+CELERY_BEAT_SCHEDULE["send-protest-alerts"] = {
+    "task": "events.tasks.send_protest_alerts",
+    "schedule": ALERT_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["erase-past-alerts"] = {
+    "task": "events.tasks.erase_past_alerts",
+    "schedule": crontab(hour=3, minute=40),
+}
 # Relayed messages to one event in an hour beyond which moderators are alerted (once an
 # hour); the form stays open for everyone else.
 CONTACT_BURST_PER_HOUR = envint("CONTACT_BURST_PER_HOUR", 20, minimum=1)

@@ -13,7 +13,7 @@ class EventsConfig(AppConfig):
         from allout.models import HighRiskCountry
         from events import emails, risk, toolkit  # noqa: F401 (emails: its render-time checks)
         from events.finder import mapdata  # noqa: F401 (drops the cached map when an event changes)
-        from events.services import cohosts, erasure
+        from events.services import alerts, cohosts, erasure
 
         # The data page (linked from every email) shows and erases people's sign-ups, and
         # an organizer's events when they delete their account (before the account goes).
@@ -50,6 +50,14 @@ class EventsConfig(AppConfig):
                 "You stop co-hosting at once and your address is removed from each "
                 "invitation; the organizer keeps their event."
             ),
+        )
+        privacy.register(
+            "protest_alerts",
+            alerts.collect_personal_data,
+            alerts.erase_personal_data,
+            title=_("Protest alerts you asked for"),
+            labels=alerts.ALERT_LABELS,
+            on_delete=_("Each alert is deleted: we will not email you about protests near it."),
         )
         # A poster without its font would print empty boxes: refuse to start instead.
         checks.register(toolkit.check_fonts)

@@ -27,9 +27,9 @@ from allout import mail
 from allout.blocking import is_blocked
 from allout.i18n import current_language
 from allout.links import absolute_url
+from events import alert_links, cohost_links
 from events import attendance_links as links
-from events import cohost_links
-from events.models import Attendance, CoHost, Event, OrganizerMessage
+from events.models import Attendance, CoHost, Event, OrganizerMessage, ProtestAlert
 
 # --- To organizers and moderators --------------------------------------------------------
 # Staff have no language on record; they read the site's default.
@@ -347,3 +347,43 @@ def cohost_removed(cohost: CoHost, *, was_active: bool) -> None:
     )
     if was_active:
         _to_cohost("cohost_removed", cohost, {"for_organizer": False, "was_active": True})
+
+
+# --- To people who asked to hear of protests near them -----------------------------------
+def alert_confirm(alert: ProtestAlert) -> None:
+    """The double opt-in link of a protest alert, in the language of the page it was made on."""
+    with translation.override(alert.language):
+        unsubscribe_url = alert_links.url(alert, alert_links.Purpose.UNSUBSCRIBE)
+        mail.queue(
+            "alert_confirm",
+            alert.email,
+            {
+                "alert": alert,
+                "confirm_url": alert_links.url(alert, alert_links.Purpose.CONFIRM),
+            },
+            language=alert.language,
+            unsubscribe_url=unsubscribe_url,
+        )
+
+
+def protest_alert(alert: ProtestAlert, events: list[Event]) -> None:
+    """New protests near the alert's place: one, or the digest of a day's.
+
+    Public facts only: the city of an event whose point is hidden (Event.public_place()).
+    """
+    with translation.override(alert.language):
+        unsubscribe_url = alert_links.url(alert, alert_links.Purpose.UNSUBSCRIBE)
+        mail.queue(
+            "protest_alert",
+            alert.email,
+            {
+                "alert": alert,
+                "events": [
+                    {"event": event, "url": absolute_url(event.get_absolute_url())}
+                    for event in events
+                ],
+                "finder_url": absolute_url(reverse("events:list")),
+            },
+            language=alert.language,
+            unsubscribe_url=unsubscribe_url,
+        )

@@ -238,6 +238,9 @@ class Event(models.Model):
     # When moderators were emailed about this event: they hear of new events in one email per
     # sweep (events.services.moderation.alert_moderators), not one per event.
     moderators_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the protest alerts near it were recorded (events.services.alerts): once per event,
+    # so an event unpublished and approved again is not announced twice.
+    alerts_announced_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The organizer's note when cancelling: emailed to participants, shown on the public page.
     cancellation_note = models.TextField(_("cancellation note"), max_length=1000, blank=True)
 
@@ -711,3 +714,89 @@ class CoHostAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.cohost}"
+
+
+class ProtestAlertQuerySet(models.QuerySet):
+    def confirmed(self) -> ProtestAlertQuerySet:
+        return self.filter(status=ProtestAlert.Status.CONFIRMED)
+
+
+class ProtestAlert(models.Model):
+    """Someone's wish to hear when a protest is organized near a place (double opt-in).
+
+    Never shown to anyone but its owner (on the data page); organizers see only a count of
+    people near a place, and only from DEMAND_MINIMUM up (events.services.demand).
+    """
+
+    class Status(models.TextChoices):
+        UNCONFIRMED = "unconfirmed", _("Waiting for email confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+
+    # The day of action it is about: erased PARTICIPANT_RETENTION_DAYS after it.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    first_name = models.CharField(_("first name"), max_length=80)
+    email = models.EmailField(_("email"))
+    email_normalized = models.CharField(max_length=254, editable=False)
+    # The place as the offline search named it (events.finder.places), and its point.
+    place = models.CharField(_("place"), max_length=200)
+    # The town whatever language its name was read in ("Moscou" and "Moscow" are one):
+    # what makes a repeat a repeat (events.services.alerts.place_key).
+    place_key = models.CharField(max_length=64, editable=False)
+    # Its GiST index (Django's default for a geometry column) serves the fan-out's and the
+    # demand count's ST_DWithin.
+    point = models.PointField(geography=True, srid=4326)
+    radius_km = models.PositiveSmallIntegerField(_("distance"))
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNCONFIRMED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last alert email: the next one waits a day (one email a day, a digest of the rest).
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProtestAlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            # One alert per address and place: a repeat changes nothing.
+            models.UniqueConstraint(
+                fields=["campaign", "email_normalized", "place_key"], name="alert_one_per_place"
+            ),
+        ]
+        indexes = [
+            # The data page and its erasure, by address.
+            models.Index(fields=["email_normalized"], name="alert_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} → {self.place}"
+
+    def is_confirmed(self) -> bool:
+        """Whether the address was proved by the confirmation link."""
+        return self.status == self.Status.CONFIRMED
+
+
+class AlertDelivery(models.Model):
+    """An event an alert is to tell (or told) its owner about: each one once."""
+
+    alert = models.ForeignKey(ProtestAlert, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "event"], name="alert_delivery_once"),
+        ]
+        indexes = [
+            # The daily send: the alerts that have an event waiting to be told.
+            models.Index(
+                fields=["alert"], name="alert_delivery_waiting_idx", condition=Q(emailed_at=None)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} → {self.event_id}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from events.services import erasure, moderation, reminders
+from events.services import alerts, erasure, moderation, reminders
 
 
 @shared_task(acks_late=True)
@@ -23,3 +23,22 @@ def erase_past_participants() -> int:
 def alert_moderators() -> int:
     """One email to each moderator listing the events registered since the last sweep."""
     return moderation.alert_moderators()
+
+
+@shared_task(acks_late=True)
+def send_protest_alerts() -> int:
+    """Tell the alerts near each newly approved event, then queue the emails now due (one a
+    day per alert, a digest of the day's events). Idempotent: each event is told once.
+
+    Beat runs it every ALERT_SWEEP_SECONDS rather than the approval publishing it: a request
+    never talks to the broker (allout.mail), and a sweep also picks up what a dead worker
+    left.
+    """
+    alerts.announce_approved_events()
+    return alerts.send_due_alerts()
+
+
+@shared_task(acks_late=True)
+def erase_past_alerts() -> int:
+    """Delete protest alerts PARTICIPANT_RETENTION_DAYS after their campaign's day."""
+    return alerts.erase_past_alerts()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from events.views import (
+    alerts,
     contact,
     finder,
     organizer,
@@ -26,6 +27,13 @@ urlpatterns = [
     path("calendar.ics", partners.calendar_feed, name="calendar_feed"),
     path("embed/map/", partners.embed_map, name="embed_map"),
     path("guidelines/", toolkit.guidelines, name="guidelines"),
+    # Protest alerts (events.views.alerts), and the demand count the event form shows.
+    path("alerts/", alerts.alert_new, name="alert_new"),
+    path("alerts/sent/", alerts.alert_sent, name="alert_sent"),
+    # Tokened paths under alert/ (allout.logs redacts the segment after it).
+    path("alert/<str:token>/confirm/", alerts.alert_confirm, name="alert_confirm"),
+    path("alert/<str:token>/unsubscribe/", alerts.alert_unsubscribe, name="alert_unsubscribe"),
+    path("demand.json", alerts.demand_json, name="demand"),
     # Registering and editing.
     path("new/", registration.new_event, name="new"),
     path("places.json", registration.places_json, name="places"),

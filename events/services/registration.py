@@ -38,6 +38,8 @@ RESERVED_SLUGS = frozenset(
     {
         "new",
         "mine",
+        "alerts",
+        "alert",
         "recap",
         "guidelines",
         "attend",

@@ -20,6 +20,7 @@ from events import geo
 from events.finder import mapdata
 from events.forms.rsvp import RSVPForm
 from events.models import Event
+from events.services.demand import describe
 from events.services.recap import recap
 
 register = template.Library()
@@ -110,3 +111,9 @@ def campaign_recap(campaign: Campaign | None, *, limit: int = 0) -> dict:
         "more": max(0, len(cities) - limit) if limit else 0,
         "points_json": json.dumps(points),
     }
+
+
+@register.simple_tag
+def demand_line(count: int | None, place: str = "") -> str:
+    """The sentence of a demand count (events.services.demand), empty below its minimum."""
+    return describe(count, place) if count is not None else ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from django.contrib.gis.geos import Point
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -25,6 +26,7 @@ from events.finder import mapdata, queries
 from events.finder.places import PlaceLookup, look_up
 from events.forms.finder import ALL_DAYS, FinderForm, NearbyForm, PartnerFilterForm
 from events.models import Event
+from events.services import demand
 from events.views.partners import finder_links, plain_bad_request
 
 PER_PAGE = 20
@@ -91,11 +93,21 @@ def event_list(request: HttpRequest) -> HttpResponse:
     results = cache.get(key) if key else None
     if results is None:
         context["page"] = _results_page(request, context)
+        context["demand"] = _demand_if_empty(context)
         results = render_to_string("events/_finder_results.html", context, request)
         if key:
             cache.set(key, results, RESULTS_CACHE_SECONDS)
     context["results"] = results
     return render(request, "events/list.html", context, status=400 if form.errors else 200)
+
+
+def _demand_if_empty(context: dict) -> int | None:
+    """Nothing found near a town: how many people near it want a protest (from the minimum
+    up), to invite the visitor to organize one. Not for a bare point nor a country."""
+    origin = context["origin"]
+    if origin is None or not origin.label or origin.country or context["page"].paginator.count:
+        return None
+    return demand.demand_near(Point(origin.lng, origin.lat, srid=4326))
 
 
 def _results_key(request: HttpRequest, context: dict) -> str | None:

@@ -44,7 +44,7 @@ from events.forms.organizer import (
     OutcomeForm,
 )
 from events.models import Attendance, Event
-from events.services import cohosts, organizer
+from events.services import cohosts, demand, organizer
 
 T = TypeVar("T")
 
@@ -93,6 +93,8 @@ def event_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         # Cancelling is the organizer's (and moderators'), never a co-host's.
         "may_cancel": viewer_is_organizer or staff_may(request, MODERATE),
         "default_paper": toolkit.default_paper(event),
+        # People near it who want protests, as a count from DEMAND_MINIMUM up: never who.
+        "demand": demand.demand_near(event.public_point, excluding=event),
     }
     return render(request, "events/dashboard_event.html", context)
 

@@ -19,7 +19,7 @@ from events.errors import EventsError, HighRiskPlace
 from events.finder import places
 from events.forms.registration import EventForm, NewEventForm
 from events.models import Event
-from events.services import registration
+from events.services import demand, registration
 
 THANKS_FOR_REGISTERING = gettext_noop(
     "Thank you! Your event waits for a moderator; we emailed you the details."
@@ -29,8 +29,21 @@ THANKS_FOR_REGISTERING = gettext_noop(
 def _render_form(request: HttpRequest, form: EventForm, event: Event | None = None):
     # A bound form that reaches here did not validate: answer 400, as for any bad input.
     status = 400 if form.is_bound else 200
-    context = {"form": form, "event": event, "campaign": form.campaign}
+    context: dict[str, object] = {"form": form, "event": event, "campaign": form.campaign}
+    if event is None:
+        context["demand"] = _demand_for(form)
     return render(request, "events/event_form.html", context, status=status)
+
+
+def _demand_for(form: EventForm) -> str:
+    """Without JavaScript, the count near the place the organizer chose (once the form came
+    back with it); the form's script asks events:demand as soon as a place is picked."""
+    cleaned = getattr(form, "cleaned_data", None) or {}
+    point = cleaned.get("point")
+    if point is None:
+        return ""
+    count = demand.demand_near(point)
+    return demand.describe(count, cleaned.get("city", "")) if count is not None else ""
 
 
 def _save_failed(form: EventForm, error: EventsError) -> None:

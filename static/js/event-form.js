@@ -13,6 +13,8 @@
   var warning = document.getElementById("place-warning");
   var sections = form.querySelectorAll("[data-kind-section]");
   var placesUrl = form.dataset.placesUrl;
+  var demandUrl = form.dataset.demandUrl;
+  var demand = document.getElementById("demand-count");
 
   mapElement.hidden = false;
   form.querySelectorAll(".map-hint").forEach(function (hint) { hint.hidden = false; });
@@ -35,9 +37,21 @@
     if (zoom) map.setView(latlng, zoom); else map.panTo(latlng);
   }
 
+  // How many people near the point asked to hear about protests (a count, only from 10 up).
+  function showDemand(latlng) {
+    if (!demand || !demandUrl) return;
+    var query = "?lat=" + latlng.lat.toFixed(4) + "&lng=" + latlng.lng.toFixed(4) +
+      "&place=" + encodeURIComponent(fields.city.value || "");
+    fetch(demandUrl + query, { headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { text: "" }; })
+      .then(function (answer) { demand.textContent = answer.text; demand.hidden = !answer.text; })
+      .catch(function () { demand.hidden = true; });
+  }
+
   function writeCoordinates(latlng) {
     fields.latitude.value = latlng.lat.toFixed(6);
     fields.longitude.value = latlng.lng.toFixed(6);
+    showDemand(latlng);
   }
 
   function fillFromEmbassy() {
@@ -70,10 +84,10 @@
   var lastResults = [];
 
   function choose(place) {
-    placeMarker(L.latLng(place.lat, place.lng), 13);
-    writeCoordinates(L.latLng(place.lat, place.lng));
     fields.city.value = place.name;
     fields.country.value = place.country;
+    placeMarker(L.latLng(place.lat, place.lng), 13);
+    writeCoordinates(L.latLng(place.lat, place.lng));
     fields.place_search.value = place.label;
     warning.hidden = !place.high_risk;
     results.hidden = true;

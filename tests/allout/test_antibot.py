@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from allout import antibot
 from allout.models import OutboxEmail
-from events.models import Attendance, Event, EventReport
+from events.models import Attendance, Event, EventReport, ProtestAlert
 from petitions.models import Signature
 from petitions.views import embed_token
 from tests.conftest import make_user
@@ -117,6 +117,12 @@ def event_registration() -> Case:
     return Case("/events/new/", form_data(), succeeded, client)
 
 
+def protest_alert() -> Case:
+    make_campaign()
+    data = {"place": "Lisbon", "radius_km": "50", "first_name": "Ana", "email": "ana@example.org"}
+    return Case("/events/alerts/", data, _redirects_to(reverse("events:alert_sent")))
+
+
 FORMS = [
     signup,
     password_reset,
@@ -126,13 +132,23 @@ FORMS = [
     contact,
     abuse_report,
     event_registration,
+    protest_alert,
 ]
 every_form = pytest.mark.parametrize("make_case", FORMS, ids=lambda f: f.__name__)
 
 
 def footprint() -> tuple[int, ...]:
-    """Every row a public form can leave: accounts, signatures, RSVPs, reports, events, emails."""
-    models: list[Any] = [get_user_model(), Signature, Attendance, EventReport, Event, OutboxEmail]
+    """Every row a public form can leave: accounts, signatures, RSVPs, reports, events,
+    alerts, emails."""
+    models: list[Any] = [
+        get_user_model(),
+        Signature,
+        Attendance,
+        EventReport,
+        Event,
+        ProtestAlert,
+        OutboxEmail,
+    ]
     return tuple(model.objects.count() for model in models)
 
 
@@ -363,7 +379,7 @@ def test_an_embed_post_without_its_token_is_refused_with_a_clear_400(client):
     assert response.status_code == 400
     assert "Your signature was not recorded: this form was too old" in response.content.decode()
     assert "X-Frame-Options" not in response  # it answers inside the partner's frame
-    assert footprint() == (0, 0, 0, 0, 0, 0)
+    assert footprint() == (0, 0, 0, 0, 0, 0, 0)
 
 
 def test_an_embed_token_served_to_another_source_or_for_another_petition_is_refused(client):

@@ -52,6 +52,8 @@ def forged(token: str) -> str:
             '"GET /events/attend/<token>/ HTTP/1.1" 200',
         ),
         ("/events/attend/MQ:1tX:abc/cancel/", "/events/attend/<token>/cancel/"),
+        ("/ru/events/alert/MQ:1tX:abc/confirm/", "/ru/events/alert/<token>/confirm/"),
+        ("GET /events/alerts/sent/ HTTP/1.1", "GET /events/alerts/sent/ HTTP/1.1"),
         ("Not Found: /my-data/q1w2e3/", "Not Found: /my-data/<token>/"),
         ("/petitions/signature/Mw:1t:x/updates/", "/petitions/signature/<token>/updates/"),
         ("/accounts/confirm-email/MQ:1t:k/", "/accounts/confirm-email/<token>/"),

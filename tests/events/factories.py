@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from allout.models import Campaign
-from events.models import Attendance, Event
+from events.models import Attendance, Event, ProtestAlert
 from tests.conftest import make_user
 
 if TYPE_CHECKING:
@@ -159,3 +159,19 @@ def form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def make_alert(campaign: Campaign, *, near: str = "london", **kwargs) -> ProtestAlert:
+    """A protest alert at a PLACES key (or `point=`); pass status=CONFIRMED for a live one."""
+    number = next(_numbers)
+    spot = PLACES[near]
+    kwargs.setdefault("point", Point(spot["lng"], spot["lat"], srid=4326))
+    kwargs.setdefault("place", spot["city"])
+    kwargs.setdefault("place_key", f"{number}")  # a town of its own unless told
+    kwargs.setdefault("first_name", f"Sam{number}")
+    kwargs.setdefault("email", f"alert{number}@example.org")
+    kwargs.setdefault("email_normalized", kwargs["email"].lower())
+    kwargs.setdefault("radius_km", 50)
+    kwargs.setdefault("status", ProtestAlert.Status.UNCONFIRMED)
+    kwargs.setdefault("confirmation_sent_at", timezone.now())
+    return ProtestAlert.objects.create(campaign=campaign, **kwargs)

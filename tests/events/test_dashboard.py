@@ -139,8 +139,9 @@ def test_the_participant_list_and_dashboard_run_a_fixed_number_of_queries(
     # session, user, events
     with django_assert_num_queries(3):
         assert client.get("/events/mine/").status_code == 200
-    # session, user, event, waiting count, messages today, participants, sent messages
-    with django_assert_num_queries(7):
+    # session, user, event, waiting count, messages today, demand nearby, participants,
+    # sent messages
+    with django_assert_num_queries(8):
         assert client.get(f"/events/mine/{events[0].slug}/").status_code == 200
     # session, user, event, participants
     with django_assert_num_queries(4):

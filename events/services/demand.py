@@ -1,0 +1,51 @@
+"""Hosts see demand, never people: how many people near a place want a protest there.
+
+The count is of distinct addresses: confirmed protest alerts near the place and confirmed
+participants of other upcoming events near it. It is shown only from DEMAND_MINIMUM up, so
+it can never point at one person ("one person near Tromsø asked"), and it names nobody.
+"""
+
+from __future__ import annotations
+
+from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
+from django.utils.translation import ngettext
+
+from events.models import Attendance, Event, ProtestAlert
+
+DEMAND_RADIUS_KM = 50
+# Below this many people, no count is shown at all.
+DEMAND_MINIMUM = 10
+
+
+def people_near(point: Point, *, excluding: Event | None = None) -> int:
+    """Distinct confirmed addresses within DEMAND_RADIUS_KM of `point` (both ST_DWithin on
+    geography, each served by its GiST index: the alerts' point, the events' public point)."""
+    near = D(km=DEMAND_RADIUS_KM)
+    alerts = ProtestAlert.objects.confirmed().filter(point__dwithin=(point, near))
+    events = Event.objects.public().filter(public_point__dwithin=(point, near))
+    if excluding is not None:
+        events = events.exclude(pk=excluding.pk)
+    participants = Attendance.objects.confirmed().filter(event__in=events.values("pk"))
+    return alerts.values("email_normalized").union(participants.values("email_normalized")).count()
+
+
+def demand_near(point: Point, *, excluding: Event | None = None) -> int | None:
+    """The count to show near `point`, or None when it is below DEMAND_MINIMUM."""
+    count = people_near(point, excluding=excluding)
+    return count if count >= DEMAND_MINIMUM else None
+
+
+def describe(count: int, place: str = "") -> str:
+    """The sentence that shows a count (the form page, the dashboard, the finder, the JSON)."""
+    if place:
+        return ngettext(
+            "%(count)d person near %(place)s asked to hear about protests or is going to one.",
+            "%(count)d people near %(place)s asked to hear about protests or are going to one.",
+            count,
+        ) % {"count": count, "place": place}
+    return ngettext(
+        "%(count)d person within %(km)d km asked to hear about protests or is going to one.",
+        "%(count)d people within %(km)d km asked to hear about protests or are going to one.",
+        count,
+    ) % {"count": count, "km": DEMAND_RADIUS_KM}
