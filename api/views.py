@@ -124,6 +124,10 @@ class ReadView(APIView):
         return data
 
 
+# The events' parameters whose values are without end (a point, a day): not cached.
+UNBOUNDED = frozenset({"near", "radius", "date", "from", "from_", "to"})
+
+
 def _bad_parameter(error: filters.BadParameter) -> Response:
     return Response({"error": error.message, "parameter": error.parameter}, status=400)
 
@@ -208,6 +212,10 @@ class EventList(ReadView):
             listed = chosen.apply(public_events())
             return collection("events", listed, serializers.EventSerializer, parameters=parameters)
 
+        if UNBOUNDED & parameters.keys():
+            # Any point or day is a new answer: stored, they would let anyone fill the cache
+            # (which the rate limit and the outbox share). Each is an index walk: built.
+            return Response(build())
         return Response(self.cached(tuple(sorted(_query(parameters).items())), build))
 
 

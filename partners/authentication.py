@@ -17,11 +17,25 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from allout.ratelimit import client_key, is_limited
-from partners.models import ApiKey
+from partners.models import KEY_TAG, ApiKey
 
 SCHEMES = ("bearer", "api-key")
-# Query parameters a client might put a key in.
-KEY_PARAMETERS = ("key", "api_key", "apikey", "api-key", "token", "access_token")
+# What in a query parameter's name says a client put a key in it (?key=, ?api_token=,
+# ?Access_Token=, any case); a value that looks like one of our keys is refused whatever
+# its name.
+KEY_WORDS = ("key", "token", "secret", "auth", "password")
+
+
+def keys_in_address(request: Request) -> list[str]:
+    """The query parameters that carry, or seem meant to carry, a key."""
+    return sorted(
+        name
+        for name, values in request.query_params.lists()
+        if any(word in name.lower() for word in KEY_WORDS)
+        or any(KEY_TAG in value for value in values)
+    )
+
+
 # Requests from one source a minute, whatever their key: a guesser gets nowhere (a key is
 # 32 random bytes) but would cost a query a guess.
 TRIES_PER_SOURCE_PER_MINUTE = 120
@@ -48,7 +62,7 @@ class ApiKeyAuthentication(BaseAuthentication):
     """A partner organization's API key (partners.models.ApiKey); `request.auth` is the key."""
 
     def authenticate(self, request: Request) -> tuple[AnonymousUser, ApiKey] | None:
-        in_address = sorted(name for name in KEY_PARAMETERS if name in request.query_params)
+        in_address = keys_in_address(request)
         if in_address:
             raise exceptions.ValidationError(
                 {

@@ -7,7 +7,9 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
+from allout.cache import redis_client
 from events.models import Event
 from tests.events.factories import make_event
 
@@ -71,6 +73,20 @@ def test_answers_are_cached_briefly_here_and_by_the_caller(
         event.title = "After"
         event.save()
     assert b"After" in client.get("/api/v1/events/", {"country": "GB"}).content
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"near": "51.5,-0.12"}, {"near": "51.5,-0.12", "radius": "30"}, {"date": "2099-03-16"},
+     {"from": "2099-03-01", "to": "2099-03-31"}],
+)  # fmt: skip
+def test_a_point_or_a_day_is_answered_without_filling_the_cache(client, campaign, query):
+    """Their values are without end: stored, anyone could fill the cache that the rate
+    limit and the outbox share (hostile review)."""
+    make_event(campaign=campaign)
+    cache.clear()
+    assert client.get("/api/v1/events/", query).status_code == 200
+    assert not [key for key in redis_client().keys("*") if b"api:v1" in key]
 
 
 def test_a_list_costs_two_queries(client, campaign, django_assert_num_queries):

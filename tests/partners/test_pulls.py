@@ -184,7 +184,9 @@ def test_a_staff_session_without_a_key_gets_nothing(client, authored_petition, s
     _no_rows(response, signature)
 
 
-@pytest.mark.parametrize("name", ["key", "api_key", "token", "access_token"])
+@pytest.mark.parametrize(
+    "name", ["key", "api_key", "token", "access_token", "Key", "api_token", "API-KEY", "x"]
+)
 def test_a_key_in_the_address_is_refused_even_with_a_good_one_in_the_header(
     client, authored_petition, key, name
 ):
