@@ -140,7 +140,7 @@ def release() -> str:
 
 
 # What decides how a cached part looks: the apps' code, the templates, the translations.
-_RENDERING_DIRS = ("allout", "events", "petitions", "api", "templates", "locale")
+_RENDERING_DIRS = ("allout", "events", "petitions", "partners", "api", "templates", "locale")
 _RENDERING_SUFFIXES = frozenset({".py", ".html", ".txt", ".po"})
 
 

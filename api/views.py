@@ -21,8 +21,10 @@ from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_page
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions
@@ -33,6 +35,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView, exception_handler
 
+from allout.cache import release
 from allout.models import Campaign
 from allout.ratelimit import client_key, is_limited
 from api import filters, serializers
@@ -123,6 +126,8 @@ class ReadView(APIView):
                 cache.set(key, data, API_CACHE_SECONDS)
         return data
 
+
+SCHEMA_CACHE_SECONDS = 3600
 
 # The events' parameters whose values are without end (a point, a day): not cached.
 UNBOUNDED = frozenset({"near", "radius", "date", "from", "from_", "to"})
@@ -366,10 +371,19 @@ class EntryPoint(ReadView):
         )
 
 
+@method_decorator(
+    cache_page(SCHEMA_CACHE_SECONDS, key_prefix=f"api-schema-{release()}"), name="get"
+)
 class Schema(SpectacularAPIView):
-    """The OpenAPI 3 schema (YAML; ?format=json for JSON), the same as docs/openapi.yaml."""
+    """The OpenAPI 3 schema (YAML; ?format=json for JSON), the same as docs/openapi.yaml.
+
+    Generating it costs tens of milliseconds of CPU: it is rate limited like the rest of the
+    API and kept for an hour, under the running code's digest (allout.cache.release), so a
+    deploy that changes it never serves the old one.
+    """
 
     authentication_classes: list = []
+    throttle_classes = [SourceThrottle]
 
 
 class Docs(SpectacularSwaggerSplitView):

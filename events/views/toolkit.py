@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from allout.links import absolute_url
+from allout.risk import high_risk_countries
 from allout.types import AuthenticatedHttpRequest
 from events import toolkit
 from events.access import get_event_for_toolkit
@@ -24,7 +25,9 @@ from events.models import Event
 
 def _approved_event(request: AuthenticatedHttpRequest, slug: str) -> Event:
     event = get_event_for_toolkit(request, slug)
-    if not event.is_public():
+    # Nor in a high-risk country: its page is shown to no one (SPEC), and a poster would
+    # send people to it in the street.
+    if not event.is_public() or event.country.code in high_risk_countries():
         raise Http404
     return event
 

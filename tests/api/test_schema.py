@@ -44,3 +44,9 @@ def test_the_docs_page_loads_swagger_ui_from_our_static_files_only(client):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "/api/v1/schema/" in script.content.decode()
+
+
+def test_the_schema_is_rate_limited_like_the_rest_of_the_api(client, settings):
+    settings.API_RATE_LIMIT_PER_MINUTE = 2
+    answers = [client.get("/api/v1/schema/").status_code for _ in range(3)]
+    assert answers == [200, 200, 429]

@@ -14,6 +14,7 @@ import zxingcpp
 from django.core.exceptions import ImproperlyConfigured
 from PIL import Image
 
+from allout.models import HighRiskCountry
 from events import toolkit
 from events.models import Event, StaffAccess
 from tests.conftest import log_in_with_two_factor, make_user
@@ -230,6 +231,14 @@ def test_an_event_the_public_cannot_see_has_no_poster_yet(client, organizer, sta
         assert client.get(url).status_code == 404, url
     html = client.get(f"/events/mine/{event.slug}/").content.decode()
     assert "once your event is approved" in html and "poster.pdf" not in html
+
+
+def test_an_event_in_a_high_risk_country_has_no_poster(client, event):
+    """Its page is shown to no one: a poster would send people to it in the street."""
+    HighRiskCountry.objects.create(country=event.country)
+    client.force_login(event.organizer)
+    for url in toolkit_urls(event):
+        assert client.get(url).status_code == 404, url
 
 
 def test_the_dashboard_links_to_the_toolkit_with_the_countrys_paper_first(client, organizer):
