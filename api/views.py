@@ -111,6 +111,12 @@ class ReadView(APIView):
             patch_cache_control(response, public=True, max_age=API_CACHE_SECONDS)
         return response
 
+    def one(self, slug: str, build: Callable[[], dict | None]) -> Response:
+        """A detail view's answer: `build()`'s, cached by slug, or the JSON 404 (at once,
+        with no query, for a slug no resource could have)."""
+        data = self.cached((slug,), build) if SLUG.match(slug) else None
+        return _not_found() if data is None else Response(data)
+
     def cached(self, what: tuple, build: Callable[[], dict | None]) -> dict | None:
         """`build()`'s answer for `what` (validated parameters), from the cache or made now.
 
@@ -239,8 +245,7 @@ class EventDetail(ReadView):
             event = public_events().filter(slug=slug).first()
             return None if event is None else serializers.EventSerializer(event).data
 
-        data = self.cached((slug,), build) if SLUG.match(slug) else None
-        return _not_found() if data is None else Response(data)
+        return self.one(slug, build)
 
 
 # --- Petitions -----------------------------------------------------------------------------
@@ -295,8 +300,7 @@ class PetitionDetail(ReadView):
             petition = petitions().filter(slug=slug).first()
             return None if petition is None else serializers.PetitionSerializer(petition).data
 
-        data = self.cached((slug,), build) if SLUG.match(slug) else None
-        return _not_found() if data is None else Response(data)
+        return self.one(slug, build)
 
 
 # --- Campaigns -----------------------------------------------------------------------------
@@ -341,8 +345,7 @@ class CampaignDetail(ReadView):
             campaign = Campaign.objects.filter(slug=slug).first()
             return None if campaign is None else serializers.CampaignSerializer(campaign).data
 
-        data = self.cached((slug,), build) if SLUG.match(slug) else None
-        return _not_found() if data is None else Response(data)
+        return self.one(slug, build)
 
 
 # --- The entry point, the schema and its page ---------------------------------------------
