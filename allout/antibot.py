@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from allout import pages
 from allout.cache import DOWN, redis_client
 from allout.ratelimit import client_key, is_limited, ratelimit
 
@@ -133,6 +134,11 @@ def started_token(at: float | None = None) -> str:
     return signing.dumps(time.time() if at is None else at, salt=_STARTED_SALT)
 
 
+@pages.per_visitor("started")
+def _started_now(request: HttpRequest) -> str:
+    return started_token()
+
+
 def seconds_since(token: str) -> float | None:
     """Seconds since the form carrying `token` was rendered; None for a forged one."""
     try:
@@ -169,7 +175,7 @@ class AntiBotWidget(forms.Widget):
         # fixing one typo is quicker than the minimum fill time.
         started = value.get("started", "") if isinstance(value, dict) else ""
         if not started or seconds_since(started) is None:
-            started = started_token()
+            started = pages.hole("started") or started_token()
         context["antibot"] = {
             "honeypot_name": HONEYPOT_NAME,
             "honeypot_id": f"{attrs.get('id', name) if attrs else name}_{HONEYPOT_NAME}",

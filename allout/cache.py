@@ -17,7 +17,9 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache, wraps
 from pathlib import Path
 from typing import Generic, TypeVar, cast
@@ -144,24 +146,42 @@ _RENDERING_DIRS = ("allout", "events", "petitions", "partners", "api", "template
 _RENDERING_SUFFIXES = frozenset({".py", ".html", ".txt", ".po"})
 
 
-def _version_key(name: str) -> str:
+def version_key(name: str) -> str:
     return f"version:{release()}:{name}"
 
 
 def version(name: str) -> str:
     """The current version of what is cached under `name`; bump(name) replaces it."""
-    key = _version_key(name)
+    key = version_key(name)
     current = default_cache.get(key)
     if current is None:
         # add(): when two requests race here, both end up reading the winner's version.
         default_cache.add(key, uuid.uuid4().hex, timeout=None)
         current = default_cache.get(key) or "uncached"
+    used = _recorded.get()
+    if used is not None:
+        used[name] = current
     return current
+
+
+_recorded: ContextVar[dict[str, str] | None] = ContextVar("allout_versions_used", default=None)
+
+
+@contextmanager
+def recording() -> Iterator[dict[str, str]]:
+    """The versions read inside the block, by name (what a cached page was rendered under:
+    allout.pages)."""
+    used: dict[str, str] = {}
+    token = _recorded.set(used)
+    try:
+        yield used
+    finally:
+        _recorded.reset(token)
 
 
 def bump(name: str) -> None:
     """Give `name` a new version: what was cached under the old one is never read again."""
-    default_cache.set(_version_key(name), uuid.uuid4().hex, timeout=None)
+    default_cache.set(version_key(name), uuid.uuid4().hex, timeout=None)
 
 
 def bump_on_commit(name: str) -> None:

@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "allout.context_processors.site",
+                "allout.context_processors.per_visitor",
             ],
         },
     },

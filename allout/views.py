@@ -18,15 +18,20 @@ from django.views.i18n import JavaScriptCatalog
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from allout import privacy
+from allout import pages, privacy
 from allout.circuit import breaker_for
 from allout.models import Campaign
+from petitions import cache as petition_pages
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    campaign = Campaign.objects.current()
-    return render(request, "home.html", {"campaign": campaign})
+    def page() -> HttpResponse:
+        return render(request, "home.html", {"campaign": Campaign.objects.current()})
+
+    # Kept as long as the petition's live count it shows (petitions.cache).
+    key = pages.page_key(request, "home")
+    return pages.cached_page(request, key, page, seconds=petition_pages.LIVE_SECONDS)
 
 
 @require_safe

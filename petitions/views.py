@@ -14,6 +14,7 @@ from django.views.decorators.cache import cache_page, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from allout import pages
 from allout.framing import frameable
 from allout.links import SignedLink, absolute_url
 from allout.ratelimit import client_key, ratelimit
@@ -58,9 +59,17 @@ def _get_signature(token: str, link: SignedLink) -> Signature | None:
 
 
 def _new_form(request: HttpRequest, petition: Petition) -> SignatureForm:
-    source = request.GET.get("source") or request.GET.get("utm_source")
-    initial = {"source": clean_source(source)}
+    initial = {"source": pages.hole("source") or _source(request)}
     return SignatureForm(petition=petition, initial=initial, request=request)
+
+
+@pages.per_visitor("source")
+def _source(request: HttpRequest) -> str:
+    """The tag of the link the visitor came by (?source=newsletter), for the sign form."""
+    return clean_source(request.GET.get("source") or request.GET.get("utm_source"))
+
+
+SOURCE_PARAMETERS = frozenset({"source", "utm_source"})
 
 
 def _render_page(
@@ -162,9 +171,15 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    petition = _get_petition(slug)
     if request.method == "POST":
-        return _sign(request, petition)
+        return _sign(request, _get_petition(slug))
+    key = pages.page_key(request, f"petition:{slug}", filled=SOURCE_PARAMETERS)
+    # Kept as long as its live count (petitions.cache).
+    return pages.cached_page(request, key, lambda: _page(request, slug), seconds=cache.LIVE_SECONDS)
+
+
+def _page(request: HttpRequest, slug: str) -> HttpResponse:
+    petition = _get_petition(slug)
     return _render_page(request, petition, _new_form(request, petition))
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from allout import pages
 from allout.models import Campaign
 from events.finder import mapdata, queries
 from events.finder.places import PlaceLookup, look_up
@@ -56,7 +57,16 @@ def _listed(queryset: QuerySet) -> QuerySet:
 
 @require_safe
 def event_list(request: HttpRequest) -> HttpResponse:
-    """The map and the list, sorted by distance from a place or a point, else by start time."""
+    """The map and the list, sorted by distance from a place or a point, else by start time.
+
+    Whole, for a stateless visitor, for the searches whose list is cached (allout.pages)."""
+    key = pages.page_key(request, "finder", parameters=CACHED_PARAMETERS)
+    return pages.cached_page(
+        request, key, lambda: _list_page(request), seconds=RESULTS_CACHE_SECONDS
+    )
+
+
+def _list_page(request: HttpRequest) -> HttpResponse:
     campaign = Campaign.objects.current()
     form = FinderForm(request.GET, campaign=campaign)
     form.is_valid()

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from allout import pages
 from allout.links import absolute_url
 from allout.ratelimit import ratelimit
 from events import calendar
@@ -58,16 +59,28 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     Once cancelled, it says so to everyone but the organizer and staff (410 Gone: the
     address lives on in posts and on flyers), and shows nothing else.
     """
-    # An RSVP needs the event without its points (see get_event_to_rsvp).
-    load = get_event_to_rsvp if request.method == "POST" else get_event_for_viewer
+    if request.method != "POST":
+        key = pages.page_key(request, f"event:{slug}")
+        return pages.cached_page(request, key, lambda: _page(request, slug))
     try:
-        event = load(request.user, slug)
+        # An RSVP needs the event without its points (see get_event_to_rsvp).
+        event = get_event_to_rsvp(request.user, slug)
     except Http404:
-        event = get_cancelled_event(slug)
-        return render(request, "events/event_cancelled.html", {"event": event}, status=410)
-    if request.method == "POST":
-        return handle_rsvp(request, event)
+        return _cancelled(request, slug)
+    return handle_rsvp(request, event)
+
+
+def _page(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        event = get_event_for_viewer(request.user, slug)
+    except Http404:
+        return _cancelled(request, slug)
     return render_event_page(request, event)
+
+
+def _cancelled(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_cancelled_event(slug)
+    return render(request, "events/event_cancelled.html", {"event": event}, status=410)
 
 
 @require_safe

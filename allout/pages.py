@@ -1,0 +1,201 @@
+"""Whole pages cached for visitors who bring nothing of their own, with holes for what is.
+
+On the day nearly every request for the hot pages (the home page, the finder, an event's page,
+the petition's page) comes from someone not logged in, with no message waiting: for them the
+page is the same but for a few strings of their own, the CSRF token, the anti-bot fill-time
+token, the address they are on and the petition's `?source=`. `cached_page()` renders such a
+page once with a *hole* in place of each of those strings, keeps it in Redis, and fills the
+holes for each request from then on: one Redis round trip and a few string replacements
+instead of the template and its queries (bench/hot_pages.py, bench/README.md).
+
+What stays true:
+
+- **Only for a stateless visitor**: GET or HEAD, no session cookie (so nobody logged in,
+  staff above all, whose pages may show a hidden meeting point), no message cookie. Anyone
+  else gets the page rendered for them, as before.
+- **Fresh**: an entry lasts `seconds` (the pages showing a count: 3, the count's promise),
+  and it records the content versions it was rendered under (allout.cache.version): when
+  staff edit something, the next request sees a version that differs and renders afresh.
+  The page's key carries the language and the code's release.
+- **Only what was a 200** with no cookie set by the view, and only addresses whose query
+  parameters the caller has bounded (`key=None` renders without the cache).
+- With Redis down, every read misses and each page is rendered as if there were no cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
+from django.utils.html import escape
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+
+from allout import cache as versions
+
+# How long a page is kept unless its view says: the oldest a count on it may be.
+COUNT_SECONDS = 3
+# How a hole reads in a page rendered for the cache: nothing autoescaping changes, and
+# nothing a person writes by chance.
+_HOLE = "__allout_hole_{}__"
+# The strings of each visitor's own, by name: how each request computes its own.
+_FILLS: dict[str, Callable[[HttpRequest], str]] = {}
+# Set while a page is rendered for the cache: hole() answers placeholders then.
+_rendering: ContextVar[bool] = ContextVar("allout_pages_rendering", default=False)
+
+
+def per_visitor(name: str) -> Callable[[Callable[[HttpRequest], str]], Callable[..., str]]:
+    """Register how a request computes its own `name` (a function of the request)."""
+
+    def register(fill: Callable[[HttpRequest], str]) -> Callable[[HttpRequest], str]:
+        _FILLS[name] = fill
+        return fill
+
+    return register
+
+
+def hole(name: str) -> str | None:
+    """The placeholder for `name` while a page is rendered for the cache, else None (the
+    caller then computes the value as usual)."""
+    if not _rendering.get():
+        return None
+    if name not in _FILLS:
+        raise KeyError(f"no per_visitor({name!r}) registered")
+    return _HOLE.format(name)
+
+
+@per_visitor("csrf")
+def _csrf(request: HttpRequest) -> str:
+    return get_token(request)
+
+
+@per_visitor("path")
+def _path(request: HttpRequest) -> str:
+    return request.get_full_path()
+
+
+def is_stateless(request: HttpRequest) -> bool:
+    """Whether the visitor brings nothing that could change the page (see the module)."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and _MESSAGE_COOKIE not in request.COOKIES
+    )
+
+
+_MESSAGE_COOKIE = getattr(settings, "MESSAGE_COOKIE_NAME", "messages")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    content: bytes
+    headers: tuple[tuple[str, str], ...]
+    versions: tuple[tuple[str, str], ...]  # (name, version) the page was rendered under
+    holes: tuple[str, ...]
+
+
+# Which versions each page's entry names, learnt from the entries this process has read:
+# with them, the entry and its versions come back in one round trip.
+_names_of: dict[str, tuple[str, ...]] = {}
+
+
+def cached_page(
+    request: HttpRequest,
+    key: str | None,
+    render: Callable[[], HttpResponse],
+    *,
+    seconds: int | None = None,
+) -> HttpResponse:
+    """`render()`'s page from the cache for a stateless visitor (see the module), else
+    rendered; `key` names the page (page_key(); None: not cached). Kept `seconds`, by
+    default COUNT_SECONDS."""
+    if key is None or not is_stateless(request):
+        return render()
+    key = f"page:{versions.release()}:{get_language()}:{key}"
+    entry = _read(key)
+    if entry is not None:
+        return _filled(request, entry)
+    entry, response = _render_for_cache(request, render)
+    if entry is not None:
+        cache.set(key, entry, COUNT_SECONDS if seconds is None else seconds)
+    return response
+
+
+def _read(key: str) -> _Entry | None:
+    names = _names_of.get(key, ())
+    found = cache.get_many([key, *map(versions.version_key, names)])
+    entry = found.get(key)
+    if not isinstance(entry, _Entry):
+        return None
+    entry_names = tuple(name for name, _ in entry.versions)
+    if entry_names != names:
+        _names_of[key] = entry_names
+        found.update(cache.get_many(list(map(versions.version_key, entry_names))))
+    for name, version in entry.versions:
+        if found.get(versions.version_key(name)) != version:
+            return None  # staff changed something since: render afresh
+    return entry
+
+
+def _render_for_cache(
+    request: HttpRequest, render: Callable[[], HttpResponse]
+) -> tuple[_Entry | None, HttpResponse]:
+    """The page rendered with holes, filled for this request; and the entry to keep, when
+    it is a page to keep."""
+    token = _rendering.set(True)
+    try:
+        with versions.recording() as used:
+            response = render()
+    finally:
+        _rendering.reset(token)
+    if response.streaming:  # never, from the views that cache: nothing to fill or keep
+        return None, response
+    content = response.content
+    holes = tuple(name for name in _FILLS if _HOLE.format(name).encode() in content)
+    response.content = _fill(request, content, holes)
+    if response.status_code != 200 or response.cookies:
+        return None, response
+    headers = tuple(item for item in response.items() if item[0] != "Content-Length")
+    entry = _Entry(content, headers, versions=tuple(sorted(used.items())), holes=holes)
+    return entry, response
+
+
+def _fill(request: HttpRequest, content: bytes, holes: tuple[str, ...]) -> bytes:
+    for name in holes:
+        value = escape(_FILLS[name](request)).encode()
+        content = content.replace(_HOLE.format(name).encode(), value)
+    return content
+
+
+def _filled(request: HttpRequest, entry: _Entry) -> HttpResponse:
+    response = HttpResponse(_fill(request, entry.content, entry.holes))
+    for header, value in entry.headers:
+        response[header] = value
+    # What the rendered page would have said: it depends on the cookies (none, here).
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def page_key(
+    request: HttpRequest,
+    name: str,
+    *,
+    parameters: frozenset[str] = frozenset(),
+    filled: frozenset[str] = frozenset(),
+) -> str | None:
+    """The key of a cached_page(): `name` and the query's `parameters`; None (not cached)
+    when the query has any other than those and the `filled` ones (what holes fill in).
+
+    Parameters outside the set are not cached so that made-up ones cannot fill the cache.
+    """
+    names = set(request.GET)
+    if not names <= parameters | filled:
+        return None
+    kept = sorted((name, request.GET.getlist(name)) for name in names & parameters)
+    return f"{name}:{urlencode(kept, doseq=True)}" if kept else name
