@@ -135,7 +135,7 @@ def started_token(at: float | None = None) -> str:
 
 
 @pages.per_visitor("started")
-def _started_now(request: HttpRequest) -> str:
+def _started_now(request: HttpRequest, given: str) -> str:
     return started_token()
 
 

@@ -24,9 +24,11 @@ What stays true:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,41 +44,48 @@ from allout import cache as versions
 # How long a page is kept unless its view says: the oldest a count on it may be.
 COUNT_SECONDS = 3
 # How a hole reads in a page rendered for the cache: nothing autoescaping changes, and
-# nothing a person writes by chance.
-_HOLE = "__allout_hole_{}__"
-# The strings of each visitor's own, by name: how each request computes its own.
-_FILLS: dict[str, Callable[[HttpRequest], str]] = {}
+# nothing a person writes by chance. Its name, and what the page gave it (a petition's id).
+_HOLE = "__allout_hole_{}~{}__"
+_HOLES = re.compile(rb"__allout_hole_([a-z_]+)~([A-Za-z0-9]*)__")
+# How each request computes its own value of each hole, by name.
+Fill = Callable[[HttpRequest, str], str]
+_FILLS: dict[str, Fill] = {}
 # Set while a page is rendered for the cache: hole() answers placeholders then.
 _rendering: ContextVar[bool] = ContextVar("allout_pages_rendering", default=False)
 
 
-def per_visitor(name: str) -> Callable[[Callable[[HttpRequest], str]], Callable[..., str]]:
-    """Register how a request computes its own `name` (a function of the request)."""
+F = TypeVar("F", bound=Fill)
 
-    def register(fill: Callable[[HttpRequest], str]) -> Callable[[HttpRequest], str]:
+
+def per_visitor(name: str) -> Callable[[F], F]:
+    """Register how a request computes its own `name`: a function of the request and of
+    what hole() was given."""
+
+    def register(fill: F) -> F:
         _FILLS[name] = fill
         return fill
 
     return register
 
 
-def hole(name: str) -> str | None:
+def hole(name: str, given: str = "") -> str | None:
     """The placeholder for `name` while a page is rendered for the cache, else None (the
-    caller then computes the value as usual)."""
+    caller then computes the value as usual). `given` (letters and digits) reaches the
+    fill of each request."""
     if not _rendering.get():
         return None
     if name not in _FILLS:
         raise KeyError(f"no per_visitor({name!r}) registered")
-    return _HOLE.format(name)
+    return _HOLE.format(name, given)
 
 
 @per_visitor("csrf")
-def _csrf(request: HttpRequest) -> str:
+def _csrf(request: HttpRequest, given: str) -> str:
     return get_token(request)
 
 
 @per_visitor("path")
-def _path(request: HttpRequest) -> str:
+def _path(request: HttpRequest, given: str) -> str:
     return request.get_full_path()
 
 
@@ -97,7 +106,6 @@ class _Entry:
     content: bytes
     headers: tuple[tuple[str, str], ...]
     versions: tuple[tuple[str, str], ...]  # (name, version) the page was rendered under
-    holes: tuple[str, ...]
 
 
 # Which versions each page's entry names, learnt from the entries this process has read:
@@ -157,24 +165,32 @@ def _render_for_cache(
     if response.streaming:  # never, from the views that cache: nothing to fill or keep
         return None, response
     content = response.content
-    holes = tuple(name for name in _FILLS if _HOLE.format(name).encode() in content)
-    response.content = _fill(request, content, holes)
+    response.content = _fill(request, content)
     if response.status_code != 200 or response.cookies:
         return None, response
     headers = tuple(item for item in response.items() if item[0] != "Content-Length")
-    entry = _Entry(content, headers, versions=tuple(sorted(used.items())), holes=holes)
-    return entry, response
+    return _Entry(content, headers, versions=tuple(sorted(used.items()))), response
 
 
-def _fill(request: HttpRequest, content: bytes, holes: tuple[str, ...]) -> bytes:
-    for name in holes:
-        value = escape(_FILLS[name](request)).encode()
-        content = content.replace(_HOLE.format(name).encode(), value)
-    return content
+def _fill(request: HttpRequest, content: bytes) -> bytes:
+    """`content` with each hole filled for `request`, escaped; each computed once."""
+    values: dict[bytes, bytes] = {}
+
+    def value(match: re.Match[bytes]) -> bytes:
+        placeholder = match[0]
+        if placeholder not in values:
+            fill = _FILLS.get(match[1].decode())
+            # Not one of ours (a placeholder someone typed into a text): left as it is.
+            values[placeholder] = (
+                placeholder if fill is None else escape(fill(request, match[2].decode())).encode()
+            )
+        return values[placeholder]
+
+    return _HOLES.sub(value, content)
 
 
 def _filled(request: HttpRequest, entry: _Entry) -> HttpResponse:
-    response = HttpResponse(_fill(request, entry.content, entry.holes))
+    response = HttpResponse(_fill(request, entry.content))
     for header, value in entry.headers:
         response[header] = value
     # What the rendered page would have said: it depends on the cookies (none, here).

@@ -64,7 +64,7 @@ def _new_form(request: HttpRequest, petition: Petition) -> SignatureForm:
 
 
 @pages.per_visitor("source")
-def _source(request: HttpRequest) -> str:
+def _source(request: HttpRequest, given: str = "") -> str:
     """The tag of the link the visitor came by (?source=newsletter), for the sign form."""
     return clean_source(request.GET.get("source") or request.GET.get("utm_source"))
 
@@ -285,7 +285,12 @@ def _embed_link(request: HttpRequest) -> SignedLink:
 
 def embed_token(request: HttpRequest, petition: Petition) -> str:
     """What the widget's form carries: signed for this petition and this client's source."""
-    return _embed_link(request).token(petition.pk)
+    return pages.hole("embed_token", str(petition.pk)) or _embed_link(request).token(petition.pk)
+
+
+@pages.per_visitor("embed_token")
+def _embed_token_of(request: HttpRequest, pk: str) -> str:
+    return _embed_link(request).token(int(pk))
 
 
 def _has_embed_token(request: HttpRequest, petition: Petition) -> bool:
@@ -303,16 +308,25 @@ def _has_embed_token(request: HttpRequest, petition: Petition) -> bool:
 @frameable
 @require_http_methods(["GET", "HEAD", "POST"])
 def embed(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.method != "POST":
+        key = pages.page_key(request, f"embed:{slug}", filled=SOURCE_PARAMETERS)
+        return pages.cached_page(
+            request, key, lambda: _embed_page(request, slug), seconds=cache.LIVE_SECONDS
+        )
+    petition = _get_petition(slug)
+    if not _has_embed_token(request, petition):
+        # A fresh form, not the posted one: the posted one may be a forgery's.
+        return _embed_page(request, slug, status=400, stale=True)
+    return _sign(request, petition, embed=True)
+
+
+def _embed_page(request: HttpRequest, slug: str, *, status: int = 200, **state) -> HttpResponse:
     petition = _get_petition(slug)
     context = {
         "petition": petition,
         "form": _new_form(request, petition),
         "embed_token": embed_token(request, petition),
+        **_shown(petition),
+        **state,
     }
-    if request.method == "POST":
-        if not _has_embed_token(request, petition):
-            # A fresh form, not the posted one: the posted one may be a forgery's.
-            context = {**context, **_shown(petition), "stale": True}
-            return render(request, "petitions/embed.html", context, status=400)
-        return _sign(request, petition, embed=True)
-    return render(request, "petitions/embed.html", {**context, **_shown(petition)})
+    return render(request, "petitions/embed.html", context, status=status)
