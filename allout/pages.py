@@ -125,7 +125,7 @@ def cached_page(
     default COUNT_SECONDS."""
     if key is None or not is_stateless(request):
         return render()
-    key = f"page:{versions.release()}:{get_language()}:{key}"
+    key = _full_key(key, get_language())
     entry = _read(key)
     if entry is not None:
         return _filled(request, entry)
@@ -133,6 +133,16 @@ def cached_page(
     if entry is not None:
         cache.set(key, entry, COUNT_SECONDS if seconds is None else seconds)
     return response
+
+
+def forget(key: str) -> None:
+    """Drop the page kept under `key` (page_key()) in every language, at once."""
+    languages = [code for code, _ in settings.LANGUAGES]
+    cache.delete_many([_full_key(key, language) for language in languages])
+
+
+def _full_key(key: str, language: str) -> str:
+    return f"page:{versions.release()}:{language}:{key}"
 
 
 def _read(key: str) -> _Entry | None:

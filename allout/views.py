@@ -21,7 +21,6 @@ from redis.retry import Retry
 from allout import pages, privacy
 from allout.circuit import breaker_for
 from allout.models import Campaign
-from petitions import cache as petition_pages
 
 
 @require_safe
@@ -29,9 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
     def page() -> HttpResponse:
         return render(request, "home.html", {"campaign": Campaign.objects.current()})
 
-    # Kept as long as the petition's live count it shows (petitions.cache).
-    key = pages.page_key(request, "home")
-    return pages.cached_page(request, key, page, seconds=petition_pages.LIVE_SECONDS)
+    return pages.cached_page(request, pages.page_key(request, "home"), page)
 
 
 @require_safe

@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from allout import pages
 from allout.addresses import canonical_email
 from allout.blocking import is_blocked
 from allout.i18n import current_language
@@ -131,6 +132,7 @@ def confirm(attendance: Attendance) -> Attendance:
         attendance.save()
         Event.objects.filter(pk=event.pk).update(participant_count=F("participant_count") + 1)
         event.refresh_from_db(fields=["participant_count"])
+        _recount_on_commit(event.slug)
         emails.attendance_confirmed(attendance)
         return attendance
 
@@ -151,7 +153,14 @@ def cancel(attendance: Attendance) -> Attendance:
             Event.objects.filter(pk=attendance.event_id).update(
                 participant_count=F("participant_count") - 1
             )
+            _recount_on_commit(attendance.event.slug)
         return attendance
+
+
+def _recount_on_commit(slug: str) -> None:
+    """The event page's count changed: the whole page kept for visitors without a session
+    (allout.pages) is dropped once this commits, so the one who just confirmed sees it."""
+    transaction.on_commit(lambda: pages.forget(f"event:{slug}"))
 
 
 def reveals_exact_place(attendance: Attendance) -> bool:

@@ -11,9 +11,10 @@ from django.test import Client, RequestFactory
 
 from allout import antibot, pages
 from events.models import EventReport
+from events.services import rsvp
 from petitions.models import Signature
 from tests.conftest import log_in_with_two_factor
-from tests.events.factories import make_campaign, make_event, make_organizer
+from tests.events.factories import make_attendance, make_campaign, make_event, make_organizer
 from tests.petitions.conftest import make_petition, sign_form
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +139,18 @@ def test_a_cached_page_still_says_it_depends_on_cookies(client, campaign):
 
 def _request(url: str):
     return RequestFactory().get(url)
+
+
+def test_the_event_pages_count_follows_a_confirmation_at_once(
+    campaign, django_capture_on_commit_callbacks
+):
+    event = make_event(campaign=campaign)
+    attendance = make_attendance(event)
+    count = re.compile(r'class="going-count">(\d+)<')
+    assert count.search(Client().get(event.get_absolute_url()).content.decode())[1] == "0"
+    with django_capture_on_commit_callbacks(execute=True):
+        rsvp.confirm(attendance)
+    assert count.search(Client().get(event.get_absolute_url()).content.decode())[1] == "1"
+    with django_capture_on_commit_callbacks(execute=True):
+        rsvp.cancel(attendance)
+    assert count.search(Client().get(event.get_absolute_url()).content.decode())[1] == "0"
