@@ -89,6 +89,9 @@ def _path(request: HttpRequest, given: str) -> str:
     return request.get_full_path()
 
 
+_MESSAGE_COOKIE = getattr(settings, "MESSAGE_COOKIE_NAME", "messages")
+
+
 def is_stateless(request: HttpRequest) -> bool:
     """Whether the visitor brings nothing that could change the page (see the module)."""
     return (
@@ -98,9 +101,6 @@ def is_stateless(request: HttpRequest) -> bool:
     )
 
 
-_MESSAGE_COOKIE = getattr(settings, "MESSAGE_COOKIE_NAME", "messages")
-
-
 @dataclass(frozen=True)
 class _Entry:
     content: bytes
@@ -108,8 +108,10 @@ class _Entry:
     versions: tuple[tuple[str, str], ...]  # (name, version) the page was rendered under
 
 
-# Which versions each page's entry names, learnt from the entries this process has read:
-# with them, the entry and its versions come back in one round trip.
+# Which versions the entries of each view name ("event", "finder": page_key()'s name up to
+# its first ":"), learnt from the entries this process has read: with them, the entry and
+# its versions come back in one round trip. By view, not by page: made-up searches must
+# not grow it.
 _names_of: dict[str, tuple[str, ...]] = {}
 
 
@@ -125,8 +127,9 @@ def cached_page(
     default COUNT_SECONDS."""
     if key is None or not is_stateless(request):
         return render()
+    view = key.split(":", 1)[0]
     key = _full_key(key, get_language())
-    entry = _read(key)
+    entry = _read(key, view)
     if entry is not None:
         return _filled(request, entry)
     entry, response = _render_for_cache(request, render)
@@ -145,15 +148,15 @@ def _full_key(key: str, language: str) -> str:
     return f"page:{versions.release()}:{language}:{key}"
 
 
-def _read(key: str) -> _Entry | None:
-    names = _names_of.get(key, ())
+def _read(key: str, view: str) -> _Entry | None:
+    names = _names_of.get(view, ())
     found = cache.get_many([key, *map(versions.version_key, names)])
     entry = found.get(key)
     if not isinstance(entry, _Entry):
         return None
     entry_names = tuple(name for name, _ in entry.versions)
     if entry_names != names:
-        _names_of[key] = entry_names
+        _names_of[view] = entry_names
         found.update(cache.get_many(list(map(versions.version_key, entry_names))))
     for name, version in entry.versions:
         if found.get(versions.version_key(name)) != version:

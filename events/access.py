@@ -19,6 +19,11 @@ from events.models import CoHost, Event, StaffAccess
 from events.services.registration import has_verified_email
 
 
+def page_name(slug: str) -> str:
+    """What the event page is cached under for visitors with no session (allout.pages)."""
+    return f"event:{slug}"
+
+
 def get_event_for_viewer(user: User | AnonymousUser, slug: str) -> Event:
     """The event page: approved events for everyone, any status for its organizer and staff."""
     events = Event.objects.visible_to(user).select_related("campaign", "embassy")

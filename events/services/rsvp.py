@@ -20,6 +20,7 @@ from allout.blocking import is_blocked
 from allout.i18n import current_language
 from allout.rows import insert_new
 from events import emails
+from events.access import page_name
 from events.errors import EventOver, RSVPClosed, SignUpCancelled
 from events.models import Attendance, Event
 from events.services.reminders import REMINDERS
@@ -160,7 +161,7 @@ def cancel(attendance: Attendance) -> Attendance:
 def _recount_on_commit(slug: str) -> None:
     """The event page's count changed: the whole page kept for visitors without a session
     (allout.pages) is dropped once this commits, so the one who just confirmed sees it."""
-    transaction.on_commit(lambda: pages.forget(f"event:{slug}"))
+    transaction.on_commit(lambda: pages.forget(page_name(slug)))
 
 
 def reveals_exact_place(attendance: Attendance) -> bool:

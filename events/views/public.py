@@ -18,6 +18,7 @@ from events.access import (
     get_event_to_rsvp,
     get_public_event,
     may_see_exact_place,
+    page_name,
 )
 from events.finder import mapdata
 from events.forms.public import AbuseReportForm
@@ -60,7 +61,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     address lives on in posts and on flyers), and shows nothing else.
     """
     if request.method != "POST":
-        key = pages.page_key(request, f"event:{slug}")
+        key = pages.page_key(request, page_name(slug))
         return pages.cached_page(request, key, lambda: _page(request, slug))
     try:
         # An RSVP needs the event without its points (see get_event_to_rsvp).
