@@ -6,6 +6,7 @@ approximate point of an event whose organizer hid the exact one (see events/find
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from dataclasses import dataclass
 
@@ -13,9 +14,10 @@ from django.contrib.gis.geos import Point
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
@@ -37,6 +39,10 @@ PER_PAGE = 20
 # them). It lasts at most this long, so an event that ends leaves the list soon after.
 RESULTS_CACHE_SECONDS = 60
 CACHED_PARAMETERS = frozenset({"q", "date", "kind", "radius", "page"})
+# And only for searches of a bounded set (_is_bounded), so that made-up searches cannot fill
+# the cache: pages up to this one, days this close to today.
+MAX_CACHED_PAGE = 20
+MAX_CACHED_DAYS_AWAY = 400
 # What a list item shows; nothing else is read from the row.
 LISTED_FIELDS = ("slug", "title", "city", "country", "kind", "starts_at", "ends_at", "timezone")
 
@@ -61,6 +67,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
     Whole, for a stateless visitor, for the searches whose list is cached (allout.pages)."""
     key = pages.page_key(request, "finder", parameters=CACHED_PARAMETERS)
+    if key is not None and not _is_bounded(request.GET):
+        key = None
     return pages.cached_page(
         request, key, lambda: _list_page(request), seconds=RESULTS_CACHE_SECONDS
     )
@@ -122,7 +130,7 @@ def _demand_if_empty(context: dict) -> int | None:
 
 def _results_key(request: HttpRequest, context: dict) -> str | None:
     """The cache key of the rendered list for this search, or None when not cached."""
-    if not set(request.GET) <= CACHED_PARAMETERS:
+    if not set(request.GET) <= CACHED_PARAMETERS or not _is_bounded(request.GET):
         return None
     origin = context["origin"]
     search = repr(
@@ -130,6 +138,34 @@ def _results_key(request: HttpRequest, context: dict) -> str | None:
     )
     digest = hashlib.blake2b(search.encode(), digest_size=16).hexdigest()
     return f"events:finder:results:{mapdata.version()}:{get_language()}:{digest}"
+
+
+def _is_bounded(query: QueryDict) -> bool:
+    """Whether a search is one of a bounded set, worth caching: each parameter once, valid;
+    a place typed as its own name or its label ("London", "London, United Kingdom": what
+    links and the form's suggestions send), not a spelling or a made-up text; a page number
+    up to MAX_CACHED_PAGE; a day within MAX_CACHED_DAYS_AWAY of today.
+
+    Anything else is answered as well, rendered for the request (the finder's every search
+    is still cheap); only the cache is kept for the few thousand searches people repeat.
+    """
+    if any(len(values) > 1 for _, values in query.lists()):
+        return False
+    form = FinderForm(query)
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    if data["q"]:
+        place = look_up(data["q"]).place
+        if place is None or query["q"] not in (place.name, place.label):
+            return False
+    page = query.get("page")
+    if page is not None and not (page.isdigit() and 1 <= int(page) <= MAX_CACHED_PAGE):
+        return False
+    day = data["date"]
+    if isinstance(day, datetime.date):
+        return abs((day - timezone.localdate()).days) <= MAX_CACHED_DAYS_AWAY
+    return True
 
 
 def _results_page(request: HttpRequest, context: dict):

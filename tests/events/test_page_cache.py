@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.events.factories import make_event
 
@@ -74,6 +76,29 @@ def test_a_search_from_a_point_or_with_other_parameters_is_not_cached(
         get(client, url)
         with django_assert_num_queries(3):
             get(client, url)
+
+
+def test_only_searches_people_repeat_are_kept(client, campaign, django_assert_num_queries):
+    """Made-up searches cannot fill the cache: a place by its own name or its label, a near
+    page and a near day are kept; a made-up place, another spelling, a far page or day, a
+    repeated parameter are answered each time and kept nowhere."""
+    make_event(campaign=campaign, city="London")
+    for url in ["/events/?q=London", "/events/?q=London, United Kingdom", "/events/?page=2"]:
+        get(client, url)
+        with django_assert_num_queries(0):
+            get(client, url)
+    for url in [
+        "/events/?q=Nowhereville",
+        "/events/?q=lOnDoN",
+        "/events/?page=999",
+        "/events/?page=x",
+        "/events/?date=2400-01-01",
+        "/events/?q=London&q=Paris",
+    ]:
+        get(client, url)
+        with CaptureQueriesContext(connection) as queries:
+            get(client, url)
+        assert queries.captured_queries, f"{url} was kept"  # rendered: the list's queries
 
 
 def test_the_event_pages_answer_from_the_database_with_redis_down(
