@@ -20,9 +20,10 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import cache, wraps
 from pathlib import Path
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import redis
 from django.conf import settings
@@ -38,6 +39,7 @@ from redis.retry import Retry
 from allout.circuit import CircuitOpen, breaker_for
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
@@ -158,10 +160,14 @@ def version(name: str) -> str:
         # add(): when two requests race here, both end up reading the winner's version.
         default_cache.add(key, uuid.uuid4().hex, timeout=None)
         current = default_cache.get(key) or "uncached"
+    _record(name, current)
+    return current
+
+
+def _record(name: str, current: str) -> None:
     used = _recorded.get()
     if used is not None:
         used[name] = current
-    return current
 
 
 _recorded: ContextVar[dict[str, str] | None] = ContextVar("allout_versions_used", default=None)
@@ -177,6 +183,35 @@ def recording() -> Iterator[dict[str, str]]:
         yield used
     finally:
         _recorded.reset(token)
+
+
+@dataclass(frozen=True)
+class _Versioned:
+    version: str
+    value: Any
+
+
+def versioned(name: str, key: str, compute: Callable[[], T], *, timeout: int) -> T:
+    """`compute()`'s value, kept under `key` for `timeout` s while `name` keeps its version.
+
+    The value and `name`'s current version come back in one round trip (where a key that
+    carried the version would take two, the version first); the value kept remembers the
+    version it was computed under, read before computing, so a bump in between is never
+    hidden. None is not kept: a made-up slug cannot fill the cache.
+    """
+    found = default_cache.get_many([version_key(name), key])
+    current = found.get(version_key(name))
+    if current is None:
+        current = version(name)
+    else:
+        _record(name, current)
+    held = found.get(key)
+    if isinstance(held, _Versioned) and held.version == current:
+        return cast("T", held.value)
+    value = compute()
+    if value is not None and current != "uncached":
+        default_cache.set(key, _Versioned(current, value), timeout)
+    return value
 
 
 def bump(name: str) -> None:
@@ -201,7 +236,6 @@ def bump_on_commit(name: str) -> None:
 # `forget()`), and so do tests (tests/conftest.py calls forget_locals()).
 
 LOCAL_SECONDS = 5.0
-T = TypeVar("T")
 
 
 class Local(Generic[T]):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,6 +60,42 @@ class Round:
     p50: float
     p95: float
     p99: float
+    # CPU ms per request in each group of processes (cpu_groups()), measured over the round.
+    cpu: dict[str, float] = field(default_factory=dict)
+
+
+# Which processes a round's CPU goes to, by what their command line holds: the load tool
+# (locust, counted from the children it leaves), the web server, the database, Redis, the
+# outbox relay; "other" is whatever else ran on the machine meanwhile.
+CPU_GROUPS = (
+    ("gunicorn", "gunicorn"),
+    ("relay", "outbox_relay"),
+    ("postgres", "postgres"),
+    ("redis", "redis-server"),
+)
+
+
+def cpu_groups() -> dict[str, float]:
+    """CPU seconds used so far by every running process and the children it waited for,
+    summed by CPU_GROUPS, and by the children this process waited for ("locust")."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = dict.fromkeys([name for name, _ in CPU_GROUPS] + ["other"], 0.0)
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            command = Path(entry.path, "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        # utime, stime, and cutime, cstime: what its children that ended used (the
+        # database's backends close with their connections, gunicorn may replace workers).
+        used = sum(int(value) for value in fields[11:15]) / tick
+        group = next((name for name, mark in CPU_GROUPS if mark in command), "other")
+        totals[group] += used
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    totals["locust"] = children.ru_utime + children.ru_stime
+    return totals
 
 
 def free_port() -> int:
@@ -127,6 +164,7 @@ def run_locust(
     """One round of `user` (a class in bench/locustfile.py) against `base`."""
     with tempfile.TemporaryDirectory() as directory:
         prefix = str(Path(directory) / "run")
+        before = cpu_groups()
         subprocess.run(
             [
                 sys.executable, "-m", "locust", "-f", str(LOCUSTFILE),
@@ -139,8 +177,11 @@ def run_locust(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
+        after = cpu_groups()
         with open(f"{prefix}_stats.csv", newline="") as stats:
             row = next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
+    requests = max(int(row["Request Count"]), 1)
+    cpu = {name: (after[name] - before[name]) * 1000 / requests for name in after}
     return Round(
         kind=label,
         requests=int(row["Request Count"]),
@@ -149,6 +190,7 @@ def run_locust(
         p50=float(row["50%"]),
         p95=float(row["95%"]),
         p99=float(row["99%"]),
+        cpu=cpu,
     )
 
 
@@ -179,6 +221,14 @@ def report(rounds: list[Round], users: int, seconds: int, labels: list[str]) -> 
             f"- {label}: {rate:.0f}/s (p95 {mean([r.p95 for r in mine]):.0f} ms, "
             f"p99 {mean([r.p99 for r in mine]):.0f} ms), ratio to the floor {rate / floor_rate:.2f}"
         )
+    groups = list(rounds[0].cpu)
+    print("\nCPU ms per request, by process, mean of the rounds (where the machine's time goes):\n")
+    print("| view | " + " | ".join(groups) + " | all |")
+    print("| --- |" + " ---: |" * (len(groups) + 1))
+    for label in labels:
+        mine = [r for r in rounds if r.kind == label]
+        spent = [mean([r.cpu[group] for r in mine]) for group in groups]
+        print(f"| {label} | " + " | ".join(f"{ms:.2f}" for ms in spent) + f" | {sum(spent):.2f} |")
 
 
 def alternate(

@@ -5,7 +5,8 @@ with its parts switched off one by one, beside the floor view.
         .venv/bin/python bench/petitions_sign_breakdown.py [--requests 500] [--rsvp] [--profile]
 
 `--rsvp` measures the event RSVP POST against its floor instead; `--profile` prints the
-25 (BENCH_PROFILE_LINES) costliest functions (cProfile, cumulative) of the real view.
+25 (BENCH_PROFILE_LINES) costliest functions (cProfile, cumulative; BENCH_PROFILE_SORT=tottime
+for their own time) of the real view.
 
 Process CPU time is counted, not wall time, so other load on the machine matters less.
 The request stores the email and publishes nothing (the relay does, in its own process).
@@ -107,7 +108,8 @@ def profile(work: Callable[[], None], requests: int) -> None:
     for _ in range(requests):
         work()
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(
+    order = os.environ.get("BENCH_PROFILE_SORT", "cumulative")  # or "tottime"
+    pstats.Stats(profiler).sort_stats(order).print_stats(
         int(os.environ.get("BENCH_PROFILE_LINES", "25"))
     )
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import get_language
@@ -53,28 +52,25 @@ def get_petition(slug: str) -> Petition | None:
     the count take it from live_numbers(). A slug with no petition is not cached, so
     made-up addresses cannot fill the cache.
     """
-    key = f"petitions:petition:{page_version()}:{get_language()}:{slug}"
-    petition = cache.get(key)
-    if petition is None:
+
+    def read() -> Petition | None:
         petition = Petition.objects.prefetch_related("targets").filter(slug=slug).first()
-        if petition is None:
-            return None
-        petition.text_html  # noqa: B018  # rendered now, so the cached instance keeps it
-        cache.set(key, petition, CONTENT_SECONDS)
-    return petition
+        if petition is not None:
+            petition.text_html  # noqa: B018  # rendered now, so the cached instance keeps it
+        return petition
+
+    key = f"petitions:petition:{get_language()}:{slug}"
+    return versions.versioned(VERSION, key, read, timeout=CONTENT_SECONDS)
 
 
 def current_slug() -> str | None:
     """The slug of the petition the campaign promotes now (Petition.objects.current())."""
-    key = f"petitions:current:{page_version()}"
-    slug = cache.get(key)
-    if slug is None:
+
+    def read() -> str | None:
         petition = Petition.objects.current()
-        if petition is None:
-            return None
-        slug = petition.slug
-        cache.set(key, slug, CURRENT_SECONDS)
-    return slug
+        return None if petition is None else petition.slug
+
+    return versions.versioned(VERSION, "petitions:current", read, timeout=CURRENT_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -97,9 +93,8 @@ class LiveNumbers:
 
 def live_numbers(petition: Petition) -> LiveNumbers:
     """The confirmed count and the recent public signers, at most LIVE_SECONDS old."""
-    key = f"petitions:live:{page_version()}:{petition.pk}"
-    numbers = cache.get(key)
-    if numbers is None:
+
+    def read() -> LiveNumbers:
         count = (
             Petition.objects.with_signature_count()
             .filter(pk=petition.pk)
@@ -112,12 +107,13 @@ def live_numbers(petition: Petition) -> LiveNumbers:
             .order_by("-confirmed_at")
             .values_list("first_name", "country")[:RECENT_SIGNERS]
         )
-        numbers = LiveNumbers(
+        return LiveNumbers(
             count=count.first() or 0,
             signers=tuple(PublicSigner(name, str(code)) for name, code in signers),
         )
-        cache.set(key, numbers, LIVE_SECONDS)
-    return numbers
+
+    key = f"petitions:live:{petition.pk}"
+    return versions.versioned(VERSION, key, read, timeout=LIVE_SECONDS)
 
 
 def with_live_count(petition: Petition) -> tuple[Petition, LiveNumbers]:
