@@ -52,3 +52,24 @@ def test_files_that_do_not_render_pages_leave_the_release_alone(code_tree):
 def test_the_version_is_kept_in_the_cache_under_the_release(code_tree):
     version = cache.version("tests:page")
     assert default_cache.get(f"version:{cache.release()}:tests:page") == version
+
+
+def test_a_versioned_value_is_computed_once_per_version_and_none_is_not_kept():
+    computed: list[str] = []
+
+    def compute() -> str:
+        computed.append("x")
+        return f"value {len(computed)}"
+
+    assert cache.versioned("test:versioned", "test:versioned:key", compute, timeout=60) == "value 1"
+    assert cache.versioned("test:versioned", "test:versioned:key", compute, timeout=60) == "value 1"
+    cache.bump("test:versioned")  # staff changed what it shows
+    assert cache.versioned("test:versioned", "test:versioned:key", compute, timeout=60) == "value 2"
+    missing: list[None] = []
+
+    def nothing() -> None:
+        missing.append(None)
+
+    for _ in range(2):
+        assert cache.versioned("test:versioned", "test:versioned:none", nothing, timeout=60) is None
+    assert len(missing) == 2  # asked again: a made-up key keeps nothing
