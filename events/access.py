@@ -13,8 +13,10 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from allout import cache as versions
 from allout.accounts import passed_two_factor
 from allout.types import AuthenticatedHttpRequest
+from events.finder import mapdata
 from events.models import CoHost, Event, StaffAccess
 from events.services.registration import has_verified_email
 
@@ -43,9 +45,28 @@ def get_event_to_rsvp(user: User | AnonymousUser, slug: str) -> Event:
     with its campaign, and the GEOS objects of its points, cost a third of an RSVP's CPU
     (bench/README.md). A page that shows the event after all (the form with its errors, "no
     longer taking sign-ups") loads it whole with get_event_for_viewer.
+
+    For a visitor who is not logged in (nearly every sign-up), from the cache under the
+    map's version, which every saved event and every change of the high-risk list bumps:
+    a cancelled or unpublished event stops taking sign-ups at once. A slug with no public
+    event is not kept.
     """
     events = Event.objects.visible_to(user).only(*RSVP_FIELDS)
-    return get_object_or_404(events, slug=slug)
+    if user.is_authenticated:
+        return get_object_or_404(events, slug=slug)
+    event = versions.versioned(
+        mapdata.VERSION,
+        f"events:rsvp:{slug}",
+        lambda: events.filter(slug=slug).first(),
+        timeout=RSVP_EVENT_SECONDS,
+    )
+    if event is None:
+        raise Http404
+    return event
+
+
+# How long an event kept for sign-ups lasts when nothing changes it (a change drops it).
+RSVP_EVENT_SECONDS = 60 * 60
 
 
 def get_cancelled_event(slug: str) -> Event:

@@ -441,11 +441,12 @@ def test_the_count_equals_the_confirmed_rows_after_confirms_and_cancels_race():
     assert event.participant_count == confirmed
 
 
-def test_an_rsvp_takes_six_queries_once_the_block_list_is_cached(client, django_assert_num_queries):
+def test_an_rsvp_takes_five_queries_once_the_caches_are_warm(client, django_assert_num_queries):
     event = make_event()
     client.post(rsvp_path(event), {**FORM, "email": "warm@example.org"})  # fills the caches
-    # The event (for the viewer, only what a sign-up reads: events.access.get_event_to_rsvp), no
-    # query for whether anything is blocked (held in the process for a few seconds by
+    # No query for the event (for a visitor who is not logged in, only what a sign-up reads,
+    # from the cache under the map's version: events.access.get_event_to_rsvp), none for
+    # whether anything is blocked (held in the process for a few seconds by
     # allout.cache.local, and in Redis; asked by the service and by the email, it costs
     # nothing the second time; the address itself is not looked up when nothing is blocked),
     # then in a savepoint (the request's transaction outside
@@ -453,9 +454,23 @@ def test_an_rsvp_takes_six_queries_once_the_block_list_is_cached(client, django_
     # existing row instead), the recipient's mail budget (its lock and count in one call) and
     # the email's outbox row. Nothing is published from the request: the relay does it.
     # (Before: eleven, with a locking SELECT, a savepoint around the INSERT, the budget's lock
-    # and count apart, and an UPDATE for the time the email was queued.)
-    with django_assert_num_queries(6):
+    # and count apart, and an UPDATE for the time the email was queued; then six, with the
+    # event's SELECT.)
+    with django_assert_num_queries(5):
         assert client.post(rsvp_path(event), FORM).status_code == 302
+
+
+def test_a_cancelled_event_stops_taking_sign_ups_at_once_though_it_was_cached(
+    client, organizer, django_capture_on_commit_callbacks
+):
+    event = make_event(organizer=organizer)
+    client.post(rsvp_path(event), {**FORM, "email": "warm@example.org"})  # kept for sign-ups
+    with django_capture_on_commit_callbacks(execute=True):
+        event.status = event.Status.CANCELLED
+        event.save()
+    response = client.post(rsvp_path(event), FORM)
+    assert response.status_code == 404  # no longer public
+    assert not event.attendances.filter(email=FORM["email"]).exists()
 
 
 def test_with_blocks_on_the_list_an_rsvp_asks_about_its_address_once(
@@ -464,8 +479,8 @@ def test_with_blocks_on_the_list_an_rsvp_asks_about_its_address_once(
     BlockedAddress.objects.create(kind=BlockedAddress.Kind.DOMAIN, value="spam.example")
     event = make_event()
     client.post(rsvp_path(event), {**FORM, "email": "warm@example.org"})  # fills the caches
-    # The six above and one: whether this address or its domain is blocked, asked by the
+    # The five above and one: whether this address or its domain is blocked, asked by the
     # service; the confirmation email is told so and does not ask again.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.post(rsvp_path(event), FORM).status_code == 302
     assert rendered().filter(to=FORM["email"]).count() == 1
