@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar, cast
 import redis
 from django.conf import settings
 from django.core.cache import cache as default_cache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import transaction
 from redis.backoff import NoBackoff
 from redis.client import Pipeline
@@ -61,7 +61,29 @@ def _failsafe(fallback):
     return decorator
 
 
+class _OneClientPerPool(RedisCacheClient):
+    """Django's client builds a redis.Redis, with its ~170 response callbacks, for every
+    cache call; one per connection pool serves them all (redis.Redis is thread-safe)."""
+
+    # Django's, which its type stubs leave out.
+    _client: type[redis.Redis]
+    _get_connection_pool: Callable[[bool], redis.ConnectionPool]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, redis.Redis] = {}
+
+    def get_client(self, key=None, *, write=False) -> redis.Redis:
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
+    _class = _OneClientPerPool
+
     add = _failsafe(True)(RedisCache.add)
     get = _failsafe(lambda key, default=None, version=None: default)(RedisCache.get)
     set = _failsafe(None)(RedisCache.set)

@@ -113,7 +113,12 @@ class SignatureForm(AntiBotMixin, forms.Form):
 
 def high_risk_country_names(codes: list[str] | None = None) -> str:
     """ "Belarus and Russia": the high-risk countries as a phrase, for notices."""
-    names = sorted(countries.name(code) or code for code in (codes or high_risk_countries()))
+    return _country_names(tuple(codes or sorted(high_risk_countries())), get_language())
+
+
+@lru_cache(maxsize=64)
+def _country_names(codes: tuple[str, ...], language: str) -> str:
+    names = sorted(countries.name(code) or code for code in codes)
     if len(names) < 2:
         return "".join(names)
     return gettext("%(list)s and %(last)s") % {"list": ", ".join(names[:-1]), "last": names[-1]}
