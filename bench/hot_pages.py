@@ -5,7 +5,8 @@ data in a scratch database (created, migrated, loaded with `load_demo`, dropped 
 and a Redis database of its own; wrk drives each page at 8 and at 64 connections, with a
 floor round before each page so both see the same machine.
 
-    .venv/bin/python bench/hot_pages.py --redis redis://127.0.0.1:6379/N [--seconds 4]
+    .venv/bin/python bench/hot_pages.py --redis redis://127.0.0.1:6379/N [--seconds 4] \\
+        [--workers 4] [--threads 1]
 
 The Redis database given is emptied first (the cache must hold this run's data only): give
 one nothing else uses.
@@ -61,11 +62,12 @@ def prepare(database: str, env: dict[str, str]) -> None:
         )  # fmt: skip
 
 
-def serve(port: int, env: dict[str, str]) -> subprocess.Popen:
+def serve(port: int, env: dict[str, str], *, workers: int, threads: int) -> subprocess.Popen:
     # The production configuration (its hooks load the place index as each worker starts),
     # with the access log thrown away rather than written to this terminal.
     command = [PYTHON, "-m", "gunicorn", "allout.wsgi", "-c", "deploy/gunicorn.conf.py"]
-    command += ["-w", "4", "-b", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"]
+    command += ["-w", str(workers), "--threads", str(threads)]
+    command += ["-b", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"]
     server = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -162,6 +164,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--redis", required=True, help="a Redis database to empty and use")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn's (compose: 4)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="per worker (gthread); compose's default"
+    )
     args = parser.parse_args()
     database = f"allout_bench_pages_{uuid.uuid4().hex[:8]}"
     env = environment(database, args.redis)
@@ -170,7 +176,8 @@ def main() -> None:
     )
     prepare(database, env)
     port = free_port()
-    server = serve(port, env)
+    threads = args.threads or int(os.environ.get("WEB_THREADS", "1"))
+    server = serve(port, env, workers=args.workers, threads=threads)
     try:
         rows = measure(f"http://127.0.0.1:{port}", pages(env), args.seconds)
     finally:
@@ -178,6 +185,7 @@ def main() -> None:
         server.wait(timeout=30)
         subprocess.run([*PSQL, "-c", f"DROP DATABASE IF EXISTS {database}"], check=False)
     load = os.getloadavg()
+    print(f"gunicorn -w {args.workers} --threads {threads}")
     print(f"Load average before the run ended: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}\n")
     print(
         "| page | req/s (c8) | floor (c8) | share | req/s (c64) | share (c64) "

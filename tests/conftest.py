@@ -86,6 +86,14 @@ def _english_to_start() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Users are made in many tests, and by load_demo; PBKDF2 costs ~0.3 s a password here.
+    What the tests check does not depend on the hasher (a test that counts hashing sets its
+    own: tests/allout/test_signup_enumeration.py)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
     """Rate limits and cached pages live in Redis, a few answers in process memos
     (allout.cache.local); no test sees another's."""

@@ -26,12 +26,6 @@ SOURCE_A, SOURCE_B = "198.51.100.7", "203.0.113.20"
 SECRET = "JBSWY3DPEHPK3PXPTESTOWNERAAAAAAA"
 
 
-@pytest.fixture(autouse=True)
-def _quick_hashes(settings) -> None:
-    """These tests count hundreds of logins; what they count does not depend on the hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def log_in(client: Client, password: str, source: str):
     return client.post(
         "/accounts/login/", {"login": OWNER, "password": password}, REMOTE_ADDR=source

@@ -42,7 +42,6 @@ def _antibot_on(settings) -> None:
     settings.ALTCHA_MAX_NUMBER = 10  # a solution in a few milliseconds
     settings.ALTCHA_COST = 1
     settings.ALTCHA_NOJS_LIMIT = 3
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass

@@ -33,7 +33,6 @@ PASSWORD = "a-long-pass-123"
 def _no_per_source_limits(settings) -> None:
     settings.ACCOUNT_RATE_LIMITS = False
     settings.RATELIMIT_ENABLED = False
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MAIL_BUDGET_PER_DAY = 6
 
 

@@ -13,12 +13,6 @@ from events.models import Embassy
 from tests.events.factories import DAY, make_campaign, make_organizer
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    """Users are made in most tests here; PBKDF2 would cost ~0.2 s each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def campaign(db) -> Campaign:
     # DAY explicitly: the tests' local times and UTC offsets (see PLACES) are worked out for it.
