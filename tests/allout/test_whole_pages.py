@@ -7,9 +7,12 @@ import re
 import time
 
 import pytest
+import time_machine
+from django.core.cache import cache
 from django.test import Client, RequestFactory
 
 from allout import antibot, pages
+from events.access import page_name
 from events.models import EventReport
 from events.services import rsvp
 from petitions.models import Signature
@@ -154,3 +157,24 @@ def test_the_event_pages_count_follows_a_confirmation_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         rsvp.cancel(attendance)
     assert count.search(Client().get(event.get_absolute_url()).content.decode())[1] == "0"
+
+
+def test_one_request_renders_a_stale_page_again_while_the_others_are_served_it(
+    campaign, django_assert_num_queries
+):
+    """No stampede when a page's time is up: whoever takes the refresh renders it, the
+    others get the page a moment longer; then it is fresh for everyone."""
+    event = make_event(campaign=campaign)
+    url = event.get_absolute_url()
+    Client().get(url)  # rendered and kept for COUNT_SECONDS
+    key = pages._full_key(pages.page_key(_request(url), page_name(event.slug)), "en")
+    later = time.time() + pages.COUNT_SECONDS + 0.5
+    with time_machine.travel(later, tick=False):
+        assert cache.add(pages._refresh_key(key), 1)  # another process is rendering it
+        with django_assert_num_queries(0):
+            assert Client().get(url).status_code == 200  # the stale page, at once
+        cache.delete(pages._refresh_key(key))
+        with django_assert_num_queries(1):  # this one takes the refresh: the event's query
+            assert Client().get(url).status_code == 200
+        with django_assert_num_queries(0):  # fresh again for everyone
+            assert Client().get(url).status_code == 200
