@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 ALL_DAYS = "all"
 MAX_RADIUS_KM = 500
+PLACE_MAX_LENGTH = 200
 RADIUS_STEPS_KM = (10, 25, 50, 100, 250, 500)
 
 
@@ -52,7 +53,7 @@ class FinderForm(forms.Form):
     q = forms.CharField(
         label=_("Town, city or country"),
         required=False,
-        max_length=200,
+        max_length=PLACE_MAX_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     date = DayField(label=_("When"), required=False)

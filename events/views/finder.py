@@ -27,7 +27,14 @@ from allout import pages
 from allout.models import Campaign
 from events.finder import mapdata, queries
 from events.finder.places import PlaceLookup, look_up
-from events.forms.finder import ALL_DAYS, FinderForm, NearbyForm, PartnerFilterForm
+from events.forms.finder import (
+    ALL_DAYS,
+    MAX_RADIUS_KM,
+    PLACE_MAX_LENGTH,
+    FinderForm,
+    NearbyForm,
+    PartnerFilterForm,
+)
 from events.models import Event
 from events.services import demand
 from events.views.partners import finder_links, plain_bad_request
@@ -148,24 +155,45 @@ def _is_bounded(query: QueryDict) -> bool:
 
     Anything else is answered as well, rendered for the request (the finder's every search
     is still cheap); only the cache is kept for the few thousand searches people repeat.
+    Checked without the form (whose choices cost more than the cached page): the page
+    that is rendered validates it, and reports what is wrong.
     """
-    if any(len(values) > 1 for _, values in query.lists()):
+    if not query:
+        return True
+    checks = {
+        "q": _is_a_place,
+        "date": _is_a_near_day,
+        "kind": lambda text: text in Event.Kind.values,
+        "radius": _is_a_radius,
+        "page": _is_a_near_page,
+    }
+    return all(
+        name in checks and len(values) == 1 and checks[name](values[0])
+        for name, values in query.lists()
+    )
+
+
+def _is_a_place(text: str) -> bool:
+    place = look_up(text).place if len(text) <= PLACE_MAX_LENGTH else None
+    return place is not None and text in (place.name, place.label)
+
+
+def _is_a_near_day(text: str) -> bool:
+    if text == ALL_DAYS:
+        return True
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
         return False
-    form = FinderForm(query)
-    if not form.is_valid():
-        return False
-    data = form.cleaned_data
-    if data["q"]:
-        place = look_up(data["q"]).place
-        if place is None or query["q"] not in (place.name, place.label):
-            return False
-    page = query.get("page")
-    if page is not None and not (page.isdigit() and 1 <= int(page) <= MAX_CACHED_PAGE):
-        return False
-    day = data["date"]
-    if isinstance(day, datetime.date):
-        return abs((day - timezone.localdate()).days) <= MAX_CACHED_DAYS_AWAY
-    return True
+    return abs((day - timezone.localdate()).days) <= MAX_CACHED_DAYS_AWAY
+
+
+def _is_a_radius(text: str) -> bool:
+    return text.isdigit() and 1 <= int(text) <= MAX_RADIUS_KM
+
+
+def _is_a_near_page(text: str) -> bool:
+    return text.isdigit() and 1 <= int(text) <= MAX_CACHED_PAGE
 
 
 def _results_page(request: HttpRequest, context: dict):
