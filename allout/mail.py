@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from functools import partial
 from smtplib import (
@@ -40,14 +42,16 @@ from smtplib import (
     SMTPResponseException,
     SMTPSenderRefused,
 )
+from typing import Any
 
 import psycopg
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Q
+from django.db import DatabaseError, connection, connections, router, transaction
+from django.db.models import F, Model, Q
+from django.db.models.constants import OnConflict
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from kombu.exceptions import ChannelError
@@ -61,6 +65,7 @@ from allout.logs import redact
 from allout.models import OutboxEmail
 from allout.privacy import data_request_url
 from allout.ratelimit import hashed
+from allout.rows import insert_sql
 
 log = logging.getLogger(__name__)
 
@@ -108,27 +113,32 @@ def within_budget(kind: str, to: str) -> bool:
     """
     if kind not in BUDGETED_KINDS:
         return True
-    canonical = canonical_email(to)
-    key = hashed(canonical)
     with connection.cursor() as cursor:
         # The lock, then the count, in one round trip (the function, migration 0009, says
-        # why it cannot be one plain statement). 60 bits of the keyed hash: a collision
-        # only makes two recipients wait in turn.
-        cursor.execute(
-            "SELECT outbox_budget_spent(%s, %s, %s, %s)",
-            [
-                int(key[:15], 16),
-                canonical,
-                sorted(BUDGETED_KINDS),
-                timezone.now() - MAIL_BUDGET_WINDOW,
-            ],
-        )
+        # why it cannot be one plain statement).
+        cursor.execute(f"SELECT {_SPENT}", _budget_arguments(to))
         (spent,) = cursor.fetchone()
     if spent < settings.MAIL_BUDGET_PER_DAY:
         return True
-    # The keyed hash lets staff see one recipient being bombed without logging the address.
-    log.warning("Mail budget spent: %s email to recipient %s not sent", kind, key)
+    _log_budget_spent(kind, to)
     return False
+
+
+# The budget's lock and count (migration 0009), for SELECT and for a WHERE clause.
+_SPENT = "outbox_budget_spent(%s, %s, %s, %s)"
+
+
+def _budget_arguments(to: str) -> tuple[int, str, list[str], datetime]:
+    canonical = canonical_email(to)
+    # 60 bits of the keyed hash: a collision only makes two recipients wait in turn.
+    lock = int(hashed(canonical)[:15], 16)
+    return lock, canonical, sorted(BUDGETED_KINDS), timezone.now() - MAIL_BUDGET_WINDOW
+
+
+def _log_budget_spent(kind: str, to: str) -> None:
+    # The keyed hash lets staff see one recipient being bombed without logging the address.
+    key = hashed(canonical_email(to))
+    log.warning("Mail budget spent: %s email to recipient %s not sent", kind, key)
 
 
 def queue(
@@ -155,8 +165,22 @@ def queue(
     the context carries under the same `translation.override()`: a link made under a
     language carries its prefix and opens the page in it.
 
-    Returns None, storing nothing, when the recipient's mail budget is spent.
+    Returns None, storing nothing, when the recipient's mail budget is spent. Inside
+    `held()`, returns the row unsaved and keeps it there, checking no budget.
     """
+    held_rows = _held.get()
+    if held_rows is not None:
+        row = _build(
+            template,
+            to,
+            context,
+            language=language or settings.LANGUAGE_CODE,
+            unsubscribe_url=unsubscribe_url,
+            reply_to=reply_to,
+            blank_after_send=blank_after_send,
+        )
+        held_rows.append(row)
+        return row
     store = partial(
         _queue,
         template,
@@ -190,20 +214,106 @@ def _queue(
     """Store the row with its subject (the data page and the admin list show it) and the
     context its bodies are rendered from by the worker (render()): the bodies' templates
     are most of an email's cost, and the request need not pay it."""
+    row = _build(
+        template,
+        to,
+        context,
+        language=language,
+        unsubscribe_url=unsubscribe_url,
+        reply_to=reply_to,
+        blank_after_send=blank_after_send,
+    )
+    row.save()
+    return row
+
+
+def _build(
+    template: str,
+    to: str,
+    context: dict,
+    *,
+    language: str,
+    unsubscribe_url: str | None,
+    reply_to: str,
+    blank_after_send: bool,
+) -> OutboxEmail:
     with translation.override(language):
         subject = render_to_string(
             f"emails/{template}_subject.txt", {**_site_context(to), **context}
         )
         stored = email_context.dump({**context, UNSUBSCRIBE: unsubscribe_url})
-    return OutboxEmail.objects.create(
+    return OutboxEmail(
         kind=template,
         to=to,
+        to_canonical=canonical_email(to),
         reply_to=reply_to,
         subject=" ".join(subject.split())[:300],
         context=stored,
         blank_after_send=blank_after_send,
         language=language,
     )
+
+
+# Set inside held(): the rows queue() built.
+_held: ContextVar[list[OutboxEmail] | None] = ContextVar("allout_mail_held", default=None)
+
+
+@contextmanager
+def held() -> Iterator[list[OutboxEmail]]:
+    """Inside the block, queue() builds its rows and keeps them in the list given, storing
+    nothing and checking no budget: for a caller that stores a row with the email about
+    it in one statement (insert_new_with_email)."""
+    rows: list[OutboxEmail] = []
+    token = _held.set(rows)
+    try:
+        yield rows
+    finally:
+        _held.reset(token)
+
+
+# An INSERT as allout.rows.insert_sql() writes it: its head, its values, its RETURNING.
+_INSERT = re.compile(r"(INSERT INTO \S+ \([^)]*\)) VALUES \((.*)\)( RETURNING .*)", re.DOTALL)
+
+
+def insert_new_with_email(instance: Model, email: OutboxEmail) -> tuple[bool, bool]:
+    """INSERT `instance` ... ON CONFLICT DO NOTHING and, if it was new, `email` with it
+    (within the recipient's mail budget, for a budgeted kind), in one statement: one round
+    trip, and a transaction of its own where no BEGIN or COMMIT is needed, since a statement
+    is all or nothing. Returns whether `instance` was new and whether `email` was stored.
+
+    What a transaction around insert_new() and queue() does in five round trips. `instance`
+    has its pk already (allout.rows.next_id()): the email's links and context carry it.
+    """
+    row_sql, row_parameters = insert_sql(instance, on_conflict=OnConflict.IGNORE)
+    email_sql, email_parameters = insert_sql(email)
+    found = _INSERT.fullmatch(email_sql)
+    if found is None:
+        raise ValueError(f"not an INSERT as insert_sql() writes it: {email_sql}")
+    head, values, returning = found.groups()
+    parameters: list[Any] = [*row_parameters, *email_parameters]
+    condition = "TRUE"
+    if email.kind in BUDGETED_KINDS:
+        condition = f"{_SPENT} < %s"
+        parameters += [*_budget_arguments(email.to), settings.MAIL_BUDGET_PER_DAY]
+    # Django's SQL for both INSERTs, and ours; every value is a parameter.
+    statement = (
+        f"WITH new_row AS ({row_sql}), "  # noqa: S608
+        f"new_email AS ({head} SELECT {values} FROM new_row WHERE {condition}{returning}) "
+        "SELECT (SELECT * FROM new_row), (SELECT * FROM new_email)"
+    )
+    using = router.db_for_write(type(instance), instance=instance)
+    with connections[using].cursor() as cursor:
+        cursor.execute(statement, parameters)
+        row_pk, email_pk = cursor.fetchone()
+    if row_pk is None:
+        return False, False
+    instance._state.adding, instance._state.db = False, using
+    if email_pk is None:
+        _log_budget_spent(email.kind, email.to)
+        return True, False
+    email.pk = email_pk
+    email._state.adding, email._state.db = False, using
+    return True, True
 
 
 # The context's key for the link that stops what the email is about (a sign-up's cancel

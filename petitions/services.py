@@ -17,11 +17,12 @@ from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from allout import mail
 from allout.addresses import canonical_email
 from allout.blocking import is_blocked
 from allout.i18n import current_language
 from allout.risk import is_high_risk
-from allout.rows import insert_new
+from allout.rows import next_id
 from petitions import emails
 from petitions.models import Petition, PetitionCounter, Signature
 
@@ -80,13 +81,21 @@ def sign(
     }
     now = timezone.now()
     normalized = canonical_email(email)
+    signature = Signature(
+        pk=next_id(Signature),  # its email's links carry it
+        petition=petition,
+        email_normalized=normalized,
+        last_emailed_at=now,
+        **details,
+    )
+    with mail.held() as held:
+        emails.confirm_signature(signature)  # built, not stored
+    (email,) = held
+    # The signature and its email in one statement; a racing twin makes it a repeat.
+    new, _queued = mail.insert_new_with_email(signature, email)
+    if new:
+        return signature
     with transaction.atomic():
-        signature = Signature(
-            petition=petition, email_normalized=normalized, last_emailed_at=now, **details
-        )
-        if insert_new(signature):  # one round trip; a racing twin makes it a repeat
-            emails.confirm_signature(signature)
-            return signature
         signature = Signature.objects.get(petition=petition, email_normalized=normalized)
         # An unconfirmed signature takes the new details (its owner still has to confirm,
         # and the confirm page shows them); a confirmed one never changes.

@@ -26,6 +26,7 @@ from django.utils import translation
 from allout import circuit
 from allout.cache import forget_locals
 from allout.celery import app as celery_app
+from allout.rows import forget_ids
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,9 +97,11 @@ def _fast_password_hashing(settings) -> None:
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
     """Rate limits and cached pages live in Redis, a few answers in process memos
-    (allout.cache.local); no test sees another's."""
+    (allout.cache.local), ids handed out ahead in a process list (allout.rows.next_id); no
+    test sees another's."""
     cache.clear()
     forget_locals()
+    forget_ids()
     yield
 
 

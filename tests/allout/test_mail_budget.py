@@ -20,6 +20,8 @@ from allout.ratelimit import hashed
 from events.services import organizer as organizing
 from events.services import reminders
 from events.services import rsvp as signups
+from petitions import services as petition_services
+from petitions.models import Signature
 from tests.concurrency import run_concurrently
 from tests.events.factories import make_attendance, make_event
 from tests.petitions.conftest import make_petition
@@ -168,3 +170,19 @@ def test_racing_requests_cannot_overspend_the_budget():
 
     run_concurrently(sign_up_to, [(event,) for event in events])
     assert emails_to("race@example.org") == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_signatures_cannot_overspend_the_budget():
+    """A signature and its email are one statement (allout.mail.insert_new_with_email): the
+    budget's lock and count inside it still hold racing statements in line."""
+    petitions = [make_petition() for _ in range(12)]
+
+    def sign(petition) -> None:
+        petition_services.sign(
+            petition, first_name="Vic", last_name="Tim", email="race@example.org", country="GB"
+        )
+
+    run_concurrently(sign, [(petition,) for petition in petitions])
+    assert emails_to("race@example.org") == 6
+    assert Signature.objects.filter(email="race@example.org").count() == 12  # each kept

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 # The events tests' fixtures (shared, not copied): the campaign, the high-risk list.
-from tests.events.conftest import _fast_password_hashing, campaign, high_risk  # noqa: F401
+from tests.events.conftest import campaign, high_risk  # noqa: F401
 
 
 def get_json(client: Client, path: str, **query) -> tuple[int, dict]:
