@@ -90,9 +90,9 @@ def sign(
     )
     with mail.held() as held:
         emails.confirm_signature(signature)  # built, not stored
-    (email,) = held
+    (confirmation,) = held
     # The signature and its email in one statement; a racing twin makes it a repeat.
-    new, _queued = mail.insert_new_with_email(signature, email)
+    new, _queued = mail.insert_new_with_email(signature, confirmation)
     if new:
         return signature
     with transaction.atomic():

@@ -54,7 +54,7 @@ def test_the_version_is_kept_in_the_cache_under_the_release(code_tree):
     assert default_cache.get(f"version:{cache.release()}:tests:page") == version
 
 
-def test_a_versioned_value_is_computed_once_per_version_and_none_is_not_kept():
+def test_a_versioned_value_is_computed_once_per_version_and_none_is_not_kept() -> None:
     computed: list[str] = []
 
     def compute() -> str:
