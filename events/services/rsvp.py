@@ -14,11 +14,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from allout import pages
+from allout import mail, pages
 from allout.addresses import canonical_email
 from allout.blocking import is_blocked
 from allout.i18n import current_language
-from allout.rows import insert_new
+from allout.rows import next_id
 from events import emails
 from events.access import page_name
 from events.errors import EventOver, RSVPClosed, SignUpCancelled
@@ -45,21 +45,25 @@ def rsvp(event: Event, *, first_name: str, email: str, consent_organizer: bool) 
     normalized = canonical_email(email)
     # Accepted race: an RSVP committed while the organizer cancels the event may miss the
     # cancellation email; its confirmation link then says the event was cancelled.
+    attendance = Attendance(
+        pk=next_id(Attendance),  # its email's links carry it
+        event=event,
+        first_name=first_name,
+        email=email.strip(),
+        email_normalized=normalized,
+        consent_organizer=consent_organizer,
+        language=current_language(),
+        confirmation_sent_at=timezone.now(),
+    )
+    with mail.held() as held:
+        emails.attendance_confirm(attendance, checked_unblocked=True)  # asked above; built
+    (confirmation,) = held
+    # One statement for a new sign-up and its email; a current one (or a racing twin, once
+    # it commits) makes this a repeat, handled with that row locked.
+    new, _queued = mail.insert_new_with_email(attendance, confirmation)
+    if new:
+        return attendance
     with transaction.atomic():
-        attendance = Attendance(
-            event=event,
-            first_name=first_name,
-            email=email.strip(),
-            email_normalized=normalized,
-            consent_organizer=consent_organizer,
-            language=current_language(),
-            confirmation_sent_at=timezone.now(),
-        )
-        # One round trip for a new sign-up; a current one (or a racing twin, once it
-        # commits) makes this a repeat, handled with that row locked.
-        if insert_new(attendance):
-            emails.attendance_confirm(attendance, checked_unblocked=True)  # asked above
-            return attendance
         attendance = _locked_attendance(event, normalized)
         if attendance.status == Attendance.Status.CANCELLED:
             # Coming after all: a fresh sign-up, confirmed again by email.

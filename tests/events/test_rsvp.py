@@ -441,7 +441,7 @@ def test_the_count_equals_the_confirmed_rows_after_confirms_and_cancels_race():
     assert event.participant_count == confirmed
 
 
-def test_an_rsvp_takes_five_queries_once_the_caches_are_warm(client, django_assert_num_queries):
+def test_an_rsvp_takes_one_query_once_the_caches_are_warm(client, django_assert_num_queries):
     event = make_event()
     client.post(rsvp_path(event), {**FORM, "email": "warm@example.org"})  # fills the caches
     # No query for the event (for a visitor who is not logged in, only what a sign-up reads,
@@ -449,14 +449,14 @@ def test_an_rsvp_takes_five_queries_once_the_caches_are_warm(client, django_asse
     # whether anything is blocked (held in the process for a few seconds by
     # allout.cache.local, and in Redis; asked by the service and by the email, it costs
     # nothing the second time; the address itself is not looked up when nothing is blocked),
-    # then in a savepoint (the request's transaction outside
-    # tests): the sign-up's INSERT ... ON CONFLICT DO NOTHING (a repeat would lock the
-    # existing row instead), the recipient's mail budget (its lock and count in one call) and
-    # the email's outbox row. Nothing is published from the request: the relay does it.
-    # (Before: eleven, with a locking SELECT, a savepoint around the INSERT, the budget's lock
-    # and count apart, and an UPDATE for the time the email was queued; then six, with the
-    # event's SELECT.)
-    with django_assert_num_queries(5):
+    # none for the sign-up's id (taken fifty at a time: allout.rows.next_id), then one
+    # statement (allout.mail.insert_new_with_email): the sign-up's INSERT ... ON CONFLICT DO
+    # NOTHING (a repeat would lock the existing row instead), the recipient's mail budget
+    # (its lock and count) and the email's outbox row, all or nothing. Nothing is published
+    # from the request: the relay does it. (Before: eleven, with a locking SELECT, a
+    # savepoint around the INSERT, the budget's lock and count apart, and an UPDATE for the
+    # time the email was queued; then six, with the event's SELECT and a transaction.)
+    with django_assert_num_queries(1):
         assert client.post(rsvp_path(event), FORM).status_code == 302
 
 
@@ -479,8 +479,8 @@ def test_with_blocks_on_the_list_an_rsvp_asks_about_its_address_once(
     BlockedAddress.objects.create(kind=BlockedAddress.Kind.DOMAIN, value="spam.example")
     event = make_event()
     client.post(rsvp_path(event), {**FORM, "email": "warm@example.org"})  # fills the caches
-    # The five above and one: whether this address or its domain is blocked, asked by the
+    # The one above and one: whether this address or its domain is blocked, asked by the
     # service; the confirmation email is told so and does not ask again.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(2):
         assert client.post(rsvp_path(event), FORM).status_code == 302
     assert rendered().filter(to=FORM["email"]).count() == 1
