@@ -65,7 +65,7 @@ from allout.logs import redact
 from allout.models import OutboxEmail
 from allout.privacy import data_request_url
 from allout.ratelimit import hashed
-from allout.rows import insert_sql
+from allout.rows import insert_new, insert_sql
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +275,7 @@ def held() -> Iterator[list[OutboxEmail]]:
 _INSERT = re.compile(r"(INSERT INTO \S+ \([^)]*\)) VALUES \((.*)\)( RETURNING .*)", re.DOTALL)
 
 
-def insert_new_with_email(instance: Model, email: OutboxEmail) -> tuple[bool, bool]:
+def insert_new_with_email(instance: Model, email: OutboxEmail | None) -> tuple[bool, bool]:
     """INSERT `instance` ... ON CONFLICT DO NOTHING and, if it was new, `email` with it
     (within the recipient's mail budget, for a budgeted kind), in one statement: one round
     trip, and a transaction of its own where no BEGIN or COMMIT is needed, since a statement
@@ -283,7 +283,10 @@ def insert_new_with_email(instance: Model, email: OutboxEmail) -> tuple[bool, bo
 
     What a transaction around insert_new() and queue() does in five round trips. `instance`
     has its pk already (allout.rows.next_id()): the email's links and context carry it.
+    With no email (the code that builds it chose to send none), `instance` alone.
     """
+    if email is None:
+        return insert_new(instance), False
     row_sql, row_parameters = insert_sql(instance, on_conflict=OnConflict.IGNORE)
     email_sql, email_parameters = insert_sql(email)
     found = _INSERT.fullmatch(email_sql)

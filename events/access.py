@@ -51,13 +51,13 @@ def get_event_to_rsvp(user: User | AnonymousUser, slug: str) -> Event:
     a cancelled or unpublished event stops taking sign-ups at once. A slug with no public
     event is not kept.
     """
-    events = Event.objects.visible_to(user).only(*RSVP_FIELDS)
     if user.is_authenticated:
-        return get_object_or_404(events, slug=slug)
+        return get_object_or_404(Event.objects.visible_to(user).only(*RSVP_FIELDS), slug=slug)
     event = versions.versioned(
         mapdata.VERSION,
         f"events:rsvp:{slug}",
-        lambda: events.filter(slug=slug).first(),
+        # Built only when needed: building the query costs more than the cache's answer.
+        lambda: Event.objects.approved().only(*RSVP_FIELDS).filter(slug=slug).first(),
         timeout=RSVP_EVENT_SECONDS,
     )
     if event is None:

@@ -90,9 +90,8 @@ def sign(
     )
     with mail.held() as held:
         emails.confirm_signature(signature)  # built, not stored
-    (confirmation,) = held
     # The signature and its email in one statement; a racing twin makes it a repeat.
-    new, _queued = mail.insert_new_with_email(signature, confirmation)
+    new, _queued = mail.insert_new_with_email(signature, next(iter(held), None))
     if new:
         return signature
     with transaction.atomic():

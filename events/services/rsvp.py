@@ -57,10 +57,9 @@ def rsvp(event: Event, *, first_name: str, email: str, consent_organizer: bool) 
     )
     with mail.held() as held:
         emails.attendance_confirm(attendance, checked_unblocked=True)  # asked above; built
-    (confirmation,) = held
     # One statement for a new sign-up and its email; a current one (or a racing twin, once
     # it commits) makes this a repeat, handled with that row locked.
-    new, _queued = mail.insert_new_with_email(attendance, confirmation)
+    new, _queued = mail.insert_new_with_email(attendance, next(iter(held), None))
     if new:
         return attendance
     with transaction.atomic():
