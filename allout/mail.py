@@ -31,7 +31,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from datetime import datetime, timedelta
-from functools import partial
 from smtplib import (
     SMTPAuthenticationError,
     SMTPConnectError,
@@ -168,21 +167,7 @@ def queue(
     Returns None, storing nothing, when the recipient's mail budget is spent. Inside
     `held()`, returns the row unsaved and keeps it there, checking no budget.
     """
-    held_rows = _held.get()
-    if held_rows is not None:
-        row = _build(
-            template,
-            to,
-            context,
-            language=language or settings.LANGUAGE_CODE,
-            unsubscribe_url=unsubscribe_url,
-            reply_to=reply_to,
-            blank_after_send=blank_after_send,
-        )
-        held_rows.append(row)
-        return row
-    store = partial(
-        _queue,
+    row = _build(
         template,
         to,
         context,
@@ -191,39 +176,19 @@ def queue(
         reply_to=reply_to,
         blank_after_send=blank_after_send,
     )
+    held_rows = _held.get()
+    if held_rows is not None:
+        held_rows.append(row)
+        return row
     if template not in BUDGETED_KINDS:
-        return store()
+        row.save()
+        return row
     # No savepoint (two round trips on every signature): within the caller's transaction
     # if there is one, which holds the budget's lock until it commits.
     with transaction.atomic(savepoint=False):
         if not within_budget(template, to):
             return None
-        return store()
-
-
-def _queue(
-    template: str,
-    to: str,
-    context: dict,
-    *,
-    language: str,
-    unsubscribe_url: str | None,
-    reply_to: str,
-    blank_after_send: bool,
-) -> OutboxEmail:
-    """Store the row with its subject (the data page and the admin list show it) and the
-    context its bodies are rendered from by the worker (render()): the bodies' templates
-    are most of an email's cost, and the request need not pay it."""
-    row = _build(
-        template,
-        to,
-        context,
-        language=language,
-        unsubscribe_url=unsubscribe_url,
-        reply_to=reply_to,
-        blank_after_send=blank_after_send,
-    )
-    row.save()
+        row.save()
     return row
 
 
@@ -237,6 +202,9 @@ def _build(
     reply_to: str,
     blank_after_send: bool,
 ) -> OutboxEmail:
+    """The row, unsaved, with its subject (the data page and the admin list show it) and
+    the context its bodies are rendered from by the worker (render()): the bodies'
+    templates are most of an email's cost, and the request need not pay it."""
     with translation.override(language):
         subject = render_to_string(
             f"emails/{template}_subject.txt", {**_site_context(to), **context}
