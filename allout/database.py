@@ -9,8 +9,12 @@ database to keep can have been kept; otherwise it answers 503 with Retry-After.
 "Nothing kept" is tracked, not assumed: `CommitTracker` watches every statement of the
 request (`connection.execute_wrapper`). A write in autocommit mode is kept at once; a write
 inside `transaction.atomic` is kept when the outermost block commits, which an on_commit
-hook reports. Retrying such a request publishes nothing twice: the outbox publishes in
-on_commit hooks (allout.mail), which never ran for a transaction that did not commit.
+hook reports. Retrying such a request publishes nothing twice: the outbox's relay publishes
+only rows whose transaction committed (allout.mail). A write in autocommit mode that loses
+its connection mid-statement counts as not kept, though it may have committed just before
+the server went away: the retry is harmless for the one that does so (a signature or a
+sign-up with its email, allout.mail.insert_new_with_email), since it then finds the row
+and takes the repeat's path, which emails again at most once an hour.
 Rate-limit counters live in Redis and are incremented again by the retry (acceptable: a
 retried signer counts twice against a limit of many).
 """

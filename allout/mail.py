@@ -243,18 +243,23 @@ def held() -> Iterator[list[OutboxEmail]]:
 _INSERT = re.compile(r"(INSERT INTO \S+ \([^)]*\)) VALUES \((.*)\)( RETURNING .*)", re.DOTALL)
 
 
-def insert_new_with_email(instance: Model, email: OutboxEmail | None) -> tuple[bool, bool]:
+def insert_new_with_email(instance: Model, held: list[OutboxEmail]) -> tuple[bool, bool]:
     """INSERT `instance` ... ON CONFLICT DO NOTHING and, if it was new, `email` with it
     (within the recipient's mail budget, for a budgeted kind), in one statement: one round
-    trip, and a transaction of its own where no BEGIN or COMMIT is needed, since a statement
-    is all or nothing. Returns whether `instance` was new and whether `email` was stored.
+    trip, all or nothing (outside a transaction it is its own, with no BEGIN or COMMIT;
+    inside one, the budget's lock is held until that commits, as queue()'s is). Returns
+    whether `instance` was new and whether `email` was stored.
 
     What a transaction around insert_new() and queue() does in five round trips. `instance`
     has its pk already (allout.rows.next_id()): the email's links and context carry it.
-    With no email (the code that builds it chose to send none), `instance` alone.
+    `held` is what held() kept while the email was built: one row, or none when the code
+    that builds it chose to send none (then `instance` is stored alone).
     """
-    if email is None:
+    if len(held) > 1:
+        raise ValueError(f"one email to store with the row, not {len(held)}")
+    if not held:
         return insert_new(instance), False
+    (email,) = held
     row_sql, row_parameters = insert_sql(instance, on_conflict=OnConflict.IGNORE)
     email_sql, email_parameters = insert_sql(email)
     found = _INSERT.fullmatch(email_sql)
@@ -697,11 +702,12 @@ def relay() -> None:
 
     Run by `manage.py outbox_relay`, as a process of its own. It LISTENs for the outbox's
     INSERT trigger and, at each notification, publishes every due row not yet published
-    (requeue_unsent, with no age): one sweep takes a whole burst of signatures, and the rows
-    stored while the relay or the broker was down go with the first sweep after. It also
-    sweeps every OUTBOX_RELAY_POLL_SECONDS without a notification, so a broker that comes
-    back is used within that time. A lost database connection is opened again; the beat
-    sweeper publishes whatever the relay misses.
+    (publish_new): one sweep takes a whole burst of signatures, and the rows stored while
+    the relay or the broker was down go with the first sweep after. At most every
+    OUTBOX_RELAY_POLL_SECONDS, and that often without a notification, it sweeps whole
+    (requeue_unsent, with no age), so a broker that comes back is used within that time.
+    A lost database connection is opened again; the beat sweeper publishes whatever the
+    relay misses.
     """
     while True:
         try:
@@ -755,17 +761,21 @@ def publish_new(*, batch: int = 1000) -> int:
     notification: new rows, and those stored while the relay or the broker was down);
     returns how many."""
     total = 0
+    new = (
+        OutboxEmail.objects.due(timezone.now())
+        .filter(published_at__isnull=True, claimed_at__isnull=True)
+        .order_by("pk")
+    )
+    after = 0
     while True:
-        rows = list(
-            OutboxEmail.objects.due(timezone.now())
-            .filter(published_at__isnull=True, claimed_at__isnull=True)
-            .order_by("created_at", "pk")
-            .values_list("pk", flat=True)[:batch]
-        )
+        # From where the last batch ended: if marking a batch published failed, its rows
+        # are left to the next sweep rather than published again here, over and over.
+        rows = list(new.filter(pk__gt=after).values_list("pk", flat=True)[:batch])
         published = publish(*rows)
         total += len(published)
         if len(rows) < batch or len(published) < len(rows):
             return total
+        after = rows[-1]
 
 
 def purge_sent(*, days: int) -> int:

@@ -114,8 +114,9 @@ class _Entry:
 # When an entry's time is up it stays readable this much longer: the one request that takes
 # the refresh renders the page while the others are still served the entry, instead of all
 # of them rendering it at once (which was most of the hot pages' p99 at 64 connections). If
-# that request fails, another takes the refresh after this long: a count is then at most
-# `seconds` + REFRESH_SECONDS old.
+# that request fails, another takes the refresh after this long: the page is then at most
+# `seconds` + REFRESH_SECONDS old (and a count on it as old as the count's own cache, 3 s
+# for the petition's, more).
 REFRESH_SECONDS = 5
 
 

@@ -65,8 +65,10 @@ def get_event_to_rsvp(user: User | AnonymousUser, slug: str) -> Event:
     return event
 
 
-# How long an event kept for sign-ups lasts when nothing changes it (a change drops it).
-RSVP_EVENT_SECONDS = 60 * 60
+# How long an event kept for sign-ups lasts when nothing changes it (a change drops it, if
+# Redis takes the new version: when it does not, the event stops taking sign-ups this long
+# after it was taken down, at most).
+RSVP_EVENT_SECONDS = 60
 
 
 def get_cancelled_event(slug: str) -> Event:

@@ -91,7 +91,7 @@ def sign(
     with mail.held() as held:
         emails.confirm_signature(signature)  # built, not stored
     # The signature and its email in one statement; a racing twin makes it a repeat.
-    new, _queued = mail.insert_new_with_email(signature, next(iter(held), None))
+    new, _queued = mail.insert_new_with_email(signature, held)
     if new:
         return signature
     with transaction.atomic():

@@ -59,7 +59,7 @@ def rsvp(event: Event, *, first_name: str, email: str, consent_organizer: bool) 
         emails.attendance_confirm(attendance, checked_unblocked=True)  # asked above; built
     # One statement for a new sign-up and its email; a current one (or a racing twin, once
     # it commits) makes this a repeat, handled with that row locked.
-    new, _queued = mail.insert_new_with_email(attendance, next(iter(held), None))
+    new, _queued = mail.insert_new_with_email(attendance, held)
     if new:
         return attendance
     with transaction.atomic():

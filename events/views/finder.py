@@ -29,8 +29,8 @@ from events.finder import mapdata, queries
 from events.finder.places import PlaceLookup, look_up
 from events.forms.finder import (
     ALL_DAYS,
-    MAX_RADIUS_KM,
     PLACE_MAX_LENGTH,
+    RADIUS_STEPS_KM,
     FinderForm,
     NearbyForm,
     PartnerFilterForm,
@@ -47,9 +47,10 @@ PER_PAGE = 20
 RESULTS_CACHE_SECONDS = 60
 CACHED_PARAMETERS = frozenset({"q", "date", "kind", "radius", "page"})
 # And only for searches of a bounded set (_is_bounded), so that made-up searches cannot fill
-# the cache: pages up to this one, days this close to today.
+# the cache: pages up to this one, days this close to today (the campaign's day, a link to
+# another day soon).
 MAX_CACHED_PAGE = 20
-MAX_CACHED_DAYS_AWAY = 400
+MAX_CACHED_DAYS_AWAY = 60
 # What a list item shows; nothing else is read from the row.
 LISTED_FIELDS = ("slug", "title", "city", "country", "kind", "starts_at", "ends_at", "timezone")
 
@@ -148,29 +149,32 @@ def _results_key(request: HttpRequest, context: dict) -> str | None:
 
 
 def _is_bounded(query: QueryDict) -> bool:
-    """Whether a search is one of a bounded set, worth caching: each parameter once, valid;
-    a place typed as its own name or its label ("London", "London, United Kingdom": what
-    links and the form's suggestions send), not a spelling or a made-up text; a page number
-    up to MAX_CACHED_PAGE; a day within MAX_CACHED_DAYS_AWAY of today.
+    """Whether a search is one of a bounded set, worth caching: each parameter once, in
+    the one spelling the form and the pages' links send (an empty value as the form sends
+    it); a place typed as its own name or its label ("London", "London, United Kingdom"),
+    not another spelling or a made-up text; a radius the form offers; a page number up to
+    MAX_CACHED_PAGE; a day within MAX_CACHED_DAYS_AWAY of today.
 
     Anything else is answered as well, rendered for the request (the finder's every search
     is still cheap); only the cache is kept for the few thousand searches people repeat.
     Checked without the form (whose choices cost more than the cached page): the page
     that is rendered validates it, and reports what is wrong.
     """
-    if not query:
-        return True
     checks = {
         "q": _is_a_place,
         "date": _is_a_near_day,
         "kind": lambda text: text in Event.Kind.values,
-        "radius": _is_a_radius,
-        "page": _is_a_near_page,
+        "radius": lambda text: text in _RADIUS_STEPS,
+        "page": lambda text: text in _CACHED_PAGES,
     }
     return all(
-        name in checks and len(values) == 1 and checks[name](values[0])
+        name in checks and len(values) == 1 and (values[0] == "" or checks[name](values[0]))
         for name, values in query.lists()
     )
+
+
+_RADIUS_STEPS = frozenset(str(km) for km in RADIUS_STEPS_KM)
+_CACHED_PAGES = frozenset(str(number) for number in range(1, MAX_CACHED_PAGE + 1))
 
 
 def _is_a_place(text: str) -> bool:
@@ -185,15 +189,9 @@ def _is_a_near_day(text: str) -> bool:
         day = datetime.date.fromisoformat(text)
     except ValueError:
         return False
-    return abs((day - timezone.localdate()).days) <= MAX_CACHED_DAYS_AWAY
-
-
-def _is_a_radius(text: str) -> bool:
-    return text.isdigit() and 1 <= int(text) <= MAX_RADIUS_KM
-
-
-def _is_a_near_page(text: str) -> bool:
-    return text.isdigit() and 1 <= int(text) <= MAX_CACHED_PAGE
+    # One spelling of each day: fromisoformat() takes "20270316" and "2027-W11-2" too.
+    near = abs((day - timezone.localdate()).days) <= MAX_CACHED_DAYS_AWAY
+    return near and text == day.isoformat()
 
 
 def _results_page(request: HttpRequest, context: dict):

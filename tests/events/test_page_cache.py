@@ -4,10 +4,12 @@ show at once, and pages that answer without Redis."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.events.factories import make_event
 
@@ -83,7 +85,15 @@ def test_only_searches_people_repeat_are_kept(client, campaign, django_assert_nu
     page and a near day are kept; a made-up place, another spelling, a far page or day, a
     repeated parameter are answered each time and kept nowhere."""
     make_event(campaign=campaign, city="London")
-    for url in ["/events/?q=London", "/events/?q=London, United Kingdom", "/events/?page=2"]:
+    kept = [
+        "/events/?q=London",
+        "/events/?q=London, United Kingdom",
+        "/events/?page=2",
+        "/events/?q=London&date=all&kind=&radius=",  # as the form sends it
+        "/events/?q=London&radius=50",
+        f"/events/?date={timezone.localdate() + timedelta(days=7)}",
+    ]
+    for url in kept:
         get(client, url)
         with django_assert_num_queries(0):
             get(client, url)
@@ -92,7 +102,12 @@ def test_only_searches_people_repeat_are_kept(client, campaign, django_assert_nu
         "/events/?q=lOnDoN",
         "/events/?page=999",
         "/events/?page=x",
+        "/events/?page=02",  # another spelling of a page kept
+        "/events/?page=²",  # a digit int() refuses: answered, not a 500
+        "/events/?radius=37",  # not a step the form offers
+        "/events/?radius=\uff15\uff10",  # full-width digits
         "/events/?date=2400-01-01",
+        f"/events/?date={timezone.localdate() + timedelta(days=7):%Y%m%d}",  # another spelling
         "/events/?q=London&q=Paris",
     ]:
         get(client, url)

@@ -1,0 +1,134 @@
+"""How long a signature and an RSVP take for a new address and for one already there.
+
+The two must not be told apart by their time (SPEC: "the same page, status and (within
+noise) time either way"). Each round posts, in random order, a new address, one that signed
+(or signed up) and has not confirmed, and one that has confirmed, through Django's test
+client (every middleware, the form, the outbox), each from a client address of its own so
+no rate limit refuses it. Everything runs in one transaction rolled back at the end (the
+rate-limit keys in REDIS_URL's database expire within the hour).
+
+    DATABASE_URL=postgis://postgres@127.0.0.1:5432/<a migrated scratch db> \\
+    REDIS_URL=redis://127.0.0.1:6379/<its redis db> \\
+      .venv/bin/python bench/signing_timing.py --rounds 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import secrets
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "allout.settings")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("LOG_LEVEL", "ERROR")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from allout.antibot import started_token  # noqa: E402
+from events.models import Attendance, Event  # noqa: E402
+from petitions.models import Petition, Signature  # noqa: E402
+
+
+class Rollback(Exception):
+    pass
+
+
+def post(path: str, data: dict[str, str], source: str) -> float:
+    client = Client(REMOTE_ADDR=source)
+    data = {**data, "form_ref": started_token(at=time.time() - 60)}
+    started = time.perf_counter()
+    response = client.post(path, data)
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 302, response.status_code
+    return elapsed * 1000
+
+
+def summary(label: str, times: list[float]) -> str:
+    times = sorted(times)
+    p90 = times[int(len(times) * 0.9) - 1]
+    return (
+        f"| {label} | {len(times)} | {statistics.median(times):.2f} | "
+        f"{statistics.mean(times):.2f} | {p90:.2f} | {times[0]:.2f} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=200)
+    args = parser.parse_args()
+    setup_test_environment()
+    run = random.randrange(10**6)
+    kinds = ("new", "unconfirmed", "confirmed")
+    plan = [(what, kind) for what in ("sign", "rsvp") for kind in kinds]
+    times: dict[str, list[float]] = {f"{what} {kind}": [] for what, kind in plan}
+    try:
+        with transaction.atomic():
+            petition = Petition.objects.create(
+                slug=f"timing-{run}", title="Timing", summary="-", text="-", author="-"
+            )
+            event = Event.objects.public().upcoming().order_by("starts_at").first()
+            assert event is not None, "run load_demo on this database first"
+            long_ago = timezone.now() - timedelta(hours=2)  # past the hourly resend
+            addresses: dict[str, list[str]] = {kind: [] for kind in kinds}
+            for n in range(args.rounds + 1):
+                for kind in ("unconfirmed", "confirmed"):
+                    email = f"{kind}-{run}-{n}@bench.example"
+                    confirmed_at = timezone.now() if kind == "confirmed" else None
+                    Signature.objects.create(
+                        petition=petition, first_name="A", last_name="B", email=email,
+                        email_normalized=email, country="DE", confirmed_at=confirmed_at,
+                        last_emailed_at=long_ago,
+                    )  # fmt: skip
+                    Attendance.objects.create(
+                        event=event, first_name="A", email=email, email_normalized=email,
+                        status=kind, confirmation_sent_at=long_ago,
+                    )  # fmt: skip
+                    addresses[kind].append(email)
+                addresses["new"].append(f"new-{run}-{n}@bench.example")
+            sign_path = f"/petitions/{petition.slug}/sign/"
+            rsvp_path = f"/events/{event.slug}/rsvp/"
+            for n in range(args.rounds + 1):
+                random.shuffle(plan)
+                for i, (what, kind) in enumerate(plan):
+                    email = addresses[kind][n]
+                    source = f"10.{20 + i}.{n // 250}.{n % 250 + 1}"
+                    if what == "sign":
+                        data = {
+                            "first_name": "A",
+                            "last_name": "B",
+                            "email": email,
+                            "country": "DE",
+                        }
+                        elapsed = post(sign_path, data, source)
+                    else:
+                        elapsed = post(rsvp_path, {"first_name": "A", "email": email}, source)
+                    if n:  # the first round warms up templates and caches
+                        times[f"{what} {kind}"].append(elapsed)
+            raise Rollback
+    except Rollback:
+        pass
+    print("| what, address | posts | median ms | mean ms | p90 ms | min ms |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for label, values in times.items():
+        print(summary(label, values))
+
+
+if __name__ == "__main__":
+    main()
