@@ -15,26 +15,16 @@ rate-limit keys in REDIS_URL's database expire within the hour).
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import secrets
-import statistics
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "allout.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("LOG_LEVEL", "ERROR")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import timing
 
-import django  # noqa: E402
-
-django.setup()
+timing.setup()
 
 from django.db import transaction  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -44,11 +34,6 @@ from django.utils import timezone  # noqa: E402
 from allout.antibot import started_token  # noqa: E402
 from events.models import Attendance, Event  # noqa: E402
 from petitions.models import Petition, Signature  # noqa: E402
-
-
-class Rollback(Exception):
-    pass
-
 
 # One client for every post (a new one loads every middleware again, WhiteNoise's scan of
 # the static files included), without cookies between posts, as each visitor's own.
@@ -63,15 +48,6 @@ def post(path: str, data: dict[str, str], source: str) -> float:
     elapsed = time.perf_counter() - started
     assert response.status_code == 302, response.status_code
     return elapsed * 1000
-
-
-def summary(label: str, times: list[float]) -> str:
-    times = sorted(times)
-    p90 = times[int(len(times) * 0.9) - 1]
-    return (
-        f"| {label} | {len(times)} | {statistics.median(times):.2f} | "
-        f"{statistics.mean(times):.2f} | {p90:.2f} | {times[0]:.2f} |"
-    )
 
 
 def main() -> None:
@@ -128,13 +104,13 @@ def main() -> None:
                         elapsed = post(rsvp_path, {"first_name": "A", "email": email}, source)
                     if n:  # the first round warms up templates and caches
                         times[f"{what} {kind}"].append(elapsed)
-            raise Rollback
-    except Rollback:
+            raise timing.Rollback
+    except timing.Rollback:
         pass
-    print("| what, address | posts | median ms | mean ms | p90 ms | min ms |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print(f"| what, address | posts {timing.HEADER}")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for label, values in times.items():
-        print(summary(label, values))
+        print(timing.summary(label, values, decimals=2))
 
 
 if __name__ == "__main__":

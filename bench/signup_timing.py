@@ -15,25 +15,16 @@ Celery task is left behind (the rate-limit keys in REDIS_URL's database expire i
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import secrets
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "allout.settings")
-# As in production (DEBUG off: no query log), with a secret of the run's own.
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import timing
 
-import django  # noqa: E402
-
-django.setup()
+timing.setup()
 
 from allauth.account.models import EmailAddress  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
@@ -45,10 +36,6 @@ from django.test.utils import setup_test_environment  # noqa: E402
 PASSWORD = "a-long-pass-123"  # noqa: S105 (a throwaway account, rolled back)
 
 
-class Rollback(Exception):
-    pass
-
-
 def sign_up(email: str, source: str) -> float:
     client = Client(REMOTE_ADDR=source)
     data = {"email": email, "password1": PASSWORD, "password2": PASSWORD}
@@ -57,15 +44,6 @@ def sign_up(email: str, source: str) -> float:
     elapsed = time.perf_counter() - started
     assert response.status_code == 302, response.status_code
     return elapsed * 1000
-
-
-def summary(label: str, times: list[float]) -> str:
-    times = sorted(times)
-    p90 = times[int(len(times) * 0.9) - 1]
-    return (
-        f"| {label} | {len(times)} | {statistics.median(times):.0f} | "
-        f"{statistics.mean(times):.0f} | {p90:.0f} | {times[0]:.0f} | {times[-1]:.0f} |"
-    )
 
 
 def main() -> None:
@@ -95,13 +73,13 @@ def main() -> None:
                 random.shuffle(pair)
                 for i, (label, email) in enumerate(pair):
                     times[label].append(sign_up(email, f"10.{10 + i}.{n // 250}.{n % 250 + 1}"))
-            raise Rollback
-    except Rollback:
+            raise timing.Rollback
+    except timing.Rollback:
         pass
-    print("| address | sign-ups | median ms | mean ms | p90 ms | min ms | max ms |")
+    print(f"| address | sign-ups {timing.HEADER}")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for label, values in times.items():
-        print(summary(label, values))
+        print(timing.summary(label, values))
     ratio = statistics.median(times["known address"]) / statistics.median(times["new address"])
     print(f"\nmedian known / median new: {ratio:.2f}")
 

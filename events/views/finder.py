@@ -74,15 +74,14 @@ def event_list(request: HttpRequest) -> HttpResponse:
     """The map and the list, sorted by distance from a place or a point, else by start time.
 
     Whole, for a stateless visitor, for the searches whose list is cached (allout.pages)."""
-    key = pages.page_key(request, "finder", parameters=CACHED_PARAMETERS)
-    if key is not None and not _is_bounded(request.GET):
-        key = None
+    bounded = _is_bounded(request.GET)  # asked once, for the page and for its list
+    key = pages.page_key(request, "finder", parameters=CACHED_PARAMETERS) if bounded else None
     return pages.cached_page(
-        request, key, lambda: _list_page(request), seconds=RESULTS_CACHE_SECONDS
+        request, key, lambda: _list_page(request, bounded=bounded), seconds=RESULTS_CACHE_SECONDS
     )
 
 
-def _list_page(request: HttpRequest) -> HttpResponse:
+def _list_page(request: HttpRequest, *, bounded: bool) -> HttpResponse:
     campaign = Campaign.objects.current()
     form = FinderForm(request.GET, campaign=campaign)
     form.is_valid()
@@ -115,7 +114,7 @@ def _list_page(request: HttpRequest) -> HttpResponse:
         # Subscribing to the calendar, and the map for partners: of the country searched for.
         **finder_links(country=origin.country if origin else ""),
     }
-    key = _results_key(request, context) if not form.errors else None
+    key = _results_key(request, context) if bounded and not form.errors else None
     results = cache.get(key) if key else None
     if results is None:
         context["page"] = _results_page(request, context)
@@ -136,10 +135,8 @@ def _demand_if_empty(context: dict) -> int | None:
     return demand.demand_near(Point(origin.lng, origin.lat, srid=4326))
 
 
-def _results_key(request: HttpRequest, context: dict) -> str | None:
-    """The cache key of the rendered list for this search, or None when not cached."""
-    if not set(request.GET) <= CACHED_PARAMETERS or not _is_bounded(request.GET):
-        return None
+def _results_key(request: HttpRequest, context: dict) -> str:
+    """The cache key of the rendered list for this search (one of the bounded set)."""
     origin = context["origin"]
     search = repr(
         (origin, context["day"], context["kind"], context["radius_km"], sorted(request.GET.lists()))
