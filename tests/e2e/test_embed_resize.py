@@ -85,11 +85,13 @@ def test_the_pasted_frame_fits_the_widget_and_ignores_other_origins(
 
     page.set_viewport_size({"width": 800, "height": 700})
     page.goto(partner.url)
+    # The snippet's frame loads lazily, after the partner's page: measure once it has.
+    widget = page.frame_locator(WIDGET)
+    sign = widget.get_by_role("button", name="Sign the petition")
+    expect(sign).to_be_visible(timeout=10_000)
     wait_until(lambda: (lambda h: h[0] == h[1])(frame_heights(page)), timeout=10)
     outer, inner = frame_heights(page)
     assert outer != 900  # the snippet's first guess gave way to the widget's height
-    widget = page.frame_locator(WIDGET)
-    sign = widget.get_by_role("button", name="Sign the petition")
     # The whole widget shows: the frame has nothing to scroll, the button sits inside it.
     assert widget.locator("html").evaluate("root => root.scrollHeight <= root.clientHeight")
     button = sign.bounding_box()
