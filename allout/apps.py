@@ -11,7 +11,7 @@ class AlloutConfig(AppConfig):
         from django.db.models import Q
         from django.utils.translation import gettext_lazy as _
 
-        from allout import account_data, privacy, ratelimit, risk
+        from allout import account_data, mail, privacy, ratelimit, risk
         from allout.addresses import canonical_email
         from allout.models import HighRiskCountry, OutboxEmail
 
@@ -25,7 +25,9 @@ class AlloutConfig(AppConfig):
             )
 
         def collect(email: str) -> list[dict]:
-            rows = outbox_of(email).order_by("created_at")
+            # Not the decisions the worker is about to take on a repeated form (a row it
+            # deletes within seconds; "delete" takes it too): they are not emails.
+            rows = outbox_of(email).exclude(kind__in=mail.deferred_kinds()).order_by("created_at")
             return [
                 {"subject": row.subject, "queued": row.created_at, "sent": row.sent_at}
                 for row in rows

@@ -243,7 +243,9 @@ def held() -> Iterator[list[OutboxEmail]]:
 _INSERT = re.compile(r"(INSERT INTO \S+ \([^)]*\)) VALUES \((.*)\)( RETURNING .*)", re.DOTALL)
 
 
-def insert_new_with_email(instance: Model, held: list[OutboxEmail]) -> tuple[bool, bool]:
+def insert_new_with_email(
+    instance: Model, held: list[OutboxEmail], *, otherwise: OutboxEmail | None = None
+) -> tuple[bool, bool]:
     """INSERT `instance` ... ON CONFLICT DO NOTHING and, if it was new, `email` with it
     (within the recipient's mail budget, for a budgeted kind), in one statement: one round
     trip, all or nothing (outside a transaction it is its own, with no BEGIN or COMMIT;
@@ -254,6 +256,10 @@ def insert_new_with_email(instance: Model, held: list[OutboxEmail]) -> tuple[boo
     has its pk already (allout.rows.next_id()): the email's links and context carry it.
     `held` is what held() kept while the email was built: one row, or none when the code
     that builds it chose to send none (then `instance` is stored alone).
+
+    `otherwise` (a deferred() row) is stored instead when `instance` was not new, in the
+    same statement: a repeat costs the request what a new row costs, and the worker decides
+    what the repeat changes and sends.
     """
     if len(held) > 1:
         raise ValueError(f"one email to store with the row, not {len(held)}")
@@ -261,26 +267,32 @@ def insert_new_with_email(instance: Model, held: list[OutboxEmail]) -> tuple[boo
         return insert_new(instance), False
     (email,) = held
     row_sql, row_parameters = insert_sql(instance, on_conflict=OnConflict.IGNORE)
-    email_sql, email_parameters = insert_sql(email)
-    found = _INSERT.fullmatch(email_sql)
-    if found is None:
-        raise ValueError(f"not an INSERT as insert_sql() writes it: {email_sql}")
-    head, values, returning = found.groups()
+    head, values, returning, email_parameters = _insert_parts(email)
     parameters: list[Any] = [*row_parameters, *email_parameters]
     condition = "TRUE"
     if email.kind in BUDGETED_KINDS:
         condition = f"{_SPENT} < %s"
         parameters += [*_budget_arguments(email.to), settings.MAIL_BUDGET_PER_DAY]
-    # Django's SQL for both INSERTs, and ours; every value is a parameter.
+    # Django's SQL for the INSERTs, and ours; every value is a parameter.
     statement = (
         f"WITH new_row AS ({row_sql}), "  # noqa: S608
-        f"new_email AS ({head} SELECT {values} FROM new_row WHERE {condition}{returning}) "
-        "SELECT (SELECT * FROM new_row), (SELECT * FROM new_email)"
+        f"new_email AS ({head} SELECT {values} FROM new_row WHERE {condition}{returning})"
     )
+    select = "SELECT (SELECT * FROM new_row), (SELECT * FROM new_email)"
+    if otherwise is not None:
+        if otherwise.kind not in _DEFERRED:
+            raise ValueError(f"not a deferred kind: {otherwise.kind}")
+        head, values, returning, otherwise_parameters = _insert_parts(otherwise)
+        statement += (
+            f", repeat AS ({head} SELECT {values} "  # noqa: S608
+            f"WHERE NOT EXISTS (SELECT FROM new_row){returning})"
+        )
+        parameters += otherwise_parameters
+        select += ", (SELECT * FROM repeat)"
     using = router.db_for_write(type(instance), instance=instance)
     with connections[using].cursor() as cursor:
-        cursor.execute(statement, parameters)
-        row_pk, email_pk = cursor.fetchone()
+        cursor.execute(f"{statement} {select}", parameters)
+        row_pk, email_pk, *_repeat = cursor.fetchone()
     if row_pk is None:
         return False, False
     instance._state.adding, instance._state.db = False, using
@@ -290,6 +302,67 @@ def insert_new_with_email(instance: Model, held: list[OutboxEmail]) -> tuple[boo
     email.pk = email_pk
     email._state.adding, email._state.db = False, using
     return True, True
+
+
+def _insert_parts(row: OutboxEmail) -> tuple[str, str, str, list[Any]]:
+    """The head, values and RETURNING of `row`'s INSERT, and its parameters."""
+    sql, parameters = insert_sql(row)
+    found = _INSERT.fullmatch(sql)
+    if found is None:
+        raise ValueError(f"not an INSERT as insert_sql() writes it: {sql}")
+    head, values, returning = found.groups()
+    return head, values, returning, list(parameters)
+
+
+# What the worker does with a deferred row, by its kind (deferred() registers them).
+_DEFERRED: dict[str, Callable[[dict], None]] = {}
+
+
+def deferred(kind: str) -> Callable[[Callable[[dict], None]], Callable[[dict], None]]:
+    """Register `decide(context)` for the rows of `kind`: decisions a request leaves to the
+    worker, stored in the outbox as an email is (so the relay, the sweeper, the claims and
+    the address's erasure all apply), and never sent themselves. The worker runs
+    `decide(context)` and deletes the row in one transaction; whatever emails `decide`
+    queues go out as any other, within their recipient's budget.
+
+    For a repeat of a form (a signature, a sign-up) whose work must not show in the
+    request's time: whether an address had signed must not be told by how long the
+    answer took (SPEC)."""
+
+    def register(decide: Callable[[dict], None]) -> Callable[[dict], None]:
+        _DEFERRED[kind] = decide
+        return decide
+
+    return register
+
+
+def deferred_kinds() -> frozenset[str]:
+    """The kinds of the rows that are decisions, not emails (the data page leaves them out)."""
+    return frozenset(_DEFERRED)
+
+
+def deferred_row(kind: str, to: str, context: dict, *, language: str) -> OutboxEmail:
+    """A deferred() row for `to`, unsaved (insert_new_with_email's `otherwise`)."""
+    return OutboxEmail(
+        kind=kind,
+        to=to,
+        to_canonical=canonical_email(to),
+        subject="",
+        context=email_context.dump(context),
+        language=language,
+    )
+
+
+def _decide(row: OutboxEmail) -> None:
+    """Run a deferred row's decision and delete the row, all or nothing."""
+    with transaction.atomic(), translation.override(row.language):
+        try:
+            context = email_context.load(row.context)
+        except email_context.Gone as gone:
+            log.info("Deferred outbox row %s dropped: %s was deleted", row.pk, gone)
+        else:
+            _DEFERRED[row.kind](context)
+        OutboxEmail.objects.filter(pk=row.pk).delete()
 
 
 # The context's key for the link that stops what the email is about (a sign-up's cancel
@@ -374,11 +447,23 @@ def _give_up_unrendered(row: OutboxEmail, reason: str) -> None:
     )
 
 
+def decide_waiting() -> int:
+    """Take every deferred() decision still waiting, as the worker would (tests, and a
+    shell); returns how many were taken."""
+    waiting = OutboxEmail.objects.filter(kind__in=_DEFERRED, failed_at__isnull=True)
+    rows = list(waiting.order_by("pk"))
+    for row in rows:
+        _decide(row)
+    return len(rows)
+
+
 def render_waiting() -> int:
     """Render every row still waiting for its bodies (tests, and a shell after a deploy
     that changed a template); returns how many were rendered."""
+    decide_waiting()  # first: the decisions may queue emails
     rendered = 0
-    for row in OutboxEmail.objects.filter(context__isnull=False).order_by("pk").iterator():
+    waiting = OutboxEmail.objects.filter(context__isnull=False).exclude(kind__in=_DEFERRED)
+    for row in waiting.order_by("pk").iterator():
         rendered += render(row)
     return rendered
 
@@ -485,6 +570,15 @@ def deliver(pk: int) -> bool:
         return False
     row = OutboxEmail.objects.filter(pk=pk).first()
     if row is None:  # erased ("delete my data") while we claimed it
+        return False
+    if row.kind in _DEFERRED:
+        try:
+            _decide(row)
+        except DatabaseError:
+            raise  # as below
+        except Exception as exc:
+            log.exception("Deciding deferred outbox row %s failed", row.pk)
+            _record_failure(row, exc)
         return False
     try:
         if not render(row):

@@ -13,7 +13,12 @@ class EventsConfig(AppConfig):
         from allout.models import HighRiskCountry
         from events import emails, risk, toolkit  # noqa: F401 (emails: its render-time checks)
         from events.finder import mapdata  # noqa: F401 (drops the cached map when an event changes)
-        from events.services import alerts, cohosts, erasure
+        from events.services import (
+            alerts,
+            cohosts,
+            erasure,
+            rsvp,  # noqa: F401 (the worker's decision on a repeat)
+        )
 
         # The data page (linked from every email) shows and erases people's sign-ups, and
         # an organizer's events when they delete their account (before the account goes).

@@ -10,7 +10,7 @@ class PetitionsConfig(AppConfig):
         from allout import privacy
         from petitions import (
             cache,  # noqa: F401 (staff edits drop the cached pages)
-            services,
+            services,  # and the worker's decision on a repeat signature
         )
 
         # The "my data" link in every email exports or deletes a signer's signatures.

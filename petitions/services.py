@@ -52,11 +52,11 @@ def sign(
     show_publicly: bool = False,
     source: str = "",
 ) -> Signature:
-    """Record an unconfirmed signature and email its confirmation link.
+    """Record an unconfirmed signature and email its confirmation link; returns it.
 
-    A repeat of an unconfirmed signature takes the new details and resends the link; a
-    repeat of a confirmed one tells its owner by email. Either way at most once an hour,
-    and the caller shows the same page in every case, so nobody learns who has signed.
+    A repeat is left to the worker (sign_again), and what is returned then is the repeat
+    as typed, not stored. The caller shows the same page in every case, after the same
+    work, so nobody learns who has signed.
     """
     if not petition.is_open():
         raise PetitionClosed
@@ -90,24 +90,45 @@ def sign(
     )
     with mail.held() as held:
         emails.confirm_signature(signature)  # built, not stored
-    # The signature and its email in one statement; a racing twin makes it a repeat.
-    new, _queued = mail.insert_new_with_email(signature, held)
-    if new:
-        return signature
-    with transaction.atomic():
-        signature = Signature.objects.get(petition=petition, email_normalized=normalized)
-        # An unconfirmed signature takes the new details (its owner still has to confirm,
-        # and the confirm page shows them); a confirmed one never changes.
-        unconfirmed = Signature.objects.unconfirmed().filter(pk=signature.pk)
-        if not signature.is_confirmed() and unconfirmed.update(**details):
-            for field, value in details.items():
-                setattr(signature, field, value)
-        if _claim_email_slot(signature, now):
-            if signature.is_confirmed():
-                emails.already_signed(signature)
-            else:
-                emails.confirm_signature(signature)
+    # The signature and its email in one statement or, for a repeat (a racing twin's too),
+    # the worker's decision about it (sign_again) in its place: either way one INSERT of
+    # the same size, so the answer's time does not tell whether the address had signed.
+    repeat = mail.deferred_row(
+        REPEAT,
+        email,
+        {"petition": petition, "email_normalized": normalized, "details": details},
+        language=details["language"],
+    )
+    mail.insert_new_with_email(signature, held, otherwise=repeat)
     return signature
+
+
+# The worker's decision about a repeat signature (allout.mail.deferred).
+REPEAT = "petition_repeat"
+
+
+@mail.deferred(REPEAT)
+def sign_again(context: dict) -> None:
+    """A repeat of a signature, as the worker takes it: an unconfirmed signature takes the
+    new details (its owner still has to confirm, and the confirm page shows them) and its
+    link again; the owner of a confirmed one hears of the repeat. Either way at most once
+    an hour."""
+    petition, details = context["petition"], context["details"]
+    signature = Signature.objects.filter(
+        petition=petition, email_normalized=context["email_normalized"]
+    ).first()
+    if signature is None:  # deleted since (by its owner, or never confirmed and purged)
+        return
+    # A confirmed signature never changes.
+    unconfirmed = Signature.objects.unconfirmed().filter(pk=signature.pk)
+    if not signature.is_confirmed() and unconfirmed.update(**details):
+        for field, value in details.items():
+            setattr(signature, field, value)
+    if _claim_email_slot(signature, timezone.now()):
+        if signature.is_confirmed():
+            emails.already_signed(signature)
+        else:
+            emails.confirm_signature(signature)
 
 
 def _claim_email_slot(signature: Signature, now: datetime) -> bool:

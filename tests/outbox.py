@@ -11,7 +11,14 @@ from allout import mail
 from allout.models import OutboxEmail, OutboxEmailQuerySet
 
 
+def decided() -> int:
+    """Take the decisions a request left to the worker (a repeated signature or sign-up:
+    allout.mail.deferred), as the worker would at this moment; returns how many."""
+    return mail.decide_waiting()
+
+
 def rendered() -> OutboxEmailQuerySet:
-    """Every outbox row, with the bodies of those still waiting rendered first."""
+    """Every outbox row, with the decisions left to the worker taken and the bodies of
+    those still waiting rendered first."""
     mail.render_waiting()
     return OutboxEmail.objects.all()

@@ -32,8 +32,9 @@ RESEND_AFTER = datetime.timedelta(hours=1)
 def rsvp(event: Event, *, first_name: str, email: str, consent_organizer: bool) -> Attendance:
     """Record a sign-up and email a confirmation link, once per address and event.
 
-    What happens to a repeat is invisible to the person submitting (the page is the same),
-    so the form never tells anyone who else is coming.
+    What happens to a repeat is invisible to the person submitting (the page and the work
+    are the same; the worker takes the repeat: rsvp_again), so the form never tells anyone
+    who else is coming. For a repeat, what is returned is the sign-up as typed, not stored.
     """
     if not event.accepts_rsvps():
         raise RSVPClosed(_("This event is not taking sign-ups."))
@@ -57,36 +58,56 @@ def rsvp(event: Event, *, first_name: str, email: str, consent_organizer: bool) 
     )
     with mail.held() as held:
         emails.attendance_confirm(attendance, checked_unblocked=True)  # asked above; built
-    # One statement for a new sign-up and its email; a current one (or a racing twin, once
-    # it commits) makes this a repeat, handled with that row locked.
-    new, _queued = mail.insert_new_with_email(attendance, held)
-    if new:
-        return attendance
-    with transaction.atomic():
-        attendance = _locked_attendance(event, normalized)
-        if attendance.status == Attendance.Status.CANCELLED:
-            # Coming after all: a fresh sign-up, confirmed again by email.
-            attendance.status = Attendance.Status.UNCONFIRMED
-            attendance.first_name = first_name
-            attendance.consent_organizer = consent_organizer
-            attendance.language = current_language()
-            attendance.cancelled_at = None
-            attendance.save(
-                update_fields=[
-                    "status",
-                    "first_name",
-                    "consent_organizer",
-                    "language",
-                    "cancelled_at",
-                ]
-            )
+    # One statement for a new sign-up and its email or, for a repeat (a current sign-up of
+    # the address, or a racing twin once it commits), the worker's decision about it
+    # (rsvp_again) in its place: the same work either way, so the time of the answer does
+    # not tell who else is coming.
+    repeat = mail.deferred_row(
+        REPEAT,
+        attendance.email,
+        {
+            "event": event,
+            "email_normalized": normalized,
+            "first_name": first_name,
+            "consent_organizer": consent_organizer,
+            "language": attendance.language,
+        },
+        language=attendance.language,
+    )
+    mail.insert_new_with_email(attendance, held, otherwise=repeat)
+    return attendance
+
+
+# The worker's decision about a repeat sign-up (allout.mail.deferred).
+REPEAT = "attendance_repeat"
+
+
+@mail.deferred(REPEAT)
+def rsvp_again(context: dict) -> None:
+    """A repeat of a sign-up, as the worker takes it: a cancelled one becomes a fresh
+    sign-up, confirmed again by email; an unconfirmed one gets its link again at most once
+    an hour; a confirmed one changes nothing and sends nothing."""
+    event = context["event"]
+    if not event.accepts_rsvps():
+        return
+    try:
+        attendance = _locked_attendance(event, context["email_normalized"])
+    except Attendance.DoesNotExist:  # erased since by its owner
+        return
+    if attendance.status == Attendance.Status.CANCELLED:
+        attendance.status = Attendance.Status.UNCONFIRMED
+        attendance.first_name = context["first_name"]
+        attendance.consent_organizer = context["consent_organizer"]
+        attendance.language = context["language"]
+        attendance.cancelled_at = None
+        attendance.save(
+            update_fields=["status", "first_name", "consent_organizer", "language", "cancelled_at"]
+        )
+        _send_confirmation_request(attendance)
+    elif attendance.status == Attendance.Status.UNCONFIRMED:
+        sent = attendance.confirmation_sent_at
+        if sent is None or timezone.now() - sent >= RESEND_AFTER:
             _send_confirmation_request(attendance)
-        elif attendance.status == Attendance.Status.UNCONFIRMED:
-            sent = attendance.confirmation_sent_at
-            if sent is None or timezone.now() - sent >= RESEND_AFTER:
-                _send_confirmation_request(attendance)
-        # A confirmed repeat changes nothing and sends nothing.
-        return attendance
 
 
 def _locked_attendance(event: Event, normalized: str) -> Attendance:
