@@ -17,6 +17,10 @@ Both `queue()` and `queue_rendered()` spend the recipient's mail budget first (s
 BUDGETED_KINDS): an email anyone could trigger by typing an address into a form is dropped,
 unseen by whoever typed it, once that address has had its share for the day.
 
+A row may also be a decision rather than an email (`deferred()`): a repeated signature or
+sign-up is stored, in the request, as the worker's work to do (what the repeat changes, and
+whether it emails anyone), so that a repeat costs the request exactly what a new one does.
+
 The Celery tasks live at the end of this module, beside the functions they run, so the
 outbox and its tasks import nothing from each other.
 """
