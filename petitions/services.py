@@ -77,7 +77,7 @@ def sign(
         "show_publicly": show_publicly and not is_high_risk(country),
         "source": source,
         # A repeat takes the language of its page, as it takes the other details.
-        "language": current_language(),
+        "language": (language := current_language()),
     }
     now = timezone.now()
     normalized = canonical_email(email)
@@ -97,7 +97,7 @@ def sign(
         REPEAT,
         email,
         {"petition": petition, "email_normalized": normalized, "details": details},
-        language=details["language"],
+        language=language,
     )
     mail.insert_new_with_email(signature, held, otherwise=repeat)
     return signature
