@@ -82,7 +82,10 @@ class _OneClientPerPool(RedisCacheClient):
 
 
 class ResilientRedisCache(RedisCache):
-    _class = _OneClientPerPool
+    def __init__(self, server, params) -> None:
+        super().__init__(server, params)
+        # Django's __init__ sets its own client class on the instance, over any class attribute.
+        self._class = _OneClientPerPool
 
     add = _failsafe(True)(RedisCache.add)
     get = _failsafe(lambda key, default=None, version=None: default)(RedisCache.get)
