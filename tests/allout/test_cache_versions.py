@@ -75,7 +75,6 @@ def test_a_versioned_value_is_computed_once_per_version_and_none_is_not_kept() -
     assert len(missing) == 2  # asked again: a made-up key keeps nothing
 
 
-
 def test_every_cache_call_shares_one_redis_client() -> None:
     # Django's client builds a redis.Redis (~170 response callbacks) for every call; ours
     # keeps one per connection pool (allout.cache._OneClientPerPool).
