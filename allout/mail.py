@@ -151,6 +151,7 @@ def queue(
     *,
     language: str | None = None,
     unsubscribe_url: str | None = None,
+    one_click: bool = False,
     reply_to: str = "",
     blank_after_send: bool = False,
 ) -> OutboxEmail | None:
@@ -160,6 +161,10 @@ def queue(
     `template` names three templates under templates/emails/: `<name>_subject.txt`,
     `<name>.txt` and `<name>.html`. Every email carries a link to unsubscribe or cancel
     (`unsubscribe_url`, or the recipient's data page when the message has no subscription).
+    `one_click` says that a POST to `unsubscribe_url` unsubscribes, with no CSRF token and
+    nothing else asked (RFC 8058: the mail client's own "unsubscribe" button, which large
+    mailbox providers expect of every bulk sender); never for a link that deletes something
+    the recipient may want kept (a signature), which a mail client must not do in one click.
     `blank_after_send` is for someone else's words (the contact relay): the row keeps no
     body and no Reply-To once it is sent.
 
@@ -177,6 +182,7 @@ def queue(
         context,
         language=language or settings.LANGUAGE_CODE,
         unsubscribe_url=unsubscribe_url,
+        one_click=one_click,
         reply_to=reply_to,
         blank_after_send=blank_after_send,
     )
@@ -203,6 +209,7 @@ def _build(
     *,
     language: str,
     unsubscribe_url: str | None,
+    one_click: bool,
     reply_to: str,
     blank_after_send: bool,
 ) -> OutboxEmail:
@@ -213,7 +220,8 @@ def _build(
         subject = render_to_string(
             f"emails/{template}_subject.txt", {**_site_context(to), **context}
         )
-        stored = email_context.dump({**context, UNSUBSCRIBE: unsubscribe_url})
+        one_click = one_click and bool(unsubscribe_url)  # the data page asks before it acts
+        stored = email_context.dump({**context, UNSUBSCRIBE: unsubscribe_url, ONE_CLICK: one_click})
     return OutboxEmail(
         kind=template,
         to=to,
@@ -372,6 +380,8 @@ def _decide(row: OutboxEmail) -> None:
 # The context's key for the link that stops what the email is about (a sign-up's cancel
 # link, a signature's delete link); without one, the recipient's data page.
 UNSUBSCRIBE = "unsubscribe_url"
+# Whether a POST to it unsubscribes at once (queue()'s one_click).
+ONE_CLICK = "unsubscribe_one_click"
 
 
 def _site_context(to: str) -> dict:
@@ -430,6 +440,8 @@ def render(row: OutboxEmail) -> bool:
         return False
     row.body_text, row.body_html = body_text, body_html
     row.headers = {"List-Unsubscribe": f"<{context[UNSUBSCRIBE]}>"}
+    if context.get(ONE_CLICK):
+        row.headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     row.context = None
     OutboxEmail.objects.filter(pk=row.pk, context__isnull=False).update(
         body_text=body_text, body_html=body_html, headers=row.headers, context=None

@@ -363,6 +363,7 @@ def alert_confirm(alert: ProtestAlert) -> None:
             },
             language=alert.language,
             unsubscribe_url=unsubscribe_url,
+            one_click=True,  # its POST deletes the alert, nothing else (views.alerts)
         )
 
 
@@ -386,4 +387,5 @@ def protest_alert(alert: ProtestAlert, events: list[Event]) -> None:
             },
             language=alert.language,
             unsubscribe_url=unsubscribe_url,
+            one_click=True,  # its POST deletes the alert, nothing else (views.alerts)
         )

@@ -88,7 +88,7 @@ def alert_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 # The signed token is the capability: a forged cross-site request would need the token,
 # which unsubscribes anyway; and a mail client's one-click POST (RFC 8058) carries no CSRF
-# token (the outbox does not send List-Unsubscribe-Post yet: allout.mail.render).
+# token: the alert emails say so (List-Unsubscribe-Post, allout.mail.queue's one_click).
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])

@@ -51,9 +51,26 @@ def test_every_email_carries_an_unsubscribe_and_a_data_link(db):
 
 
 def test_without_an_unsubscribe_link_the_data_page_is_the_unsubscribe_link(db):
-    mail.queue("test_message", "reader@example.org", {})
+    mail.queue("test_message", "reader@example.org", {}, one_click=True)
     (row,) = rendered()
     assert row.headers["List-Unsubscribe"] == f"<{privacy.data_request_url('reader@example.org')}>"
+    assert "List-Unsubscribe-Post" not in row.headers  # the data page asks before it acts
+
+
+def test_one_click_unsubscribe_is_offered_only_where_a_post_unsubscribes(db):
+    mail.queue("test_message", "a@example.org", {}, unsubscribe_url="https://x/u/1", one_click=True)
+    mail.queue("test_message", "b@example.org", {}, unsubscribe_url="https://x/u/2")
+    one_click, asks = rendered().order_by("to")
+    assert one_click.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "List-Unsubscribe-Post" not in asks.headers
+
+
+def test_a_signers_emails_offer_no_one_click_unsubscribe(db):
+    # Their link deletes the signature: a mail client must not do that in one click.
+    petitions_emails.confirm_signature(make_signature(make_petition()))
+    (row,) = rendered()
+    assert "/delete/" in row.headers["List-Unsubscribe"]
+    assert "List-Unsubscribe-Post" not in row.headers
 
 
 def test_the_worker_renders_a_row_as_its_rows_are_when_it_sends(db):

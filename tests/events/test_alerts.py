@@ -64,6 +64,8 @@ def test_asking_stores_an_unconfirmed_alert_and_emails_a_confirm_link(client, ca
     assert row.subject == "Please confirm: protests near Porto Alegre, Brazil"
     assert "/confirm/" in link_in(row, "/events/alert/")
     assert "/unsubscribe/" in row.headers["List-Unsubscribe"]
+    # The mail client's own button may POST it (RFC 8058): the view needs no CSRF token.
+    assert row.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "/my-data/" in row.body_text
 
 
@@ -182,6 +184,7 @@ def test_an_approved_event_is_emailed_once_to_each_confirmed_alert_within_its_di
     assert row.subject == "A protest near London"
     assert "Luton vigil" in row.body_text and event.get_absolute_url() in row.body_text
     assert "/unsubscribe/" in row.headers["List-Unsubscribe"] and "/my-data/" in row.body_text
+    assert row.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert AlertDelivery.objects.get().alert == near
     assert not AlertDelivery.objects.filter(alert=far).exists()
     # The next sweeps send nothing more about it.
