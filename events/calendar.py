@@ -21,7 +21,7 @@ import icalendar
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -83,8 +83,10 @@ def uid(event: Event) -> str:
 
 def sequence(event: Event) -> int:
     """SEQUENCE: 0 until the event is first changed, then the seconds from its creation to
-    its latest change. No revision counter is kept; this one only grows, as RFC 5545 asks."""
-    return max(0, int((event.updated_at - event.created_at).total_seconds()))
+    its latest public change (stamp_public_changes). No revision counter is kept; this one only
+    grows, as RFC 5545 asks."""
+    changed = event.public_changed_at or event.created_at
+    return max(0, int((changed - event.created_at).total_seconds()))
 
 
 def entry(event: Event) -> icalendar.Event:
@@ -92,16 +94,25 @@ def entry(event: Event) -> icalendar.Event:
 
     A cancelled event says so (STATUS:CANCELLED, and in its title for calendars that ignore
     the status) with no more than its cancelled page shows: the city, not the meeting point.
+    Its DTSTAMP, LAST-MODIFIED and SEQUENCE come from the last change of these public facts
+    (stamp_public_changes), so that a feed's bytes and ETag hold while only hidden details
+    (the meeting point, the organizer's contact) change: a watcher learns nothing of them.
     """
+    vevent = _public_entry(event)
+    changed = event.public_changed_at or event.created_at
+    # The time this version of the event was written, not the time of the request: the same
+    # events give the same bytes, so the feed's ETag holds until something changes.
+    vevent.add("dtstamp", changed)
+    vevent.add("last-modified", changed)
+    vevent.add("sequence", sequence(event))
+    return vevent
+
+
+def _public_entry(event: Event) -> icalendar.Event:
     url = absolute_url(event.get_absolute_url())
     vevent = icalendar.Event()
     vevent.add("uid", uid(event))
-    # The time this version of the event was written, not the time of the request: the same
-    # events give the same bytes, so the feed's ETag holds until something changes.
-    vevent.add("dtstamp", event.updated_at)
     vevent.add("created", event.created_at)
-    vevent.add("last-modified", event.updated_at)
-    vevent.add("sequence", sequence(event))
     vevent.add("dtstart", event.local_starts_at())
     vevent.add("dtend", event.local_ends_at())
     vevent.add("url", url)
@@ -121,6 +132,39 @@ def entry(event: Event) -> icalendar.Event:
     return vevent
 
 
+def stamp_public_changes(events: list[Event]) -> None:
+    """Record the time now for each event whose public entry differs from the one its digest
+    was taken of (the first look only takes the digest: the event keeps the time it had).
+
+    Taken when a calendar is built, not when the event is saved, so every way an event
+    changes (a form, the admin, a queryset update) is seen, and none that leaves its public
+    entry alone is. In one language, so the feeds of other languages agree on it.
+    """
+    # As stored now: an event read from a cache may carry an older digest.
+    stored = {
+        pk: (digest, changed)
+        for pk, digest, changed in Event.objects.filter(pk__in=[e.pk for e in events]).values_list(
+            "pk", "public_digest", "public_changed_at"
+        )
+    }
+    now = timezone.now()
+    for event in events:
+        event.public_digest, event.public_changed_at = stored.get(
+            event.pk, (event.public_digest, event.public_changed_at)
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            digest = hashlib.blake2b(_public_entry(event).to_ical(), digest_size=16).hexdigest()
+        if digest == event.public_digest:
+            continue
+        if event.public_digest:
+            event.public_changed_at = now
+        event.public_digest = digest
+        # update(): the row's updated_at stays as it is, and nothing else is written.
+        Event.objects.filter(pk=event.pk).update(
+            public_digest=digest, public_changed_at=event.public_changed_at
+        )
+
+
 def ics(events: Iterable[Event], *, name: str = "") -> bytes:
     """An iCalendar file of `events`, with a VTIMEZONE for each of their zones; `name` makes
     it a feed that calendars subscribe to (its name and how often to refresh it)."""
@@ -133,6 +177,8 @@ def ics(events: Iterable[Event], *, name: str = "") -> bytes:
         calendar.add("x-wr-calname", name)
         calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", icalendar.vDuration(FEED_REFRESH))
+    events = list(events)
+    stamp_public_changes(events)
     days = []
     for event in events:
         calendar.add_component(entry(event))

@@ -233,6 +233,11 @@ class Event(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What calendars are told of the event's last change (events.calendar.stamp_public_changes):
+    # the time its public entry last changed, never updated_at, which an edit of the hidden
+    # meeting point or the organizer's contact moves as well.
+    public_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    public_digest = models.CharField(max_length=32, blank=True, editable=False)
     approved_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # When moderators were emailed about this event: they hear of new events in one email per

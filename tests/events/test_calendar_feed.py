@@ -7,8 +7,10 @@ import datetime
 
 import icalendar
 import pytest
+import time_machine
 from django.utils import timezone
 
+from events.finder import mapdata
 from events.models import Event
 from events.services import moderation
 from events.services import organizer as organizer_tools
@@ -222,3 +224,34 @@ def test_the_feed_answers_unprefixed_and_in_a_language(client, campaign, organiz
     russian = client.get("/ru/events/calendar.ics")
     (entry,) = entries(icalendar.Calendar.from_ical(russian.content)).values()
     assert str(entry["LOCATION"]).endswith("Великобритания")
+
+
+def test_an_edit_of_hidden_details_leaves_the_feed_as_it_was(client, campaign, organizer):
+    # A hidden meeting point moved on the morning of the day: someone polling the feed must
+    # not see that anything changed (its stamps came from updated_at, and so its ETag).
+    event = make_event(campaign=campaign, organizer=organizer, hide_exact_location=True)
+    first = client.get("/events/calendar.ics")
+    event.refresh_from_db()
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=2)):
+        event.meeting_point, event.address = "The back door", "Another street 5"
+        event.save()
+        Event.objects.filter(pk=event.pk).update(updated_at=timezone.now())
+        mapdata.forget()  # what the save's commit does
+        again = client.get("/events/calendar.ics")
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+
+
+def test_a_public_edit_moves_the_entrys_stamps_and_sequence_forward(client, campaign, organizer):
+    event = make_event(campaign=campaign, organizer=organizer)
+    before = entries(feed(client))[url(event)]
+    later = timezone.now() + datetime.timedelta(hours=3)
+    with time_machine.travel(later, tick=False):
+        event.refresh_from_db()
+        event.title = "Moved to the square"
+        event.save()
+        mapdata.forget()  # what the save's commit does
+        after = entries(feed(client))[url(event)]
+    assert str(after["SUMMARY"]) == "Moved to the square"
+    assert after.decoded("LAST-MODIFIED") == later.replace(microsecond=0)
+    assert after.decoded("DTSTAMP") == after.decoded("LAST-MODIFIED")
+    assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
