@@ -6,6 +6,7 @@ process refuses to start without SECRET_KEY and ALLOWED_HOSTS.
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -157,6 +158,10 @@ CACHES = {
 CELERY_BROKER_URL = REDIS_URL
 # kombu's Redis transport with one Redis client per channel (allout.broker says why).
 CELERY_BROKER_TRANSPORT = "allout.broker:Transport"
+if REDIS_URL.startswith("rediss://"):
+    # Named explicitly, the transport no longer learns TLS from the URL's scheme; and the
+    # server's certificate is checked, as the cache's client (redis-py) checks it.
+    CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = envint("CELERY_BROKER_CONNECTION_MAX_RETRIES", 100)
