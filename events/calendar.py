@@ -156,13 +156,20 @@ def stamp_public_changes(events: list[Event]) -> None:
             digest = hashlib.blake2b(_public_entry(event).to_ical(), digest_size=16).hexdigest()
         if digest == event.public_digest:
             continue
+        changed = event.public_changed_at
         if event.public_digest:
-            event.public_changed_at = now
-        event.public_digest = digest
-        # update(): the row's updated_at stays as it is, and nothing else is written.
-        Event.objects.filter(pk=event.pk).update(
-            public_digest=digest, public_changed_at=event.public_changed_at
-        )
+            # Later than the time it had, whatever this process's clock says: SEQUENCE grows.
+            changed = max(now, (changed or event.created_at) + datetime.timedelta(seconds=1))
+        # Only over the digest read above (update() leaves updated_at as it is): of feeds
+        # built at once, one stamps the change and the others take its stamp.
+        if Event.objects.filter(pk=event.pk, public_digest=event.public_digest).update(
+            public_digest=digest, public_changed_at=changed
+        ):
+            event.public_digest, event.public_changed_at = digest, changed
+        else:
+            event.public_digest, event.public_changed_at = Event.objects.filter(
+                pk=event.pk
+            ).values_list("public_digest", "public_changed_at").first() or (digest, changed)
 
 
 def ics(events: Iterable[Event], *, name: str = "") -> bytes:

@@ -140,6 +140,10 @@ class EventQuerySet(models.QuerySet):
         )
 
 
+# Event fields only events.calendar.stamp_public_changes writes (Event.save leaves them).
+CALENDAR_STAMPS = frozenset({"public_digest", "public_changed_at"})
+
+
 class Event(models.Model):
     """A protest on the day of action, registered by an organizer and moderated by staff."""
 
@@ -300,6 +304,15 @@ class Event(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.place_points()
+        if not self._state.adding and not args and kwargs.get("update_fields") is None:
+            # The calendar's stamps are written by events.calendar alone: an instance read
+            # before a feed stamped the row must not put the old digest back (the next feed
+            # would then see a public change in what was a hidden edit).
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in CALENDAR_STAMPS
+            ]
         super().save(*args, **kwargs)
 
     def place_points(self) -> None:

@@ -255,3 +255,22 @@ def test_a_public_edit_moves_the_entrys_stamps_and_sequence_forward(client, camp
     assert after.decoded("LAST-MODIFIED") == later.replace(microsecond=0)
     assert after.decoded("DTSTAMP") == after.decoded("LAST-MODIFIED")
     assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
+
+
+def test_saving_an_event_read_before_the_feed_stamped_it_leaves_the_stamp(
+    client, campaign, organizer
+):
+    event = make_event(campaign=campaign, organizer=organizer, hide_exact_location=True)
+    feed(client)  # the first look takes the digest
+    event.refresh_from_db()
+    event.title = "Moved to the square"
+    event.save()
+    stale = Event.objects.get(pk=event.pk)  # a staff edit's form, say, opened now
+    mapdata.forget()
+    stamped = client.get("/events/calendar.ics")  # stamps the public change
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=1)):
+        stale.address = "Another street 5"  # hidden: the feed must not move
+        stale.save()
+        mapdata.forget()
+        again = client.get("/events/calendar.ics")
+    assert again.content == stamped.content
