@@ -85,8 +85,12 @@ def sequence(event: Event) -> int:
     """SEQUENCE: 0 until the event is first changed, then the seconds from its creation to
     its latest public change (stamp_public_changes). No revision counter is kept; this one only
     grows, as RFC 5545 asks."""
-    changed = event.public_changed_at or event.created_at
-    return max(0, int((changed - event.created_at).total_seconds()))
+    return max(0, int((changed_at(event) - event.created_at).total_seconds()))
+
+
+def changed_at(event: Event) -> datetime.datetime:
+    """When its public entry last changed (stamp_public_changes); until then, its creation."""
+    return event.public_changed_at or event.created_at
 
 
 def entry(event: Event) -> icalendar.Event:
@@ -99,7 +103,7 @@ def entry(event: Event) -> icalendar.Event:
     (the meeting point, the organizer's contact) change: a watcher learns nothing of them.
     """
     vevent = _public_entry(event)
-    changed = event.public_changed_at or event.created_at
+    changed = changed_at(event)
     # The time this version of the event was written, not the time of the request: the same
     # events give the same bytes, so the feed's ETag holds until something changes.
     vevent.add("dtstamp", changed)
@@ -159,7 +163,7 @@ def stamp_public_changes(events: list[Event]) -> None:
         changed = event.public_changed_at
         if event.public_digest:
             # Later than the time it had, whatever this process's clock says: SEQUENCE grows.
-            changed = max(now, (changed or event.created_at) + datetime.timedelta(seconds=1))
+            changed = max(now, changed_at(event) + datetime.timedelta(seconds=1))
         # Only over the digest read above (update() leaves updated_at as it is): of feeds
         # built at once, one stamps the change and the others take its stamp.
         if Event.objects.filter(pk=event.pk, public_digest=event.public_digest).update(
