@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -68,7 +67,7 @@ from allout.logs import redact
 from allout.models import OutboxEmail
 from allout.privacy import data_request_url
 from allout.ratelimit import hashed
-from allout.rows import insert_new, insert_sql
+from allout.rows import insert_new, insert_parts, insert_sql
 
 log = logging.getLogger(__name__)
 
@@ -251,10 +250,6 @@ def held() -> Iterator[list[OutboxEmail]]:
         _held.reset(token)
 
 
-# An INSERT as allout.rows.insert_sql() writes it: its head, its values, its RETURNING.
-_INSERT = re.compile(r"(INSERT INTO \S+ \([^)]*\)) VALUES \((.*)\)( RETURNING .*)", re.DOTALL)
-
-
 def insert_new_with_email(
     instance: Model, held: list[OutboxEmail], *, otherwise: OutboxEmail | None = None
 ) -> tuple[bool, bool]:
@@ -279,7 +274,7 @@ def insert_new_with_email(
         return insert_new(instance), False
     (email,) = held
     row_sql, row_parameters = insert_sql(instance, on_conflict=OnConflict.IGNORE)
-    head, values, returning, email_parameters = _insert_parts(email)
+    head, values, returning, email_parameters = insert_parts(email)
     parameters: list[Any] = [*row_parameters, *email_parameters]
     condition = "TRUE"
     if email.kind in BUDGETED_KINDS:
@@ -288,16 +283,16 @@ def insert_new_with_email(
     # Django's SQL for the INSERTs, and ours; every value is a parameter.
     statement = (
         f"WITH new_row AS ({row_sql}), "  # noqa: S608
-        f"new_email AS ({head} SELECT {values} FROM new_row WHERE {condition}{returning})"
+        f"new_email AS ({head} SELECT {values} FROM new_row WHERE {condition} {returning})"
     )
     select = "SELECT (SELECT * FROM new_row), (SELECT * FROM new_email)"
     if otherwise is not None:
         if otherwise.kind not in _DEFERRED:
             raise ValueError(f"not a deferred kind: {otherwise.kind}")
-        head, values, returning, otherwise_parameters = _insert_parts(otherwise)
+        head, values, returning, otherwise_parameters = insert_parts(otherwise)
         statement += (
             f", repeat AS ({head} SELECT {values} "  # noqa: S608
-            f"WHERE NOT EXISTS (SELECT FROM new_row){returning})"
+            f"WHERE NOT EXISTS (SELECT FROM new_row) {returning})"
         )
         parameters += otherwise_parameters
         select += ", (SELECT * FROM repeat)"
@@ -314,16 +309,6 @@ def insert_new_with_email(
     email.pk = email_pk
     email._state.adding, email._state.db = False, using
     return True, True
-
-
-def _insert_parts(row: OutboxEmail) -> tuple[str, str, str, list[Any]]:
-    """The head, values and RETURNING of `row`'s INSERT, and its parameters."""
-    sql, parameters = insert_sql(row)
-    found = _INSERT.fullmatch(sql)
-    if found is None:
-        raise ValueError(f"not an INSERT as insert_sql() writes it: {sql}")
-    head, values, returning = found.groups()
-    return head, values, returning, list(parameters)
 
 
 # What the worker does with a deferred row, by its kind (deferred() registers them).

@@ -5,7 +5,10 @@ of an INSERT to combine with another in one statement (insert_sql)."""
 from __future__ import annotations
 
 import os
+import re
 import threading
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections, models, router
 from django.db.models import sql
@@ -53,19 +56,101 @@ def insert_sql(
     included when set, as next_id() sets it), RETURNING the pk: what QuerySet._insert
     builds, to put inside a larger statement. Fills `auto_now_add` fields, as save() does,
     and skips save()'s overrides and signals like insert_new()."""
-    meta = instance._meta
-    using = router.db_for_write(type(instance), instance=instance)
-    fields = [
-        f
-        for f in meta.local_concrete_fields
-        if not f.generated and (f is not meta.auto_field or instance.pk is not None)
+    head, values, returning, parameters = insert_parts(instance)
+    conflict = " ON CONFLICT DO NOTHING" if on_conflict is OnConflict.IGNORE else ""
+    if on_conflict not in (None, OnConflict.IGNORE):
+        raise ValueError(f"only ON CONFLICT DO NOTHING, not {on_conflict}")
+    return f"{head} VALUES ({values}){conflict} {returning}", tuple(parameters)
+
+
+def insert_parts(instance: models.Model) -> tuple[str, str, str, list[Any]]:
+    """insert_sql()'s INSERT in its parts: `INSERT INTO "table" ("a", "b")`, its values'
+    placeholders (`%s, NULL`), `RETURNING "table"."id"`, and the parameters: the values
+    to select from another table expression (INSERT ... SELECT), as allout.mail does.
+
+    The same values and SQL as Django's compiler writes (tests/allout/test_rows.py compares
+    them), but the statement's text is kept per model and a None is written as NULL, not
+    passed: a signature's statement then has few enough parameters (50) for psycopg to
+    keep its parsed form, and the compiler's work is not done again on every request.
+    """
+    plan = _plan(type(instance), with_pk=instance.pk is not None)
+    if plan is None:
+        return _compiled_parts(instance)
+    connection = connections[plan.using]
+    placeholders, parameters = [], []
+    for field in plan.fields:
+        value = field.pre_save(instance, True)  # add=True: auto_now_add, as save() does
+        if hasattr(value, "resolve_expression"):
+            return _compiled_parts(instance)  # an expression: the compiler's to write
+        value = field.get_db_prep_save(value, connection=connection)
+        if value is None:
+            placeholders.append("NULL")  # what psycopg would write for it
+        else:
+            placeholders.append("%s")
+            parameters.append(value)
+    return plan.head, ", ".join(placeholders), plan.returning, parameters
+
+
+@dataclass(frozen=True)
+class _Plan:
+    using: str
+    fields: tuple[models.Field, ...]
+    head: str
+    returning: str
+
+
+_plans: dict[tuple[type[models.Model], bool], _Plan | None] = {}
+
+
+def _plan(model: type[models.Model], *, with_pk: bool) -> _Plan | None:
+    """The fields and the fixed text of `model`'s INSERT, or None for a model with a field
+    whose placeholder is not plain (a geometry's: Django's compiler writes those)."""
+    key = (model, with_pk)
+    if key not in _plans:
+        meta = model._meta
+        fields = tuple(_fields(model, with_pk=with_pk))
+        plain = not any(hasattr(field, "get_placeholder") for field in fields)
+        using = router.db_for_write(model)
+        quote = connections[using].ops.quote_name
+        _plans[key] = (
+            _Plan(
+                using=using,
+                fields=fields,
+                head=f"INSERT INTO {quote(meta.db_table)} "
+                f"({', '.join(quote(field.column) for field in fields)})",
+                returning=f"RETURNING {quote(meta.db_table)}.{quote(meta.pk.column)}",
+            )
+            if plain
+            else None
+        )
+    return _plans[key]
+
+
+def _fields(model: type[models.Model], *, with_pk: bool) -> list[models.Field]:
+    meta = model._meta
+    return [
+        field
+        for field in meta.local_concrete_fields
+        if not field.generated and (field is not meta.auto_field or with_pk)
     ]
-    query = sql.InsertQuery(type(instance), on_conflict=on_conflict)
-    query.insert_values(fields, [instance])
+
+
+# What Django's compiler writes, in the parts insert_parts() returns.
+_COMPILED = re.compile(r"(INSERT INTO \S+ \([^)]*\)) VALUES \((.*)\) (RETURNING .*)", re.DOTALL)
+
+
+def _compiled_parts(instance: models.Model) -> tuple[str, str, str, list[Any]]:
+    using = router.db_for_write(type(instance), instance=instance)
+    query = sql.InsertQuery(type(instance))
+    query.insert_values(_fields(type(instance), with_pk=instance.pk is not None), [instance])
     compiler = query.get_compiler(using=using)
-    compiler.returning_fields = [meta.pk]
+    compiler.returning_fields = [instance._meta.pk]
     ((statement, parameters),) = compiler.as_sql()
-    return statement, tuple(parameters)
+    found = _COMPILED.fullmatch(statement)
+    if found is None:
+        raise ValueError(f"not an INSERT as Django's compiler writes it: {statement}")
+    head, values, returning = found.groups()
+    return head, values, returning, list(parameters)
 
 
 # Ids taken from a table's sequence this many at a time, per process: a row whose id must
