@@ -112,6 +112,14 @@ def test_a_model_with_a_geometry_is_left_to_djangos_compiler():
     assert len(parameters) == values.count("%s")
 
 
+def counting(executed: list[int]):
+    def count(execute, statement, parameters, many, context):
+        executed.append(len(parameters))
+        return execute(statement, parameters, many, context)
+
+    return count
+
+
 def test_the_one_statement_has_few_enough_parameters_for_psycopgs_cache():
     """psycopg keeps the parsed form of a statement with at most 50 parameters."""
     signature, attendance, _ = rows()
@@ -120,12 +128,7 @@ def test_the_one_statement_has_few_enough_parameters_for_psycopgs_cache():
             mail.queue("attendance_confirm", row.email, {"x": 1}, language="en")
         repeat = mail.deferred_row("attendance_repeat", row.email, {"x": 1}, language="en")
         executed: list[int] = []
-
-        def count(execute, statement, parameters, many, context):
-            executed.append(len(parameters))
-            return execute(statement, parameters, many, context)
-
-        with connection.execute_wrapper(count):
+        with connection.execute_wrapper(counting(executed)):
             mail.insert_new_with_email(row, held, otherwise=repeat)
         assert executed and max(executed) <= 50, (type(row).__name__, executed)
     assert OutboxEmail.objects.filter(kind="attendance_confirm").count() == 2
