@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connections, models, router
 from django.db.models import sql
 from django.db.models.constants import OnConflict
+from django.db.models.expressions import DatabaseDefault
 
 
 def insert_new(instance: models.Model) -> bool:
@@ -56,10 +57,10 @@ def insert_sql(
     included when set, as next_id() sets it), RETURNING the pk: what QuerySet._insert
     builds, to put inside a larger statement. Fills `auto_now_add` fields, as save() does,
     and skips save()'s overrides and signals like insert_new()."""
-    head, values, returning, parameters = insert_parts(instance)
-    conflict = " ON CONFLICT DO NOTHING" if on_conflict is OnConflict.IGNORE else ""
     if on_conflict not in (None, OnConflict.IGNORE):
         raise ValueError(f"only ON CONFLICT DO NOTHING, not {on_conflict}")
+    head, values, returning, parameters = insert_parts(instance)
+    conflict = " ON CONFLICT DO NOTHING" if on_conflict is OnConflict.IGNORE else ""
     return f"{head} VALUES ({values}){conflict} {returning}", tuple(parameters)
 
 
@@ -70,16 +71,20 @@ def insert_parts(instance: models.Model) -> tuple[str, str, str, list[Any]]:
 
     The same values and SQL as Django's compiler writes (tests/allout/test_rows.py compares
     them), but the statement's text is kept per model and a None is written as NULL, not
-    passed: a signature's statement then has few enough parameters (50) for psycopg to
+    passed: a signature's statement then has few enough parameters (at most 50) for psycopg to
     keep its parsed form, and the compiler's work is not done again on every request.
+    A database default (a field's db_default) is refused: its DEFAULT is not a value an
+    INSERT ... SELECT can select.
     """
     plan = _plan(type(instance), with_pk=instance.pk is not None)
     if plan is None:
         return _compiled_parts(instance)
-    connection = connections[plan.using]
+    connection = connections[router.db_for_write(type(instance), instance=instance)]
     placeholders, parameters = [], []
     for field in plan.fields:
         value = field.pre_save(instance, True)  # add=True: auto_now_add, as save() does
+        if isinstance(value, DatabaseDefault):
+            raise ValueError(f"{field} has no value: its database default cannot be selected")
         if hasattr(value, "resolve_expression"):
             return _compiled_parts(instance)  # an expression: the compiler's to write
         value = field.get_db_prep_save(value, connection=connection)
@@ -93,7 +98,6 @@ def insert_parts(instance: models.Model) -> tuple[str, str, str, list[Any]]:
 
 @dataclass(frozen=True)
 class _Plan:
-    using: str
     fields: tuple[models.Field, ...]
     head: str
     returning: str
@@ -110,11 +114,9 @@ def _plan(model: type[models.Model], *, with_pk: bool) -> _Plan | None:
         meta = model._meta
         fields = tuple(_fields(model, with_pk=with_pk))
         plain = not any(hasattr(field, "get_placeholder") for field in fields)
-        using = router.db_for_write(model)
-        quote = connections[using].ops.quote_name
+        quote = connections[router.db_for_write(model)].ops.quote_name  # PostgreSQL's, as any
         _plans[key] = (
             _Plan(
-                using=using,
                 fields=fields,
                 head=f"INSERT INTO {quote(meta.db_table)} "
                 f"({', '.join(quote(field.column) for field in fields)})",
