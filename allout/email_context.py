@@ -6,6 +6,7 @@ the email is rendered, so the email shows the row as it is then: an event moved 
 sign-up and the send is sent with its new time. A row deleted in between (a signature or a
 sign-up erased by its owner) makes the email `Gone`: there is nothing left to tell anyone.
 Dates and times keep their type; lazy translations are written out in the caller's language.
+A signed link (allout.links.EmailLink) is made when the email is rendered, in its language.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from django.db import models
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import Promise
 
+from allout.links import EmailLink
+
 # The keys of the one-key objects that stand for what JSON has no type for. A dict of the
 # caller's with exactly one of these keys would be misread, so dump() refuses one.
 MODEL = "$model"
 DATETIME = "$datetime"
 DATE = "$date"
-MARKERS = frozenset({MODEL, DATETIME, DATE})
+LINK = "$link"
+MARKERS = frozenset({MODEL, DATETIME, DATE, LINK})
 
 
 class Gone(Exception):
@@ -41,6 +45,8 @@ def dump(value: Any) -> Any:
         if value.pk is None:
             raise TypeError(f"An unsaved {type(value).__name__} cannot be sent by reference")
         return {MODEL: [value._meta.label_lower, value.pk]}
+    if isinstance(value, EmailLink):
+        return {LINK: [value.salt, value.url_name, value.pk]}
     if isinstance(value, datetime.datetime):
         return {DATETIME: value.isoformat()}
     if isinstance(value, datetime.date):
@@ -80,6 +86,8 @@ def _load(data: Any, rows: dict[tuple[str, Any], models.Model]) -> Any:
             return parse_datetime(stored)
         if marker == DATE:
             return parse_date(stored)
+        if marker == LINK:
+            return EmailLink(*stored).url()
         return _row(tuple(stored), rows)
     return {key: _load(item, rows) for key, item in data.items()}
 

@@ -43,6 +43,32 @@ class SignedLink:
         """The URL named `url_name`, whose one argument is the token."""
         return reverse(url_name, args=[self.token(pk)])
 
+    def __post_init__(self) -> None:
+        _SIGNED_LINKS.setdefault(self.salt, self)
+
     def url(self, url_name: str, pk: int) -> str:
         """The absolute link, for emails."""
         return absolute_url(self.path(url_name, pk))
+
+    def email_link(self, url_name: str, pk: int) -> EmailLink:
+        """The absolute link, made when the email is rendered (EmailLink)."""
+        return EmailLink(self.salt, url_name, pk)
+
+
+# Every SignedLink by its salt: an EmailLink names the one it is made with.
+_SIGNED_LINKS: dict[str, SignedLink] = {}
+
+
+@dataclass(frozen=True)
+class EmailLink:
+    """A signed link in an email's context (allout.email_context), made by the worker when
+    it renders the email, in the email's language, rather than by the request that queues
+    it: signing is most of what a signature's or a sign-up's email costs the request.
+    A token made a few seconds later is as good: its timestamp only bounds its age."""
+
+    salt: str
+    url_name: str
+    pk: int
+
+    def url(self) -> str:
+        return _SIGNED_LINKS[self.salt].url(self.url_name, self.pk)

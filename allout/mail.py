@@ -63,6 +63,7 @@ from allout.addresses import canonical_email
 from allout.blocking import is_blocked
 from allout.circuit import CircuitOpen, breaker_for
 from allout.i18n import current_language
+from allout.links import EmailLink
 from allout.logs import redact
 from allout.models import OutboxEmail
 from allout.privacy import data_request_url
@@ -149,7 +150,7 @@ def queue(
     context: dict,
     *,
     language: str | None = None,
-    unsubscribe_url: str | None = None,
+    unsubscribe_url: str | EmailLink | None = None,
     one_click: bool = False,
     reply_to: str = "",
     blank_after_send: bool = False,
@@ -207,7 +208,7 @@ def _build(
     context: dict,
     *,
     language: str,
-    unsubscribe_url: str | None,
+    unsubscribe_url: str | EmailLink | None,
     one_click: bool,
     reply_to: str,
     blank_after_send: bool,

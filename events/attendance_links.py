@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from allout.links import SignedLink
+from allout.links import EmailLink, SignedLink
 from events.models import Attendance
 
 
@@ -39,6 +39,11 @@ def path(attendance: Attendance, purpose: Purpose) -> str:
 def url(attendance: Attendance, purpose: Purpose) -> str:
     """The absolute link for emails."""
     return SIGNED[purpose].url(URL_NAMES[purpose], attendance.pk)
+
+
+def email_link(attendance: Attendance, purpose: Purpose) -> EmailLink:
+    """The absolute link, made as the worker renders the email (allout.links.EmailLink)."""
+    return SIGNED[purpose].email_link(URL_NAMES[purpose], attendance.pk)
 
 
 def attendance_id(value: str, purpose: Purpose) -> int | None:

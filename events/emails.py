@@ -158,7 +158,7 @@ def _to_participant(
         return
     event = attendance.event
     with translation.override(attendance.language):
-        cancel_url = links.url(attendance, links.Purpose.CANCEL)
+        cancel_url = links.email_link(attendance, links.Purpose.CANCEL)
         mail.queue(
             template,
             attendance.email,
@@ -172,7 +172,10 @@ def _to_participant(
                 # template asks the event as it is when the worker renders the email, so an
                 # organizer who hides the point meanwhile is obeyed.
                 "reveal_place": reveal_place,
-                **{name: links.url(attendance, purpose) for name, purpose in signed_links.items()},
+                **{
+                    name: links.email_link(attendance, purpose)
+                    for name, purpose in signed_links.items()
+                },
                 **context,
             },
             language=attendance.language,

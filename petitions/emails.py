@@ -24,8 +24,8 @@ def _context(signature: Signature) -> dict:
         "signature": signature,
         "petition": signature.petition,
         "petition_url": absolute_url(signature.petition.get_absolute_url()),
-        "delete_url": links.delete_url(signature.pk),
-        "updates_url": links.updates_url(signature.pk) if signature.wants_updates() else "",
+        "delete_url": links.delete_link(signature.pk),
+        "updates_url": links.updates_link(signature.pk) if signature.wants_updates() else "",
     }
 
 
@@ -43,12 +43,13 @@ def _to_signer(template: str, signature: Signature, context: dict | None = None)
 
 def confirm_signature(signature: Signature) -> None:
     """The double opt-in: a link to a page where the signer confirms with a button."""
-    with translation.override(signature.language):
-        confirm_url = links.confirm_url(signature.pk)
     _to_signer(
         "petition_confirm",
         signature,
-        {"confirm_url": confirm_url, "confirm_days": links.CONFIRM_MAX_AGE.days},
+        {
+            "confirm_url": links.confirm_link(signature.pk),
+            "confirm_days": links.CONFIRM_MAX_AGE.days,
+        },
     )
 
 

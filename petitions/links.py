@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from allout.links import SignedLink
+from allout.links import EmailLink, SignedLink
 
 # Unconfirmed signatures are deleted once their confirmation link has expired.
 CONFIRM_MAX_AGE = timedelta(days=30)
@@ -18,13 +18,14 @@ CONFIRM = SignedLink("petitions.confirm", max_age=CONFIRM_MAX_AGE)
 MANAGE = SignedLink("petitions.manage", max_age=MANAGE_MAX_AGE)
 
 
-def confirm_url(signature_pk: int) -> str:
-    return CONFIRM.url("petitions:confirm", signature_pk)
+# The links in a signer's emails, made as the worker renders them (allout.links.EmailLink).
+def confirm_link(signature_pk: int) -> EmailLink:
+    return CONFIRM.email_link("petitions:confirm", signature_pk)
 
 
-def delete_url(signature_pk: int) -> str:
-    return MANAGE.url("petitions:delete", signature_pk)
+def delete_link(signature_pk: int) -> EmailLink:
+    return MANAGE.email_link("petitions:delete", signature_pk)
 
 
-def updates_url(signature_pk: int) -> str:
-    return MANAGE.url("petitions:updates", signature_pk)
+def updates_link(signature_pk: int) -> EmailLink:
+    return MANAGE.email_link("petitions:updates", signature_pk)
