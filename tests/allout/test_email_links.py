@@ -5,7 +5,10 @@ stores the signature or the sign-up signs nothing, and the links still work."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.utils import translation
@@ -73,3 +76,19 @@ def test_a_link_is_made_in_the_language_active_when_it_is_loaded():
 def test_a_dict_that_would_read_back_as_a_link_is_refused():
     with pytest.raises(TypeError):
         email_context.dump({"$link": ["petitions.manage", "petitions:delete", 7]})
+
+
+def test_a_worker_knows_every_link_once_django_has_started():
+    """The worker renders links by their salt: each app's ready() imports its links, so a
+    process that has only run django.setup() (a Celery worker) knows all of them."""
+    script = (
+        "import django; django.setup(); from allout import links; "
+        "print(' '.join(sorted(links._SIGNED_LINKS)))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "allout.settings"}
+    known = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    for salt in ("petitions.confirm", "petitions.manage", "events.attendance.cancel"):
+        assert salt in known
+    assert {"events.attendance.confirm", "events.attendance.view"} <= set(known)
