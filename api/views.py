@@ -62,7 +62,10 @@ NOT_FOUND = {404: OpenApiResponse(serializers.ErrorSerializer, description="No s
 
 
 def _exception_handler(exc: Exception, context: dict) -> Response | None:
-    """DRF's answer to what a view raised, with our error shape: {"error": "..."}."""
+    """DRF's answer to what a view raised, with our error shape: {"error": "..."}; a bad
+    query parameter (filters.read()) answers 400 naming it."""
+    if isinstance(exc, filters.BadParameter):
+        return _bad_parameter(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Nothing at this address."))
     elif isinstance(exc, exceptions.Throttled):  # DRF adds Retry-After from exc.wait
@@ -116,6 +119,10 @@ class ReadView(APIView):
         with no query, for a slug no resource could have)."""
         data = self.cached((slug,), build) if SLUG.match(slug) else None
         return _not_found() if data is None else Response(data)
+
+    def listing(self, parameters: dict, build: Callable[[], dict]) -> Response:
+        """A list view's answer: `build()`'s, cached by its validated parameters."""
+        return Response(self.cached(tuple(sorted(_query(parameters).items())), build))
 
     def cached(self, what: tuple, build: Callable[[], dict | None]) -> dict | None:
         """`build()`'s answer for `what` (validated parameters), from the cache or made now.
@@ -213,10 +220,7 @@ class EventList(ReadView):
         responses={200: serializers.EventCollection, **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        try:
-            parameters = filters.read(filters.EventParameters, request.query_params)
-        except filters.BadParameter as error:
-            return _bad_parameter(error)
+        parameters = filters.read(filters.EventParameters, request.query_params)
         chosen = filters.event_filters(parameters)
 
         def build() -> dict:
@@ -227,7 +231,7 @@ class EventList(ReadView):
             # Any point or day is a new answer: stored, they would let anyone fill the cache
             # (which the rate limit and the outbox share). Each is an index walk: built.
             return Response(build())
-        return Response(self.cached(tuple(sorted(_query(parameters).items())), build))
+        return self.listing(parameters, build)
 
 
 class EventDetail(ReadView):
@@ -272,17 +276,14 @@ class PetitionList(ReadView):
         responses={200: serializers.PetitionCollection, **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        try:
-            parameters = filters.read(filters.PageParameters, request.query_params)
-        except filters.BadParameter as error:
-            return _bad_parameter(error)
+        parameters = filters.read(filters.PageParameters, request.query_params)
 
         def build() -> dict:
             return collection(
                 "petitions", petitions(), serializers.PetitionSerializer, parameters=parameters
             )
 
-        return Response(self.cached(tuple(sorted(_query(parameters).items())), build))
+        return self.listing(parameters, build)
 
 
 class PetitionDetail(ReadView):
@@ -316,10 +317,7 @@ class CampaignList(ReadView):
         responses={200: serializers.CampaignCollection, **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        try:
-            parameters = filters.read(filters.PageParameters, request.query_params)
-        except filters.BadParameter as error:
-            return _bad_parameter(error)
+        parameters = filters.read(filters.PageParameters, request.query_params)
 
         def build() -> dict:
             campaigns = Campaign.objects.order_by("-date", "pk")
@@ -327,7 +325,7 @@ class CampaignList(ReadView):
                 "campaigns", campaigns, serializers.CampaignSerializer, parameters=parameters
             )
 
-        return Response(self.cached(tuple(sorted(_query(parameters).items())), build))
+        return self.listing(parameters, build)
 
 
 class CampaignDetail(ReadView):
