@@ -52,9 +52,12 @@ def dump(value: Any) -> Any:
     if isinstance(value, datetime.date):
         return {DATE: value.isoformat()}
     if isinstance(value, Mapping):
-        if len(value) == 1 and set(value) <= MARKERS:
-            raise TypeError(f"A dict keyed {set(value)} would read back as another type")
-        return {str(key): dump(item) for key, item in value.items()}
+        dumped = {str(key): dump(item) for key, item in value.items()}
+        if len(dumped) != len(value):
+            raise TypeError("Two keys of a dict are written the same")
+        if len(dumped) == 1 and set(dumped) <= MARKERS:
+            raise TypeError(f"A dict keyed {set(dumped)} would read back as another type")
+        return dumped
     if isinstance(value, list | tuple):
         return [dump(item) for item in value]
     raise TypeError(f"{type(value).__name__} has no JSON form for an email's context")

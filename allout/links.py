@@ -23,10 +23,13 @@ def absolute_url(path: str) -> str:
 
 @dataclass(frozen=True)
 class SignedLink:
-    """Signed links for one purpose; `max_age` None means they never expire on their own."""
+    """Signed links for one purpose; `max_age` None means they never expire on their own.
+    `email_urls` names the URLs the worker may make of it for an email (EmailLink): no
+    other, so a row written into the outbox by hand cannot have it sign anything else."""
 
     salt: str
     max_age: timedelta | None = None
+    email_urls: frozenset[str] = frozenset()
 
     def token(self, pk: int) -> str:
         return signing.dumps(pk, salt=self.salt)
@@ -44,7 +47,8 @@ class SignedLink:
         return reverse(url_name, args=[self.token(pk)])
 
     def __post_init__(self) -> None:
-        _SIGNED_LINKS.setdefault(self.salt, self)
+        if self.email_urls:
+            _EMAIL_LINKS.setdefault(self.salt, self)
 
     def url(self, url_name: str, pk: int) -> str:
         """The absolute link, for emails."""
@@ -52,11 +56,14 @@ class SignedLink:
 
     def email_link(self, url_name: str, pk: int) -> EmailLink:
         """The absolute link, made when the email is rendered (EmailLink)."""
+        if url_name not in self.email_urls:
+            raise ValueError(f"{self.salt} links are not made into {url_name} for emails")
         return EmailLink(self.salt, url_name, pk)
 
 
-# Every SignedLink by its salt: an EmailLink names the one it is made with.
-_SIGNED_LINKS: dict[str, SignedLink] = {}
+# The SignedLinks the worker makes for emails, by salt: an EmailLink names its own. Each
+# is registered when its module is imported, which every app's ready() does.
+_EMAIL_LINKS: dict[str, SignedLink] = {}
 
 
 @dataclass(frozen=True)
@@ -71,4 +78,11 @@ class EmailLink:
     pk: int
 
     def url(self) -> str:
-        return _SIGNED_LINKS[self.salt].url(self.url_name, self.pk)
+        """The link; ValueError for one no SignedLink makes for emails (a row written by
+        hand): the worker gives such an email up after its tries, and signs nothing."""
+        signed = _EMAIL_LINKS.get(self.salt)
+        if signed is None or self.url_name not in signed.email_urls:
+            raise ValueError(f"not a link made for emails: {self.salt} {self.url_name}")
+        if not isinstance(self.pk, int) or isinstance(self.pk, bool):
+            raise ValueError(f"not a row's id: {self.pk!r}")
+        return signed.url(self.url_name, self.pk)

@@ -25,7 +25,10 @@ URL_NAMES = {
     Purpose.VIEW: "events:attendance",
 }
 
-SIGNED = {purpose: SignedLink(f"events.attendance.{purpose}") for purpose in Purpose}
+SIGNED = {
+    purpose: SignedLink(f"events.attendance.{purpose}", email_urls=frozenset({URL_NAMES[purpose]}))
+    for purpose in Purpose
+}
 
 
 def token(attendance: Attendance, purpose: Purpose) -> str:

@@ -14,8 +14,14 @@ CONFIRM_MAX_AGE = timedelta(days=30)
 # Delete and unsubscribe links keep working for as long as anyone keeps the email.
 MANAGE_MAX_AGE = timedelta(days=730)
 
-CONFIRM = SignedLink("petitions.confirm", max_age=CONFIRM_MAX_AGE)
-MANAGE = SignedLink("petitions.manage", max_age=MANAGE_MAX_AGE)
+CONFIRM = SignedLink(
+    "petitions.confirm", max_age=CONFIRM_MAX_AGE, email_urls=frozenset({"petitions:confirm"})
+)
+MANAGE = SignedLink(
+    "petitions.manage",
+    max_age=MANAGE_MAX_AGE,
+    email_urls=frozenset({"petitions:delete", "petitions:updates"}),
+)
 
 
 # The links in a signer's emails, made as the worker renders them (allout.links.EmailLink).

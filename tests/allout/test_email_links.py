@@ -13,7 +13,7 @@ import sys
 import pytest
 from django.utils import translation
 
-from allout import email_context
+from allout import email_context, mail
 from allout.models import OutboxEmail
 from events.models import Attendance
 from petitions import links as petition_links
@@ -83,7 +83,7 @@ def test_a_worker_knows_every_link_once_django_has_started():
     process that has only run django.setup() (a Celery worker) knows all of them."""
     script = (
         "import django; django.setup(); from allout import links; "
-        "print(' '.join(sorted(links._SIGNED_LINKS)))"
+        "print(' '.join(sorted(links._EMAIL_LINKS)))"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "allout.settings"}
     known = subprocess.run(
@@ -92,3 +92,55 @@ def test_a_worker_knows_every_link_once_django_has_started():
     for salt in ("petitions.confirm", "petitions.manage", "events.attendance.cancel"):
         assert salt in known
     assert {"events.attendance.confirm", "events.attendance.view"} <= set(known)
+
+
+def test_the_link_takes_the_emails_language_whatever_language_is_active(client):
+    petition = make_petition()
+    assert client.post(f"/de/petitions/{petition.slug}/sign/", sign_form()).status_code == 302
+    with translation.override("en"):
+        body = rendered().get(kind="petition_confirm").body_text
+    assert re.search(r"https?://[^/\s]+/de/petitions/signature/[^/\s]+/confirm/", body), body
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        ["events.cohost.accept", "events:cohost_accept", 1],  # not a link made for emails
+        ["petitions.manage", "petitions:confirm", 1],  # a URL its salt is not made into
+        ["petitions.manage", "petitions:delete", "1"],  # not a row's id
+        ["petitions.manage", "petitions:delete", True],
+    ],
+)
+def test_a_row_written_by_hand_cannot_have_the_worker_sign_another_link(link):
+    """Someone who can write to the outbox but holds no SECRET_KEY gets no token minted."""
+    row = OutboxEmail.objects.create(
+        kind="petition_confirm",
+        to="someone@example.org",
+        to_canonical="someone@example.org",
+        subject="x",
+        context={"confirm_url": {"$link": link}},
+        language="en",
+    )
+    with pytest.raises(ValueError):
+        email_context.load(row.context)
+    assert mail.deliver(row.pk) is False
+    row.refresh_from_db()
+    assert "not a" in row.last_error and row.body_text == "" and row.sent_at is None
+
+
+def test_a_link_is_made_only_into_the_urls_its_salt_is_made_into_for_emails():
+    with pytest.raises(ValueError):
+        petition_links.MANAGE.email_link("petitions:confirm", 1)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": [{"$link": ["petitions.manage", "petitions:delete", 7]}]},
+        {"a": {"$model": ["events.event", 1]}},
+        {1: "one", "1": "also one"},
+    ],
+)
+def test_a_value_that_would_read_back_as_another_is_refused_wherever_it_is(value):
+    with pytest.raises(TypeError):
+        email_context.dump(value)
