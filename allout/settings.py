@@ -211,6 +211,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "petitions.tasks.purge_unconfirmed_signatures",
         "schedule": crontab(hour=3, minute=30),
     },
+    "purge-withdrawals": {
+        "task": "partners.tasks.purge_withdrawals",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # Reminders are due one day and three hours before each event; a sweep every five
     # minutes sends each at most five minutes late.
     "send-event-reminders": {

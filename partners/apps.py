@@ -8,4 +8,8 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         # drf-spectacular learns how the API key authenticates (its security scheme).
-        from partners import schema  # noqa: F401
+        from partners import schema, services  # noqa: F401
+        from petitions.signals import signatures_withdrawn
+
+        # A signer who leaves is listed for the organization that may have pulled them.
+        signatures_withdrawn.connect(services.record_withdrawals, dispatch_uid="withdrawals")

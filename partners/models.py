@@ -186,3 +186,49 @@ class PullLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.api_key}: {self.slug} ({self.rows})"
+
+
+class Withdrawal(models.Model):
+    """A signature the organization may have pulled that is no longer theirs to keep: its
+    signer deleted it (or all their data) or stopped the author's updates.
+
+    Only the signature's id, which the organization's copy carries as its identifier, and
+    when: nothing of the person stays here. The organization reads them with its key
+    (GET /api/v1/petitions/<slug>/signatures/withdrawn/) and deletes its copies; they are
+    kept WITHDRAWALS_KEPT_DAYS.
+    """
+
+    organization = models.ForeignKey(
+        PartnerOrganization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="withdrawals",
+    )
+    petition = models.ForeignKey(
+        "petitions.Petition",
+        verbose_name=_("petition"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    signature_id = models.PositiveBigIntegerField(_("signature"))
+    withdrawn_at = models.DateTimeField(_("withdrawn"), default=timezone.now)
+
+    class Meta:
+        ordering = ["withdrawn_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["organization", "petition", "withdrawn_at", "id"],
+                name="withdrawal_pull_idx",
+            ),
+            models.Index(fields=["withdrawn_at"], name="withdrawal_age_idx"),
+        ]
+        verbose_name = _("withdrawal")
+        verbose_name_plural = _("withdrawals")
+
+    def __str__(self) -> str:
+        return f"allout:signature-{self.signature_id}"
+
+
+# How long an organization can read a withdrawal: time enough for a weekly sync to miss a
+# few runs. Purged daily after it (partners.tasks).
+WITHDRAWALS_KEPT_DAYS = 90

@@ -120,3 +120,44 @@ SignaturePage = type(
         "_embedded": EmbeddedSignatures(),
     },
 )
+
+
+class WithdrawalResource(serializers.Serializer):
+    identifiers = serializers.SerializerMethodField()
+    withdrawn_date = serializers.DateTimeField(
+        source="withdrawn_at", help_text="When the signer deleted it or stopped updates."
+    )
+
+    def get_identifiers(self, withdrawal) -> list[str]:
+        """The signature's identifiers, as a pull gave them."""
+        return [f"allout:signature-{withdrawal.signature_id}"]
+
+
+class WithdrawnQuery(PullQuery):
+    since = SinceField(
+        required=False,
+        help_text=(
+            "ISO 8601 date and time (e.g. 2026-03-16T09:00:00Z): only signatures withdrawn "
+            "at or after it."
+        ),
+    )
+
+
+EmbeddedWithdrawals = type(
+    "EmbeddedWithdrawals",
+    (serializers.Serializer,),
+    {"osdi:signatures": WithdrawalResource(many=True)},
+)
+WithdrawnPage = type(
+    "WithdrawnPage",
+    (serializers.Serializer,),
+    {
+        "__doc__": "A page of the signatures the organization must delete its copies of.",
+        "total_pages": serializers.IntegerField(),
+        "total_records": serializers.IntegerField(),
+        "page": serializers.IntegerField(),
+        "per_page": serializers.IntegerField(),
+        "_links": PageLinks(),
+        "_embedded": EmbeddedWithdrawals(),
+    },
+)

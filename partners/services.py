@@ -6,15 +6,15 @@ import logging
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from partners.models import ApiKey, PullLog, hash_key
-from petitions.models import Petition, Signature
+from partners.models import WITHDRAWALS_KEPT_DAYS, ApiKey, PullLog, Withdrawal, hash_key
+from petitions.models import Petition, Signature, SignatureQuerySet
 
 # No key, no name and no address in a log line (allout.logs): keys by their prefix, people
 # by their id.
@@ -124,3 +124,64 @@ def pull_signatures(
         per_page=per_page,
     )
     return result
+
+
+@dataclass(frozen=True)
+class WithdrawnPage:
+    """One page of a petition's withdrawals, with the totals its links need."""
+
+    petition: Petition
+    withdrawals: list[Withdrawal]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def total_pages(self) -> int:
+        return math.ceil(self.total / self.per_page)
+
+
+def pull_withdrawals(
+    api_key: ApiKey, slug: str, *, since: datetime | None, page: int, per_page: int
+) -> WithdrawnPage | None:
+    """One page of the signatures of petition `slug` that `api_key`'s organization may have
+    pulled and must now delete, oldest first; None when the organization is not its author.
+
+    Only ids and times: nothing of anyone is handed out, so, unlike a pull, it is not logged.
+    """
+    petition = petition_for_key(api_key, slug)
+    if petition is None:
+        return None
+    withdrawals = Withdrawal.objects.filter(
+        organization=api_key.organization_id, petition=petition
+    ).order_by("withdrawn_at", "pk")
+    if since is not None:
+        withdrawals = withdrawals.filter(withdrawn_at__gte=since)
+    start = (page - 1) * per_page
+    return WithdrawnPage(
+        petition=petition,
+        withdrawals=list(withdrawals[start : start + per_page]),
+        total=withdrawals.count(),
+        page=page,
+        per_page=per_page,
+    )
+
+
+def purge_withdrawals() -> int:
+    """Delete withdrawals older than WITHDRAWALS_KEPT_DAYS; returns how many."""
+    cutoff = timezone.now() - timedelta(days=WITHDRAWALS_KEPT_DAYS)
+    deleted, _ = Withdrawal.objects.filter(withdrawn_at__lt=cutoff).delete()
+    return deleted
+
+
+def record_withdrawals(sender: type, *, signatures: SignatureQuerySet, **kwargs) -> None:
+    """A Withdrawal for each of `signatures` its organization's key could pull, in the
+    transaction that deletes them or withdraws their consent (petitions.signals): the
+    organization learns to delete its copy."""
+    pullable = signatures.confirmed().filter(consent_author=True, shared_with__isnull=False)
+    Withdrawal.objects.bulk_create(
+        Withdrawal(organization_id=organization_id, petition_id=petition_id, signature_id=pk)
+        for pk, petition_id, organization_id in pullable.values_list(
+            "pk", "petition_id", "shared_with_id"
+        )
+    )

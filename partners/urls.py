@@ -11,4 +11,9 @@ urlpatterns = [
         views.PetitionSignatures.as_view(),
         name="petition_signatures",
     ),
+    path(
+        "petitions/<str:slug>/signatures/withdrawn/",
+        views.WithdrawnSignatures.as_view(),
+        name="petition_signatures_withdrawn",
+    ),
 ]

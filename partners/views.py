@@ -19,11 +19,13 @@ from allout.links import absolute_url
 from partners import services
 from partners.authentication import ApiKeyAuthentication, HasApiKey, PerKeyThrottle
 from partners.models import ApiKey
-from partners.serializers import PullQuery, SignaturePage
+from partners.serializers import PullQuery, SignaturePage, WithdrawnPage, WithdrawnQuery
 
 
-def page_body(request: Request, page: services.PulledPage) -> dict:
-    """The OSDI collection page: totals, links to its neighbours, the signers embedded."""
+def page_body(
+    request: Request, page: services.PulledPage | services.WithdrawnPage, items: list
+) -> dict:
+    """The OSDI collection page: totals, links to its neighbours, `items` embedded."""
 
     def link(number: int) -> dict:
         # Only our own parameters go into the links: nothing else the client sent.
@@ -46,7 +48,7 @@ def page_body(request: Request, page: services.PulledPage) -> dict:
         "page": page.page,
         "per_page": page.per_page,
         "_links": links,
-        "_embedded": {"osdi:signatures": page.signatures},
+        "_embedded": {"osdi:signatures": items},
     }
 
 
@@ -94,9 +96,45 @@ class PetitionSignatures(APIView):
         )
         if page is None:
             raise exceptions.NotFound
-        return Response(SignaturePage(page_body(request, page)).data)
+        return Response(SignaturePage(page_body(request, page, page.signatures)).data)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class WithdrawnSignatures(PetitionSignatures):
+    @extend_schema(
+        operation_id="petition_signatures_withdrawn",
+        summary="The signatures the author organization must delete its copies of",
+        description=(
+            "For the petition's author organization only, with its API key. Each confirmed "
+            "signature it could pull whose signer has since deleted it (or all their data) or "
+            "stopped the author's updates, by the identifier the pull gave, oldest first; "
+            "each is listed for 90 days. Delete your copy of each: the signer asked us to."
+        ),
+        parameters=[WithdrawnQuery],
+        responses={
+            200: WithdrawnPage,
+            400: OpenApiResponse(ERROR, description="A bad parameter, named in the answer."),
+            401: OpenApiResponse(ERROR, description="No key, or a wrong or revoked one."),
+            404: OpenApiResponse(ERROR, description="No such petition of the key's organization."),
+            429: OpenApiResponse(ERROR, description="Too many requests with this key."),
+        },
+        tags=["partners"],
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        query = WithdrawnQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        page = services.pull_withdrawals(
+            cast(ApiKey, request.auth),  # HasApiKey let only a key's request in
+            slug,
+            since=data.get("since"),
+            page=data["page"],
+            per_page=data["per_page"],
+        )
+        if page is None:
+            raise exceptions.NotFound
+        return Response(WithdrawnPage(page_body(request, page, page.withdrawals)).data)

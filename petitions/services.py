@@ -25,6 +25,7 @@ from allout.risk import is_high_risk
 from allout.rows import next_id
 from petitions import emails
 from petitions.models import Petition, PetitionCounter, Signature
+from petitions.signals import signatures_withdrawn
 
 # A repeat signature emails its signer again at most this often.
 RESEND_AFTER = timedelta(hours=1)
@@ -169,6 +170,8 @@ def delete_signatures(queryset: QuerySet[Signature]) -> int:
         )
         if not rows:
             return 0
+        withdrawn = Signature.objects.filter(pk__in=[pk for pk, _, _ in rows])
+        signatures_withdrawn.send(Signature, signatures=withdrawn)
         Signature.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
         counted = Counter(
             (petition_id, _shard(pk)) for pk, petition_id, confirmed_at in rows if confirmed_at
@@ -189,10 +192,12 @@ def delete_signature(signature_pk: int) -> bool:
 
 
 def stop_updates(signature_pk: int) -> None:
-    """Withdraw both consents to hear from the author and the campaign."""
-    Signature.objects.filter(pk=signature_pk).update(
-        consent_author=False, shared_with=None, consent_campaign=False
-    )
+    """Withdraw both consents to hear from the author and the campaign; an organization that
+    may have pulled the signer is told to delete its copy (signatures_withdrawn)."""
+    with transaction.atomic():
+        signature = Signature.objects.filter(pk=signature_pk).select_for_update()
+        signatures_withdrawn.send(Signature, signatures=signature)
+        signature.update(consent_author=False, shared_with=None, consent_campaign=False)
 
 
 def purge_unconfirmed(older_than: timedelta) -> int:
