@@ -203,14 +203,20 @@ class Withdrawal(models.Model):
         verbose_name=_("organization"),
         on_delete=models.CASCADE,
         related_name="withdrawals",
+        db_index=False,  # withdrawal_pull_idx leads with it
     )
+    # Protected: a petition whose every signer left cannot be deleted before the
+    # organization had its WITHDRAWALS_KEPT_DAYS to read that.
     petition = models.ForeignKey(
         "petitions.Petition",
         verbose_name=_("petition"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     signature_id = models.PositiveBigIntegerField(_("signature"))
+    # To the minute (partners.services.record_withdrawals): the same moment for the
+    # signatures of one erasure on different petitions would tell an organization that
+    # holds both that they are one person's.
     withdrawn_at = models.DateTimeField(_("withdrawn"), default=timezone.now)
 
     class Meta:

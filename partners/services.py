@@ -145,16 +145,21 @@ def pull_withdrawals(
     api_key: ApiKey, slug: str, *, since: datetime | None, page: int, per_page: int
 ) -> WithdrawnPage | None:
     """One page of the signatures of petition `slug` that `api_key`'s organization may have
-    pulled and must now delete, oldest first; None when the organization is not its author.
+    pulled and must now delete, oldest first; None when the organization is not its author
+    and has none of its withdrawals (authored it before).
 
     Only ids and times: nothing of anyone is handed out, so, unlike a pull, it is not logged.
     """
-    petition = petition_for_key(api_key, slug)
+    # Its author's, or one the organization authored before staff pointed it at another:
+    # the signers it pulled then are still its to delete.
+    petition = Petition.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
     if petition is None:
         return None
     withdrawals = Withdrawal.objects.filter(
         organization=api_key.organization_id, petition=petition
     ).order_by("withdrawn_at", "pk")
+    if petition.author_organization_id != api_key.organization_id and not withdrawals.exists():
+        return None  # as for a petition that does not exist
     if since is not None:
         withdrawals = withdrawals.filter(withdrawn_at__gte=since)
     start = (page - 1) * per_page
@@ -179,8 +184,14 @@ def record_withdrawals(sender: type, *, signatures: SignatureQuerySet, **kwargs)
     transaction that deletes them or withdraws their consent (petitions.signals): the
     organization learns to delete its copy."""
     pullable = signatures.confirmed().filter(consent_author=True, shared_with__isnull=False)
+    now = timezone.now().replace(second=0, microsecond=0)  # see Withdrawal.withdrawn_at
     Withdrawal.objects.bulk_create(
-        Withdrawal(organization_id=organization_id, petition_id=petition_id, signature_id=pk)
+        Withdrawal(
+            organization_id=organization_id,
+            petition_id=petition_id,
+            signature_id=pk,
+            withdrawn_at=now,
+        )
         for pk, petition_id, organization_id in pullable.values_list(
             "pk", "petition_id", "shared_with_id"
         )

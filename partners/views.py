@@ -112,7 +112,10 @@ class WithdrawnSignatures(PetitionSignatures):
             "For the petition's author organization only, with its API key. Each confirmed "
             "signature it could pull whose signer has since deleted it (or all their data) or "
             "stopped the author's updates, by the identifier the pull gave, oldest first; "
-            "each is listed for 90 days. Delete your copy of each: the signer asked us to."
+            "each is listed for 90 days, to the minute. Delete your copy of each: the signer "
+            "asked us to. Ask from the last withdrawn_date you read minus a few minutes: one is "
+            "stamped before its transaction commits. An organization that authored the "
+            "petition before reads those of its signers."
         ),
         parameters=[WithdrawnQuery],
         responses={

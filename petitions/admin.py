@@ -168,12 +168,15 @@ class SignatureAdmin(admin.ModelAdmin):
         ("source", "language"),
         ("created_at", "confirmed_at", "last_emailed_at"),
     ]
-    # What decides the count (petition, confirmation) or who signed (the address) is the
+    # What decides the count (petition, confirmation), who signed (the address) and what
+    # they agreed to (an organization may have pulled them: partners.Withdrawal) is the
     # signer's alone; staff can correct a name or hide a signer from the public list.
     readonly_fields = [
         "petition",
         "email",
         "email_normalized",
+        "consent_author",
+        "consent_campaign",
         "source",
         "created_at",
         "confirmed_at",

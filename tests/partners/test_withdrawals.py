@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import transaction
+from django.db.models import ProtectedError
 
 from allout import privacy
 from partners import services as partner_services
@@ -71,8 +73,9 @@ def test_the_links_in_the_signers_emails_record_it(client, authored_petition, ke
     )
     delete_path = links.delete_link(deleting.pk).url().split("127.0.0.1:8000", 1)[-1]
     updates_path = links.updates_link(stopping.pk).url().split("127.0.0.1:8000", 1)[-1]
-    assert client.post(delete_path).status_code in (200, 302)
+    assert client.post(delete_path).status_code == 200  # "your signature is deleted"
     assert client.post(updates_path).status_code in (200, 302)
+    assert not type(deleting).objects.filter(pk=deleting.pk).exists()
     assert sorted(withdrawn(client, authored_petition, key)) == sorted(
         [ident(deleting), ident(stopping)]
     )
@@ -88,9 +91,13 @@ def test_a_signer_no_key_could_pull_leaves_no_withdrawal(authored_petition):
     )
     for signature in (unconfirmed, not_asked, never_shared):
         petition_services.delete_signature(signature.pk)
-    petition_services.stop_updates(opted_in(authored_petition, email="twice@example.org").pk)
-    petition_services.stop_updates(type(unconfirmed).objects.get(email="twice@example.org").pk)
+    assert not Withdrawal.objects.exists()
+    twice = opted_in(authored_petition, email="twice@example.org")
+    petition_services.stop_updates(twice.pk)
+    petition_services.stop_updates(twice.pk)
     assert Withdrawal.objects.count() == 1  # the second stop found nothing left to withdraw
+    petition_services.delete_signature(twice.pk)
+    assert Withdrawal.objects.count() == 1  # nor did the deletion after it
 
 
 def test_only_the_organization_that_could_pull_reads_them(client, authored_petition, key):
@@ -116,4 +123,50 @@ def test_withdrawals_are_kept_ninety_days():
         petition_services.delete_signature(opted_in(petition, email="new@example.org").pk)
     with time_machine.travel(T0 + timedelta(days=90, minutes=1), tick=False):
         assert partner_services.purge_withdrawals() == 1
-    assert Withdrawal.objects.count() == 1
+    (kept,) = Withdrawal.objects.all()
+    assert kept.withdrawn_at == T0 + timedelta(days=89)
+
+
+def test_the_organization_that_authored_it_before_still_reads_its_signers_withdrawals(client):
+    first, second = make_organization(), make_organization()
+    (_, first_key), (_, second_key) = make_key(first), make_key(second)
+    petition = make_petition(author_organization=first)
+    pulled_by_first = opted_in(petition, email="first@example.org")
+    type(petition).objects.filter(pk=petition.pk).update(author_organization=second)
+    petition.refresh_from_db()
+    pulled_by_second = opted_in(petition, email="second@example.org")
+    assert client.get(withdrawn_url(petition), **bearer(first_key)).status_code == 404  # none yet
+    for signature in (pulled_by_first, pulled_by_second):
+        petition_services.delete_signature(signature.pk)
+    assert withdrawn(client, petition, first_key) == [ident(pulled_by_first)]
+    assert withdrawn(client, petition, second_key) == [ident(pulled_by_second)]
+
+
+def test_an_erasure_is_stamped_to_the_minute_and_rolls_back_with_its_transaction():
+    petition = make_petition(author_organization=make_organization())
+    kept, rolled_back = (
+        opted_in(petition, email="k@example.org"),
+        opted_in(petition, email="r@example.org"),
+    )
+    with time_machine.travel(T0 + timedelta(seconds=42, microseconds=7), tick=False):
+        petition_services.delete_signature(kept.pk)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        petition_services.delete_signature(rolled_back.pk)
+        raise RuntimeError("a later eraser failed")
+    (withdrawal,) = Withdrawal.objects.all()
+    assert withdrawal.signature_id == kept.pk and withdrawal.withdrawn_at == T0
+
+
+def test_staff_cannot_change_what_a_signer_agreed_to(client, staff_user, authored_petition):
+    signature = opted_in(authored_petition)
+    client.force_login(staff_user)
+    page = client.get(f"/admin/petitions/signature/{signature.pk}/change/")
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert "consent_author" not in form.fields and "consent_campaign" not in form.fields
+
+
+def test_a_petition_is_not_deleted_while_its_withdrawals_are_kept(authored_petition):
+    petition_services.delete_signature(opted_in(authored_petition).pk)
+    with pytest.raises(ProtectedError):
+        authored_petition.delete()
