@@ -102,23 +102,31 @@ PageLinks = type(
         "osdi:petition": PullLink(help_text="The petition's public page."),
     },
 )
-EmbeddedSignatures = type(
+
+
+def collection_page(name: str, embedded: str, doc: str, resource: serializers.Serializer) -> type:
+    """An OSDI collection page of `resource`s: `<name>Page`, its items in `<embedded>`."""
+    items = type(embedded, (serializers.Serializer,), {"osdi:signatures": resource})
+    return type(
+        f"{name}Page",
+        (serializers.Serializer,),
+        {
+            "__doc__": doc,
+            "total_pages": serializers.IntegerField(),
+            "total_records": serializers.IntegerField(),
+            "page": serializers.IntegerField(),
+            "per_page": serializers.IntegerField(),
+            "_links": PageLinks(),
+            "_embedded": items(),
+        },
+    )
+
+
+SignaturePage = collection_page(
+    "Signature",
     "EmbeddedSignatures",
-    (serializers.Serializer,),
-    {"osdi:signatures": SignatureResource(many=True)},
-)
-SignaturePage = type(
-    "SignaturePage",
-    (serializers.Serializer,),
-    {
-        "__doc__": "A page of a petition's signers who asked for its author's updates.",
-        "total_pages": serializers.IntegerField(),
-        "total_records": serializers.IntegerField(),
-        "page": serializers.IntegerField(),
-        "per_page": serializers.IntegerField(),
-        "_links": PageLinks(),
-        "_embedded": EmbeddedSignatures(),
-    },
+    "A page of a petition's signers who asked for its author's updates.",
+    SignatureResource(many=True),
 )
 
 
@@ -143,21 +151,9 @@ class WithdrawnQuery(PullQuery):
     )
 
 
-EmbeddedWithdrawals = type(
+WithdrawnPage = collection_page(
+    "Withdrawn",
     "EmbeddedWithdrawals",
-    (serializers.Serializer,),
-    {"osdi:signatures": WithdrawalResource(many=True)},
-)
-WithdrawnPage = type(
-    "WithdrawnPage",
-    (serializers.Serializer,),
-    {
-        "__doc__": "A page of the signatures the organization must delete its copies of.",
-        "total_pages": serializers.IntegerField(),
-        "total_records": serializers.IntegerField(),
-        "page": serializers.IntegerField(),
-        "per_page": serializers.IntegerField(),
-        "_links": PageLinks(),
-        "_embedded": EmbeddedWithdrawals(),
-    },
+    "A page of the signatures the organization must delete its copies of.",
+    WithdrawalResource(many=True),
 )

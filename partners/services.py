@@ -55,10 +55,10 @@ def revoke_keys(queryset: QuerySet[ApiKey], actor: User) -> list[ApiKey]:
 
 @dataclass(frozen=True)
 class PulledPage:
-    """One page of a pull, with the totals its links need."""
+    """One page of a pull (signatures, or withdrawals), with the totals its links need."""
 
     petition: Petition
-    signatures: list[Signature]
+    items: list
     total: int
     page: int
     per_page: int
@@ -107,7 +107,7 @@ def pull_signatures(
         # one ahead of the pages. Accepted: the next pull returns them.
         result = PulledPage(
             petition=petition,
-            signatures=list(signatures[start : start + per_page]),
+            items=list(signatures[start : start + per_page]),
             total=signatures.count(),
             page=page,
             per_page=per_page,
@@ -118,7 +118,7 @@ def pull_signatures(
         petition=petition,
         slug=slug.replace("\x00", "")[:200],
         status=200 if result else 404,
-        rows=len(result.signatures) if result else 0,
+        rows=len(result.items) if result else 0,
         since=since,
         page=page,
         per_page=per_page,
@@ -126,24 +126,9 @@ def pull_signatures(
     return result
 
 
-@dataclass(frozen=True)
-class WithdrawnPage:
-    """One page of a petition's withdrawals, with the totals its links need."""
-
-    petition: Petition
-    withdrawals: list[Withdrawal]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def total_pages(self) -> int:
-        return math.ceil(self.total / self.per_page)
-
-
 def pull_withdrawals(
     api_key: ApiKey, slug: str, *, since: datetime | None, page: int, per_page: int
-) -> WithdrawnPage | None:
+) -> PulledPage | None:
     """One page of the signatures of petition `slug` that `api_key`'s organization may have
     pulled and must now delete, oldest first; None when the organization is not its author
     and has none of its withdrawals (authored it before).
@@ -163,9 +148,9 @@ def pull_withdrawals(
     if since is not None:
         withdrawals = withdrawals.filter(withdrawn_at__gte=since)
     start = (page - 1) * per_page
-    return WithdrawnPage(
+    return PulledPage(
         petition=petition,
-        withdrawals=list(withdrawals[start : start + per_page]),
+        items=list(withdrawals[start : start + per_page]),
         total=withdrawals.count(),
         page=page,
         per_page=per_page,

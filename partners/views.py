@@ -22,10 +22,8 @@ from partners.models import ApiKey
 from partners.serializers import PullQuery, SignaturePage, WithdrawnPage, WithdrawnQuery
 
 
-def page_body(
-    request: Request, page: services.PulledPage | services.WithdrawnPage, items: list
-) -> dict:
-    """The OSDI collection page: totals, links to its neighbours, `items` embedded."""
+def page_body(request: Request, page: services.PulledPage) -> dict:
+    """The OSDI collection page: totals, links to its neighbours, its items embedded."""
 
     def link(number: int) -> dict:
         # Only our own parameters go into the links: nothing else the client sent.
@@ -48,11 +46,17 @@ def page_body(
         "page": page.page,
         "per_page": page.per_page,
         "_links": links,
-        "_embedded": {"osdi:signatures": items},
+        "_embedded": {"osdi:signatures": page.items},
     }
 
 
 ERROR = OpenApiTypes.OBJECT
+ERRORS = {
+    400: OpenApiResponse(ERROR, description="A bad parameter, named in the answer."),
+    401: OpenApiResponse(ERROR, description="No key, or a wrong or revoked one."),
+    404: OpenApiResponse(ERROR, description="No such petition of the key's organization."),
+    429: OpenApiResponse(ERROR, description="Too many requests with this key."),
+}
 
 
 class PetitionSignatures(APIView):
@@ -74,20 +78,18 @@ class PetitionSignatures(APIView):
             "organization is not the author of is a 404, like one that does not exist."
         ),
         parameters=[PullQuery],
-        responses={
-            200: SignaturePage,
-            400: OpenApiResponse(ERROR, description="A bad parameter, named in the answer."),
-            401: OpenApiResponse(ERROR, description="No key, or a wrong or revoked one."),
-            404: OpenApiResponse(ERROR, description="No such petition of the key's organization."),
-            429: OpenApiResponse(ERROR, description="Too many requests with this key."),
-        },
+        responses={200: SignaturePage, **ERRORS},
         tags=["partners"],
     )
     def get(self, request: Request, slug: str) -> Response:
-        query = PullQuery(data=request.query_params)
+        return self.answer(request, slug, PullQuery, services.pull_signatures, SignaturePage)
+
+    def answer(self, request: Request, slug: str, query_class, pull, page_class) -> Response:
+        """`pull`'s page for the query's parameters, as `page_class`; the JSON 404 for None."""
+        query = query_class(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        page = services.pull_signatures(
+        page = pull(
             cast(ApiKey, request.auth),  # HasApiKey let only a key's request in
             slug,
             since=data.get("since"),
@@ -96,7 +98,7 @@ class PetitionSignatures(APIView):
         )
         if page is None:
             raise exceptions.NotFound
-        return Response(SignaturePage(page_body(request, page, page.signatures)).data)
+        return Response(page_class(page_body(request, page)).data)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -118,26 +120,8 @@ class WithdrawnSignatures(PetitionSignatures):
             "petition before reads those of its signers."
         ),
         parameters=[WithdrawnQuery],
-        responses={
-            200: WithdrawnPage,
-            400: OpenApiResponse(ERROR, description="A bad parameter, named in the answer."),
-            401: OpenApiResponse(ERROR, description="No key, or a wrong or revoked one."),
-            404: OpenApiResponse(ERROR, description="No such petition of the key's organization."),
-            429: OpenApiResponse(ERROR, description="Too many requests with this key."),
-        },
+        responses={200: WithdrawnPage, **ERRORS},
         tags=["partners"],
     )
     def get(self, request: Request, slug: str) -> Response:
-        query = WithdrawnQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        page = services.pull_withdrawals(
-            cast(ApiKey, request.auth),  # HasApiKey let only a key's request in
-            slug,
-            since=data.get("since"),
-            page=data["page"],
-            per_page=data["per_page"],
-        )
-        if page is None:
-            raise exceptions.NotFound
-        return Response(WithdrawnPage(page_body(request, page, page.withdrawals)).data)
+        return self.answer(request, slug, WithdrawnQuery, services.pull_withdrawals, WithdrawnPage)
