@@ -22,6 +22,7 @@ class PetitionsConfig(AppConfig):
             labels=services.SIGNATURE_LABELS,
             on_delete=_(
                 "Your signatures are deleted, and each confirmed one comes off its petition's "
-                "count: the petition shows one signature fewer."
+                "count: the petition shows one signature fewer. An organization you let have "
+                "your details is told to delete its copy."
             ),
         )
