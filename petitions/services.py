@@ -170,9 +170,9 @@ def delete_signatures(queryset: QuerySet[Signature]) -> int:
         )
         if not rows:
             return 0
-        withdrawn = Signature.objects.filter(pk__in=[pk for pk, _, _ in rows])
-        signatures_withdrawn.send(Signature, signatures=withdrawn)
-        Signature.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
+        locked = Signature.objects.filter(pk__in=[pk for pk, _, _ in rows])
+        signatures_withdrawn.send(Signature, signatures=locked)
+        locked.delete()
         counted = Counter(
             (petition_id, _shard(pk)) for pk, petition_id, confirmed_at in rows if confirmed_at
         )
