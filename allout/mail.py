@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from datetime import datetime, timedelta
@@ -47,10 +47,11 @@ from smtplib import (
 from typing import Any
 
 import psycopg
-from celery import shared_task
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import DatabaseError, connection, connections, router, transaction
 from django.db.models import F, Model, Q
 from django.db.models.constants import OnConflict
@@ -496,7 +497,7 @@ def queue_rendered(kind: str, message: EmailMultiAlternatives) -> list[OutboxEma
     return rows
 
 
-def publish(*pks: int) -> list[int]:
+def publish(*pks: int, queue: str | None = None) -> list[int]:
     """Hand rows to the workers; returns the pks published. If the broker is down, the
     rest wait for the sweeper.
 
@@ -504,6 +505,8 @@ def publish(*pks: int) -> list[int]:
     ago is not tried again, so a request whose cache calls already timed out does not wait
     for the publish as well, and a sweep stops at the first failure. The published rows are
     marked in one UPDATE, so the sweeper leaves them alone while their tasks wait in the queue.
+    Each task carries up to OUTBOX_TASK_ROWS rows (tasks_of()), to `queue` if given (else
+    the default one).
     """
     published: list[int] = []
     if not pks:
@@ -512,10 +515,12 @@ def publish(*pks: int) -> list[int]:
     try:
         # One producer (and its broker connection) for the whole batch, not one per task.
         with breaker.guard((Exception,)), send_outbox_email.app.producer_or_acquire() as producer:
-            for pk in pks:
+            for task_rows in tasks_of(pks, settings.OUTBOX_TASK_ROWS):
                 # Whatever apply_async raises is the broker's failure (kombu wraps redis's).
-                send_outbox_email.apply_async((pk,), retry=False, producer=producer)
-                published.append(pk)
+                send_outbox_email.apply_async(
+                    task_rows, retry=False, producer=producer, queue=queue
+                )
+                published += task_rows
     except CircuitOpen:
         log.info("Broker skipped after a recent failure; the sweeper will publish the rest")
     except Exception:
@@ -535,6 +540,14 @@ def publish(*pks: int) -> list[int]:
     return published
 
 
+def tasks_of(pks: tuple[int, ...], most: int) -> list[tuple[int, ...]]:
+    """`pks` in as few tasks of at most `most` rows as can be, their sizes as even as can be:
+    23 rows in threes of 8, 8 and 7, for three workers rather than 10, 10, 3."""
+    count = math.ceil(len(pks) / most)
+    size = math.ceil(len(pks) / count) if count else 0
+    return [pks[start : start + size] for start in range(0, len(pks), size or 1)]
+
+
 # A failed send waits 1, 2, 4 ... minutes before its next try, at most an hour; after
 # MAX_ATTEMPTS (about a day of outage) the row is given up on and purged with the sent ones.
 # A 5xx refusal of the email itself gives it up at once (classify_failure).
@@ -548,31 +561,93 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def deliver(pk: int) -> bool:
-    """Send one row unless it was sent, is being sent, or is waiting out a back-off.
+    """Send one row unless it was sent, is being sent, or is waiting out a back-off; whether
+    this call sent it (deliver_many() for one row)."""
+    return deliver_many([pk]) == 1
+
+
+def deliver_many(
+    pks: Sequence[int], *, seconds: float | None = None, queue: str | None = None
+) -> int:
+    """Send the rows of `pks` that are due and that no other worker is sending, in order, on
+    one SMTP connection; returns how many were sent.
 
     A failure is recorded on the row (next try, last error) instead of raised: the sweeper
     is the one retrier, so a mail server that is down for an hour costs one try per row per
     back-off step, not a storm of task retries.
 
-    The claim lasts OUTBOX_CLAIM_SECONDS, longer than the send task's time limits (see
-    settings), so no one takes it over while this send can still finish. Called outside
-    the task (a shell), nothing bounds the send: keep such calls to rows nobody else sends.
+    One UPDATE claims them all (_claim); a claim lasts OUTBOX_CLAIM_SECONDS, longer than
+    the send task's time limits (see settings), so no one takes a row over while this call
+    can still send it, and the rows of a worker that died are freed together once stale.
+    No row is begun after `seconds` (OUTBOX_TASK_SECONDS; the first always is): the rest
+    are released and published again to `queue`, for another worker. Called outside the task (a
+    shell), nothing bounds the sends: keep such calls to rows nobody else sends.
     """
+    if seconds is None:
+        seconds = settings.OUTBOX_TASK_SECONDS
+    started = time.monotonic()
     now = timezone.now()
+    claimed = _claim(pks, now)
+    rows = OutboxEmail.objects.in_bulk(claimed)
+    sent = 0
+    smtp: BaseEmailBackend | None = None
+    try:
+        for index, pk in enumerate(claimed):
+            if index and time.monotonic() - started >= seconds:
+                _release(claimed[index:], now, queue)
+                break
+            row = rows.get(pk)
+            if row is None:  # erased ("delete my data") while we claimed it
+                continue
+            done, smtp = _send_claimed(row, smtp)
+            sent += done
+    finally:
+        if smtp is not None:
+            # The server has every email it accepted: its answer to QUIT changes nothing.
+            with suppress(SMTPException, OSError, SoftTimeLimitExceeded):
+                smtp.close()
+    return sent
+
+
+def _claim(pks: Sequence[int], now: datetime) -> list[int]:
+    """Claim the rows of `pks` that are due() and not claimed by a live worker, in one
+    UPDATE; returns their pks, in the order of `pks`.
+
+    The conditions are the UPDATE's own, so PostgreSQL re-checks them against a claim that
+    a concurrent worker commits first: exactly one worker wins each row.
+    """
     stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
-    # One UPDATE claims the row: PostgreSQL re-checks the WHERE clause after a concurrent
-    # claim commits, so exactly one worker wins.
-    claimed = (
-        OutboxEmail.objects.due(now)
-        .filter(pk=pk)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
-        .update(claimed_at=now, attempts=F("attempts") + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM, {"pks": list(pks), "now": now, "stale": stale})
+        won = {pk for (pk,) in cursor.fetchall()}
+    return [pk for pk in dict.fromkeys(pks) if pk in won]
+
+
+# OutboxEmail.objects.due(now), unclaimed or claimed before `stale`.
+_CLAIM = f"""
+UPDATE {OutboxEmail._meta.db_table} SET claimed_at = %(now)s, attempts = attempts + 1
+WHERE id = ANY(%(pks)s) AND sent_at IS NULL AND failed_at IS NULL
+    AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)
+    AND (claimed_at IS NULL OR claimed_at < %(stale)s)
+RETURNING id
+"""  # noqa: S608  # no value in it: every one is a parameter
+
+
+def _release(pks: list[int], claimed_at: datetime, queue: str | None) -> None:
+    """Give back rows claimed and not begun (the task's time is up): unclaimed, the try not
+    counted, and published again at once; if the broker is down, the relay or the sweeper
+    publishes them."""
+    OutboxEmail.objects.filter(pk__in=pks, claimed_at=claimed_at, sent_at__isnull=True).update(
+        claimed_at=None, published_at=None, attempts=F("attempts") - 1
     )
-    if not claimed:
-        return False
-    row = OutboxEmail.objects.filter(pk=pk).first()
-    if row is None:  # erased ("delete my data") while we claimed it
-        return False
+    publish(*pks, queue=queue)
+
+
+def _send_claimed(
+    row: OutboxEmail, smtp: BaseEmailBackend | None
+) -> tuple[bool, BaseEmailBackend | None]:
+    """Decide, render and send one claimed row: whether it was sent, and the SMTP
+    connection for the next row (None once one failed: the next opens a fresh one)."""
     if row.kind in _DEFERRED:
         try:
             _decide(row)
@@ -581,10 +656,10 @@ def deliver(pk: int) -> bool:
         except Exception as exc:
             log.exception("Deciding deferred outbox row %s failed", row.pk)
             _record_failure(row, exc)
-        return False
+        return False, smtp
     try:
         if not render(row):
-            return False
+            return False, smtp
     except DatabaseError:
         raise  # the database, not the email: the claim goes stale and the sweep retries
     except Exception as exc:
@@ -592,7 +667,7 @@ def deliver(pk: int) -> bool:
         # reason is in the admin for staff.
         log.exception("Rendering outbox email %s failed", row.pk)
         _record_failure(row, exc)
-        return False
+        return False, smtp
     message = EmailMultiAlternatives(
         subject=row.subject,
         body=row.body_text,
@@ -603,23 +678,22 @@ def deliver(pk: int) -> bool:
     )
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")
-    smtp = get_connection()
     try:
-        smtp.open()
+        if smtp is None:
+            smtp = get_connection()
+            smtp.open()
         smtp.send_messages([message])
     except (SMTPException, OSError, SoftTimeLimitExceeded) as exc:
-        with suppress(SMTPException, OSError, SoftTimeLimitExceeded):
-            smtp.close()
+        if smtp is not None:
+            with suppress(SMTPException, OSError, SoftTimeLimitExceeded):
+                smtp.close()
         _record_failure(row, exc)
-        return False
+        return False, None
     # Accepted risk: if the process dies between the server's "250 accepted" and this
     # update, the row is sent again once its claim goes stale. SMTP offers no way to make
-    # the two one step; marking it before the QUIT round trip keeps the gap to one UPDATE.
+    # the two one step; marking it at once keeps the gap to one UPDATE.
     _mark_sent(row)
-    # The server has the email: its answer to QUIT, or a time limit now, changes nothing.
-    with suppress(SMTPException, OSError, SoftTimeLimitExceeded):
-        smtp.close()
-    return True
+    return True, smtp
 
 
 def _mark_sent(row: OutboxEmail) -> None:
@@ -884,14 +958,16 @@ def purge_sent(*, days: int) -> int:
 
 
 # --- Celery tasks (beat runs the last two: CELERY_BEAT_SCHEDULE in settings) ----------------
-@shared_task(acks_late=True)
-def send_outbox_email(pk: int) -> bool:
-    """Send one outbox row; safe to run any number of times.
+@shared_task(acks_late=True, bind=True)
+def send_outbox_email(self: Task, *pks: int) -> int:
+    """Send outbox rows (publish() gives each task up to OUTBOX_TASK_ROWS); safe to run any
+    number of times. Returns how many it sent.
 
     No Celery retries: a failed send is written on the row with its next try, and the
     sweeper below publishes it again when that time comes.
     """
-    return deliver(pk)
+    # What time leaves undone goes back to the queue this task came from.
+    return deliver_many(pks, queue=(self.request.delivery_info or {}).get("routing_key"))
 
 
 @shared_task(acks_late=True)

@@ -248,9 +248,10 @@ else:
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Day of action <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# A worker's claim on the row it sends (allout.mail.deliver) lasts OUTBOX_CLAIM_SECONDS. The
-# send task cannot outlive it: at two thirds of it the send is abandoned (recorded as a
-# timeout, tried again after the back-off) and at five sixths the pool kills the process.
+# A worker's claim on the rows it sends (allout.mail.deliver_many) lasts
+# OUTBOX_CLAIM_SECONDS. The send task cannot outlive it: at two thirds of it the send is
+# abandoned (recorded as a timeout, tried again after the back-off) and at five sixths the
+# pool kills the process.
 # So a claim goes stale only once its sender has finished or is dead, and the sweeper may
 # release it without ever sending an email twice at once. The last sixth (5 s by default)
 # covers the claim's own UPDATE and the clocks of workers on different hosts.
@@ -263,6 +264,13 @@ if EMAIL_TIMEOUT >= OUTBOX_SEND_SOFT_TIME_LIMIT:
         f"EMAIL_TIMEOUT ({EMAIL_TIMEOUT} s) must be shorter than two thirds of "
         f"OUTBOX_CLAIM_SECONDS ({OUTBOX_CLAIM_SECONDS} s)"
     )
+# publish() hands the workers up to OUTBOX_TASK_ROWS rows in one task, split evenly: under
+# load one message, one claim and one SMTP connection serve several emails, and a lone row
+# still goes alone at once. A task starts no new row once OUTBOX_TASK_SECONDS have passed (its
+# first row always) and publishes the rest as a task of their own: it ends well within its
+# time limits, and a warm shutdown waits for it that long at most, plus one send.
+OUTBOX_TASK_ROWS = envint("OUTBOX_TASK_ROWS", 10, minimum=1)
+OUTBOX_TASK_SECONDS = (OUTBOX_SEND_SOFT_TIME_LIMIT - EMAIL_TIMEOUT) / 2
 CELERY_TASK_ANNOTATIONS = {
     "allout.mail.send_outbox_email": {
         "soft_time_limit": OUTBOX_SEND_SOFT_TIME_LIMIT,

@@ -221,19 +221,69 @@ def test_a_refused_recipient_is_named_by_its_code_never_its_address():
     )
 
 
-def take_published_sends() -> list[int]:
-    """Take every task waiting in this test session's queue off the broker: the rows to send.
+def take_published_tasks() -> list[list[int]]:
+    """Take every task waiting in this test session's queue off the broker: each one's rows.
 
     No worker consumes the queue in these tests, so what the code published is still there.
     """
-    pks = []
+    tasks = []
     with celery_app.connection_for_read() as connection:
         channel = connection.default_channel
         while (message := channel.basic_get(os.environ["CELERY_QUEUE"], no_ack=True)) is not None:
             assert message.headers["task"] == "allout.mail.send_outbox_email"
             args, _kwargs, _embed = message.decode()
-            pks.extend(args)
-    return pks
+            tasks.append(args)
+    return tasks
+
+
+def take_published_sends() -> list[int]:
+    """The rows of every task waiting in this test session's queue, taken off the broker."""
+    return [pk for task in take_published_tasks() for pk in task]
+
+
+@pytest.mark.parametrize(
+    ("rows", "most", "sizes"),
+    [(0, 10, []), (1, 10, [1]), (10, 10, [10]), (11, 10, [6, 5]), (23, 10, [8, 8, 7])],
+)
+def test_rows_are_published_in_as_few_even_tasks_as_their_most_allows(rows, most, sizes):
+    pks = tuple(range(100, 100 + rows))
+    tasks = mail.tasks_of(pks, most)
+    assert [len(task) for task in tasks] == sizes
+    assert [pk for task in tasks for pk in task] == list(pks)
+
+
+def test_a_burst_of_rows_goes_to_the_workers_in_tasks_of_several_rows(db, settings):
+    settings.OUTBOX_TASK_ROWS = 10
+    pks = _waiting_rows(23)
+    take_published_tasks()
+    assert mail.publish(*pks) == pks
+    assert take_published_tasks() == [pks[:8], pks[8:16], pks[16:]]
+
+
+def test_a_task_sends_its_rows_in_order_and_skips_those_sent_or_waiting(db):
+    first, sent, backing_off, last = _waiting_rows(4)
+    OutboxEmail.objects.filter(pk=sent).update(sent_at=timezone.now())
+    OutboxEmail.objects.filter(pk=backing_off).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=1)
+    )
+    assert mail.deliver_many([last, first, sent, backing_off]) == 2
+    sent_to = [message.to for message in django_mail.outbox]
+    assert sent_to == [["r3@example.org"], ["r0@example.org"]]
+    assert mail.deliver_many([first, last]) == 0  # sent already: never twice
+
+
+def test_a_task_whose_time_is_up_hands_the_rows_it_has_not_begun_back(db):
+    pks = _waiting_rows(3)
+    take_published_tasks()
+    assert mail.deliver_many(pks, seconds=0) == 1  # the first row always goes
+    rows = OutboxEmail.objects.in_bulk(pks)
+    assert rows[pks[0]].is_sent() and rows[pks[0]].attempts == 1
+    for pk in pks[1:]:  # unclaimed, the try not counted, and published again at once
+        assert rows[pk].sent_at is None and rows[pk].claimed_at is None
+        assert rows[pk].attempts == 0 and rows[pk].published_at is not None
+    assert take_published_tasks() == [pks[1:]]
+    assert mail.deliver_many(pks[1:]) == 2
+    assert len(django_mail.outbox) == 3
 
 
 def test_the_sweeper_requeues_unsent_rows_but_not_ones_being_sent(db):

@@ -186,3 +186,38 @@ def test_staff_find_given_up_emails_in_the_outbox_with_their_reason(client, staf
     assert "given up" in content  # the filter
     assert "550 5.1.1 User unknown (RCPT TO)" in content
     assert "nobody@example.org" in content and "reader@example.org" not in content
+
+
+class ConnectionCountingSink(FaultySink):
+    """A faulty sink that keeps the SMTP session of every address it was given: one session
+    per connection the sender opened."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.sessions: list[object] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if not any(known is session for known in self.sessions):
+            self.sessions.append(session)
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+
+def test_a_task_sends_its_rows_on_one_connection_and_a_refusal_costs_only_its_own_row(db, serve):
+    refused = "reader2@example.org"
+    sink = serve(
+        ConnectionCountingSink(
+            rcpt=lambda address: "451 4.3.0 Try again later" if address == refused else None
+        )
+    )
+    recipients = [f"reader{n}@example.org" for n in range(6)]
+    pks = [mail.queue("test_message", to, {}).pk for to in recipients]
+
+    assert mail.deliver_many(pks) == 5
+    assert [message["To"] for message in sink.messages] == [
+        to for to in recipients if to != refused
+    ]
+    # The two before the refusal on the first connection; after it, a fresh one for the rest.
+    assert len(sink.sessions) == 2
+    row = OutboxEmail.objects.get(to=refused)
+    assert row.sent_at is None and row.next_attempt_at is not None
+    assert row.last_error == "451 4.3.0 Try again later (RCPT TO)"

@@ -4,7 +4,9 @@ SIGKILL leaves its claims behind, and the sweeper frees them once they go stale.
 Each test runs its own Celery worker (prefork, 2 processes, in a process group of its own,
 as honcho, systemd or a container runtime start it) on a queue of its own, sending to an
 SMTP sink that takes half a second per message, so sends are in flight when the signal
-comes. The claim is shortened to a few seconds for the run, as OUTBOX_CLAIM_SECONDS allows.
+comes. The claim is shortened to a few seconds for the run, as OUTBOX_CLAIM_SECONDS allows,
+and with it the time a task may start new rows (OUTBOX_TASK_SECONDS, half a second): each
+task of TASK_ROWS rows sends one or two and hands the rest back to the queue.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 CLAIM_SECONDS = 6  # the worker's time limits: 4 s soft, 5 s hard
 EMAILS = 10
+TASK_ROWS = 3  # what this process publishes: tasks of 3, 3, 3 and 1 rows
 
 
 class SlowSink(Sink):
@@ -64,6 +67,7 @@ def queue_name(settings, relay_paused) -> Iterator[str]:
     default = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = name
     settings.OUTBOX_CLAIM_SECONDS = CLAIM_SECONDS
+    settings.OUTBOX_TASK_ROWS = TASK_ROWS
     yield name
     celery_app.conf.task_default_queue = default
     with celery_app.connection_for_write() as connection:
@@ -121,10 +125,17 @@ def queue_emails() -> list[int]:
 
 
 def in_flight() -> set[int]:
-    """The rows a worker has claimed and not yet marked sent."""
+    """The rows a worker has claimed and not yet marked sent: the one each task is sending,
+    and those after it in the task."""
     return set(
         OutboxEmail.objects.unsent().filter(claimed_at__isnull=False).values_list("pk", flat=True)
     )
+
+
+def tasks_in_flight() -> int:
+    """How many tasks hold claims (each claims its rows in one UPDATE, at one time)."""
+    claims = OutboxEmail.objects.unsent().filter(claimed_at__isnull=False)
+    return claims.values("claimed_at").distinct().count()
 
 
 def unsent() -> set[int]:
@@ -132,14 +143,15 @@ def unsent() -> set[int]:
 
 
 def wait_for_sends_in_flight(sink: Sink) -> set[int]:
-    """Once a few emails are through, the two being sent right now (one per pool process)."""
+    """Once a few emails are through, the rows claimed by the two tasks being run right now
+    (one per pool process)."""
     wait_until(lambda: len(sink.messages) >= 2, message="the first emails")
 
     def both() -> set[int] | None:
         held = in_flight()
-        return held if len(held) == 2 else None
+        return held if tasks_in_flight() == 2 else None
 
-    return wait_until(both, message="two sends in flight")
+    return wait_until(both, message="two tasks in flight")
 
 
 def deliveries(sink: Sink) -> Counter[str]:
@@ -157,7 +169,10 @@ def test_sigterm_to_every_process_lets_each_email_being_sent_finish_and_be_marke
     assert worker.wait(timeout=30) == 0  # a warm shutdown
 
     rows = OutboxEmail.objects.in_bulk(pks)
-    assert all(rows[pk].sent_at is not None for pk in interrupted)
+    # Each row the two tasks held was sent and marked sent, or handed back unclaimed (with
+    # its try not counted) for the next worker: none waits for its claim to go stale.
+    assert all(rows[pk].sent_at is not None or rows[pk].claimed_at is None for pk in interrupted)
+    assert any(rows[pk].sent_at is not None for pk in interrupted)
     sent = {row.to for row in rows.values() if row.sent_at is not None}
     assert deliveries(slow_sink) == Counter(sent)  # each sent once, each marked sent
     assert len(sent) < EMAILS  # the rest waited in the queue for the next worker
