@@ -5,8 +5,8 @@ request never talks to the broker. A trigger on the outbox's INSERT (migration 0
 when that transaction commits, and the relay (`relay()`, run by `manage.py outbox_relay`)
 publishes the row's `send_outbox_email` task at once. If the relay or the broker is down,
 the row waits for `requeue_unsent()`, which Celery beat runs every OUTBOX_SWEEP_SECONDS.
-`deliver()` sends a row at most once, however many times its task runs and however many
-workers race for it; a worker that dies mid-send leaves a claim the next sweep frees once
+`deliver_many()` sends each row at most once, however many times its task runs and however
+many workers race for it; a worker that dies mid-send leaves a claim the next sweep frees once
 it is stale.
 
 `queue()` writes an email in the language its caller names, the recipient's (stored with
@@ -541,11 +541,18 @@ def publish(*pks: int, queue: str | None = None) -> list[int]:
 
 
 def tasks_of(pks: tuple[int, ...], most: int) -> list[tuple[int, ...]]:
-    """`pks` in as few tasks of at most `most` rows as can be, their sizes as even as can be:
-    23 rows in threes of 8, 8 and 7, for three workers rather than 10, 10, 3."""
+    """`pks` in as few tasks of at most `most` rows as can be, in order, their sizes one
+    apart at most: 23 rows as 8, 8 and 7, for three workers at once rather than 10, 10, 3."""
     count = math.ceil(len(pks) / most)
-    size = math.ceil(len(pks) / count) if count else 0
-    return [pks[start : start + size] for start in range(0, len(pks), size or 1)]
+    if not count:
+        return []
+    size, larger = divmod(len(pks), count)
+    tasks, start = [], 0
+    for number in range(count):
+        end = start + size + (number < larger)
+        tasks.append(pks[start:end])
+        start = end
+    return tasks
 
 
 # A failed send waits 1, 2, 4 ... minutes before its next try, at most an hour; after
@@ -588,23 +595,31 @@ def deliver_many(
     started = time.monotonic()
     now = timezone.now()
     claimed = _claim(pks, now)
-    rows = OutboxEmail.objects.in_bulk(claimed)
     sent = 0
     smtp: BaseEmailBackend | None = None
+    index = 0
     try:
-        for index, pk in enumerate(claimed):
+        for index, pk in enumerate(claimed):  # the except below reads `index`
             if index and time.monotonic() - started >= seconds:
                 _release(claimed[index:], now, queue)
                 break
-            row = rows.get(pk)
-            if row is None:  # erased ("delete my data") while we claimed it
+            # Read just before its send, not with the claim: a row erased meanwhile ("delete
+            # my data", a relayed message's sender) is not sent.
+            row = OutboxEmail.objects.filter(pk=pk).first()
+            if row is None:
                 continue
             done, smtp = _send_claimed(row, smtp)
             sent += done
+    except BaseException:
+        # The database failed, or a time limit came outside a send: the rows not begun go
+        # back now rather than once their claims are stale, if the database lets us.
+        with suppress(Exception):
+            _release(claimed[index + 1 :], now, queue)
+        raise
     finally:
         if smtp is not None:
             # The server has every email it accepted: its answer to QUIT changes nothing.
-            with suppress(SMTPException, OSError, SoftTimeLimitExceeded):
+            with suppress(*_SEND_ERRORS):
                 smtp.close()
     return sent
 
@@ -635,12 +650,21 @@ RETURNING id
 
 def _release(pks: list[int], claimed_at: datetime, queue: str | None) -> None:
     """Give back rows claimed and not begun (the task's time is up): unclaimed, the try not
-    counted, and published again at once; if the broker is down, the relay or the sweeper
-    publishes them."""
+    counted, and published again at once to `queue` (the routing key the task came with:
+    its queue's name, with the default exchange). Still marked published meanwhile, so the
+    relay leaves them to this; those the broker does not take are marked unpublished, for
+    the relay or the sweeper."""
+    if not pks:
+        return
     OutboxEmail.objects.filter(pk__in=pks, claimed_at=claimed_at, sent_at__isnull=True).update(
-        claimed_at=None, published_at=None, attempts=F("attempts") - 1
+        claimed_at=None, attempts=F("attempts") - 1
     )
-    publish(*pks, queue=queue)
+    published = set(publish(*pks, queue=queue))
+    unpublished = [pk for pk in pks if pk not in published]
+    if unpublished:
+        OutboxEmail.objects.filter(pk__in=unpublished, claimed_at__isnull=True).update(
+            published_at=None
+        )
 
 
 def _send_claimed(
@@ -678,22 +702,45 @@ def _send_claimed(
     )
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")
+    reused = smtp is not None
     try:
-        if smtp is None:
-            smtp = get_connection()
-            smtp.open()
-        smtp.send_messages([message])
-    except (SMTPException, OSError, SoftTimeLimitExceeded) as exc:
-        if smtp is not None:
-            with suppress(SMTPException, OSError, SoftTimeLimitExceeded):
-                smtp.close()
-        _record_failure(row, exc)
-        return False, None
+        smtp = _sent_on(smtp, message)
+    except _SEND_ERRORS as exc:
+        if not reused or isinstance(exc, SoftTimeLimitExceeded):
+            _record_failure(row, exc)
+            return False, None
+        # The connection kept from the row before may have failed for its own sake (the
+        # server closed it, or takes so many messages per connection): once more on a
+        # fresh one, whose answer is about this email.
+        try:
+            smtp = _sent_on(None, message)
+        except _SEND_ERRORS as exc:
+            _record_failure(row, exc)
+            return False, None
     # Accepted risk: if the process dies between the server's "250 accepted" and this
     # update, the row is sent again once its claim goes stale. SMTP offers no way to make
     # the two one step; marking it at once keeps the gap to one UPDATE.
     _mark_sent(row)
     return True, smtp
+
+
+# What a send may raise: the server's answers, the network, the task's soft time limit.
+_SEND_ERRORS = (SMTPException, OSError, SoftTimeLimitExceeded)
+
+
+def _sent_on(smtp: BaseEmailBackend | None, message: EmailMultiAlternatives) -> BaseEmailBackend:
+    """Send `message` on `smtp` (a new connection if None) and return the connection; on a
+    failure, close it and raise."""
+    if smtp is None:
+        smtp = get_connection()
+    try:
+        smtp.open()  # nothing to do on a connection already open
+        smtp.send_messages([message])
+    except _SEND_ERRORS:
+        with suppress(*_SEND_ERRORS):
+            smtp.close()
+        raise
+    return smtp
 
 
 def _mark_sent(row: OutboxEmail) -> None:
@@ -826,9 +873,9 @@ def _queue_is_empty() -> bool:
     """Whether no send task waits in the broker's queue; False when the broker cannot say.
 
     Through the broker's circuit breaker, like publish(). A live worker holds at most one
-    task per process beyond the one it sends (CELERY_WORKER_PREFETCH_MULTIPLIER 1), and a
-    send ends within OUTBOX_CLAIM_SECONDS (the task's time limits), so a task older than
-    that and neither waiting nor claimed is lost.
+    task per process beyond the one it runs (CELERY_WORKER_PREFETCH_MULTIPLIER 1), and a
+    task ends within OUTBOX_CLAIM_SECONDS (its time limits), so a task older than that and
+    neither waiting nor claimed is lost.
     """
     name = settings.CELERY_TASK_DEFAULT_QUEUE
     try:

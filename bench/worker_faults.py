@@ -162,6 +162,12 @@ def claimed_unsent() -> set[int]:
     return set(rows().unsent().filter(claimed_at__isnull=False).values_list("pk", flat=True))
 
 
+def tasks_in_flight() -> int:
+    """How many tasks hold claims: each claims its rows (up to OUTBOX_TASK_ROWS) at once."""
+    claims = rows().unsent().filter(claimed_at__isnull=False)
+    return claims.values("claimed_at").distinct().count()
+
+
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
@@ -224,13 +230,16 @@ def sigterm_run(emails: int, timeout: float) -> dict[str, str]:
         worker = start_worker(url, "stopped")
         processes.append(worker)
         queue_emails(emails)
-        wait(lambda: sink.total() >= 4 and len(claimed_unsent()) == 2, timeout, "sends in flight")
+        wait(lambda: sink.total() >= 4 and tasks_in_flight() == 2, timeout, "sends in flight")
         held = claimed_unsent()
         signalled = time.monotonic()
         os.killpg(worker.pid, signal.SIGTERM)
         exitcode = worker.wait(timeout=timeout)
         stopping = time.monotonic() - signalled
         marked = rows().filter(pk__in=held).exclude(sent_at=None).count()
+        # The rows a task held and had not begun when its time was up: unclaimed, untried.
+        handed_back = rows().filter(pk__in=held, sent_at=None, claimed_at=None).count()
+        still_claimed = rows().filter(pk__in=held, sent_at=None).exclude(claimed_at=None).count()
         processes.append(start_worker(url, "next"))
         wait(lambda: not rows().unsent().exists(), timeout, "every row sent", interval=0.2)
         wait(lambda: sink.total() >= emails, 10, "the sink to count every email")
@@ -239,10 +248,11 @@ def sigterm_run(emails: int, timeout: float) -> dict[str, str]:
             "run": f"SIGTERM to every process, {emails} emails, 0.5 s per email",
             "delivered": f"{len(sink.received)} of {emails}",
             "duplicates": str(duplicates(sink)),
-            "in flight at the signal": f"{len(held)} claimed",
+            "in flight at the signal": f"{len(held)} claimed by 2 tasks",
             "in-flight rows": (
-                f"{marked} of {len(held)} marked sent before the exit "
-                f"(exit code {exitcode} after {stopping:.1f} s); {tried_twice} rows tried twice"
+                f"{marked} of {len(held)} marked sent before the exit, {handed_back} handed "
+                f"back untried, {still_claimed} left claimed (exit code {exitcode} after "
+                f"{stopping:.1f} s); {tried_twice} rows tried twice"
             ),
             "all sent after": "the next worker",
         }

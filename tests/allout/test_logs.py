@@ -283,7 +283,9 @@ class RefusingServer:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_logs_a_refused_email_without_its_link_or_address(tmp_path: Path, stopping):
+def test_the_worker_logs_a_refused_email_without_its_link_or_address(
+    tmp_path: Path, stopping, relay_paused
+):
     data_url = privacy.data_request_url("masha@example.org")
     smtp = Controller(
         RefusingServer(f"Message rejected: {data_url} is listed"),

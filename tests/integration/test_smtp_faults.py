@@ -4,11 +4,13 @@ server's reason for staff to read and no address in it."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+from django.db import connection
 from django.utils import timezone
 
 from allout import mail
@@ -216,8 +218,66 @@ def test_a_task_sends_its_rows_on_one_connection_and_a_refusal_costs_only_its_ow
     assert [message["To"] for message in sink.messages] == [
         to for to in recipients if to != refused
     ]
-    # The two before the refusal on the first connection; after it, a fresh one for the rest.
-    assert len(sink.sessions) == 2
+    # The first connection until the refusal, the refused row once more on a fresh one
+    # (refused again: its answer, not the old connection's), and a third for the rest.
+    assert len(sink.sessions) == 3
     row = OutboxEmail.objects.get(to=refused)
-    assert row.sent_at is None and row.next_attempt_at is not None
+    assert row.sent_at is None and row.next_attempt_at is not None and row.attempts == 1
     assert row.last_error == "451 4.3.0 Try again later (RCPT TO)"
+
+
+class OneMessagePerConnectionSink(ConnectionCountingSink):
+    """Refuses a second message on a connection, as servers that limit messages per
+    connection do (with a 4xx or, some, a 5xx)."""
+
+    def __init__(self, answer: str) -> None:
+        super().__init__()
+        self.answer = answer
+        self.served: list[object] = []
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if any(known is session for known in self.served):
+            return self.answer
+        self.served.append(session)
+        return await super().handle_MAIL(server, session, envelope, address, mail_options)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["421 4.7.0 Too many messages, closing", "554 5.7.0 Too many messages on this connection"],
+)
+def test_a_connection_refused_for_its_own_sake_costs_no_email_a_try(db, serve, answer):
+    sink = serve(OneMessagePerConnectionSink(answer))
+    recipients = [f"reader{n}@example.org" for n in range(4)]
+    pks = [mail.queue("test_message", to, {}).pk for to in recipients]
+
+    assert mail.deliver_many(pks) == 4  # each refused on the kept connection, sent on a new one
+    assert sorted(message["To"] for message in sink.messages) == recipients
+    assert len(sink.sessions) == 4
+    rows = OutboxEmail.objects.all()
+    assert all(row.is_sent() and row.attempts == 1 and row.last_error == "" for row in rows)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_erased_while_its_task_sends_the_one_before_is_not_sent(serve):
+    first, erased = (mail.queue("test_message", f"r{n}@example.org", {}) for n in range(2))
+
+    class ErasingSink(FaultySink):
+        """Deletes the second row while it takes the first message, as the data page's
+        "delete my data" would between two sends of one task."""
+
+        async def handle_DATA(self, server, session, envelope):
+            await asyncio.to_thread(_erase, erased.pk)
+            return await super().handle_DATA(server, session, envelope)
+
+    sink = serve(ErasingSink())
+    assert mail.deliver_many([first.pk, erased.pk]) == 1
+    assert [message["To"] for message in sink.messages] == ["r0@example.org"]
+    assert not OutboxEmail.objects.filter(pk=erased.pk).exists()
+
+
+def _erase(pk: int) -> None:
+    try:
+        OutboxEmail.objects.filter(pk=pk).delete()
+    finally:
+        connection.close()  # this thread's own
