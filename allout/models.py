@@ -104,8 +104,9 @@ class OutboxEmail(models.Model):
     # Set by the worker that is sending the row; a stale claim means that worker died.
     claimed_at = models.DateTimeField(null=True, blank=True)
     # When its task was last handed to the broker: the sweeper skips a row whose task is
-    # still waiting in the queue (OUTBOX_REPUBLISH_SECONDS). No index of its own: the
-    # sweeper walks outbox_unsent_idx in created_at order and filters on this as it goes.
+    # still waiting in the queue (OUTBOX_REPUBLISH_SECONDS); it walks outbox_unsent_idx in
+    # created_at order and filters on this as it goes. The relay finds the rows never
+    # published through outbox_unpublished_idx.
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
@@ -134,8 +135,24 @@ class OutboxEmail(models.Model):
                 name="outbox_unsent_idx",
                 condition=Q(sent_at__isnull=True, failed_at__isnull=True),
             ),
-            # purge_sent_email: sent rows older than the retention period.
-            models.Index(fields=["sent_at"], name="outbox_sent_idx"),
+            # The relay (publish_new): rows never handed to the workers, by id. Empty again
+            # moments after each INSERT, however many rows wait for a worker or a back-off.
+            models.Index(
+                fields=["id"],
+                name="outbox_unpublished_idx",
+                condition=Q(
+                    published_at__isnull=True,
+                    claimed_at__isnull=True,
+                    next_attempt_at__isnull=True,
+                    sent_at__isnull=True,
+                    failed_at__isnull=True,
+                ),
+            ),
+            # purge_sent_email: sent rows older than the retention period. Of sent rows only:
+            # a new row costs this index nothing until it is sent.
+            models.Index(
+                fields=["sent_at"], name="outbox_sent_idx", condition=Q(sent_at__isnull=False)
+            ),
             # purge_sent_email: rows given up on, older than the retention period.
             models.Index(
                 fields=["failed_at"], name="outbox_failed_idx", condition=Q(failed_at__isnull=False)
