@@ -597,24 +597,27 @@ def deliver_many(
     claimed = _claim(pks, now)
     sent = 0
     smtp: BaseEmailBackend | None = None
-    index = 0
+    not_begun = claimed  # what an error hands back: never the row being sent
     try:
-        for index, pk in enumerate(claimed):  # the except below reads `index`
+        for index, pk in enumerate(claimed):
             if index and time.monotonic() - started >= seconds:
-                _release(claimed[index:], now, queue)
+                _release(not_begun, now, queue)
+                not_begun = []
                 break
             # Read just before its send, not with the claim: a row erased meanwhile ("delete
             # my data", a relayed message's sender) is not sent.
             row = OutboxEmail.objects.filter(pk=pk).first()
             if row is None:
                 continue
+            not_begun = claimed[index + 1 :]
             done, smtp = _send_claimed(row, smtp)
             sent += done
     except BaseException:
         # The database failed, or a time limit came outside a send: the rows not begun go
-        # back now rather than once their claims are stale, if the database lets us.
+        # back now rather than once their claims are stale, if the database lets us. The
+        # row being sent keeps its claim: the server may have it.
         with suppress(Exception):
-            _release(claimed[index + 1 :], now, queue)
+            _release(not_begun, now, queue)
         raise
     finally:
         if smtp is not None:
@@ -918,9 +921,10 @@ def relay() -> None:
     """Publish every new outbox row as soon as its transaction commits; never returns.
 
     Run by `manage.py outbox_relay`, as a process of its own. It LISTENs for the outbox's
-    INSERT trigger and, at each notification, publishes every due row not yet published
+    INSERT trigger and, at each notification, publishes every row never published
     (publish_new): one sweep takes a whole burst of signatures, and the rows stored while
-    the relay or the broker was down go with the first sweep after. At most every
+    the relay or the broker was down go with the first sweep after. A row tried before
+    (its back-off ended, its claim released) waits for the whole sweep. At most every
     OUTBOX_RELAY_POLL_SECONDS, and that often without a notification, it sweeps whole
     (requeue_unsent, with no age), so a broker that comes back is used within that time.
     A lost database connection is opened again; the beat sweeper publishes whatever the

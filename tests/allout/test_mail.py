@@ -500,3 +500,16 @@ def test_the_relays_query_reads_only_the_index_of_rows_never_published(db):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(line for (line,) in cursor.fetchall())
     assert "outbox_unpublished_idx" in plan
+
+
+def test_the_relay_publishes_rows_never_tried_and_leaves_a_back_off_that_ended_to_the_sweep(db):
+    new, tried = _waiting_rows(2)
+    # Tried once and failed, its back-off over: what _record_failure leaves, a minute on.
+    OutboxEmail.objects.filter(pk=tried).update(
+        attempts=1, next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    take_published_sends()
+    assert mail.publish_new() == 1
+    assert take_published_sends() == [new]
+    assert mail.requeue_unsent(older_than=timedelta(0)) == 1  # the sweep the relay also runs
+    assert take_published_sends() == [tried]

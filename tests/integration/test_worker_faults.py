@@ -56,10 +56,16 @@ class SlowSink(Sink):
         if self.holding.is_set():
             with self._lock:
                 self.held[id(session)] = envelope.rcpt_tos[0]
-            while self.holding.is_set():
-                await asyncio.sleep(0.01)
-            with self._lock:
-                del self.held[id(session)]
+            try:
+                while self.holding.is_set():
+                    if server.transport is None or server.transport.is_closing():
+                        # The sender gave up waiting (its EMAIL_TIMEOUT): not a send in
+                        # flight any more, and not a message taken.
+                        return "421 4.4.2 Closing: the client went away"
+                    await asyncio.sleep(0.01)
+            finally:
+                with self._lock:
+                    del self.held[id(session)]
         return await super().handle_DATA(server, session, envelope)
 
     def kept_waiting(self) -> set[str]:
