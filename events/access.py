@@ -47,9 +47,9 @@ def get_event_to_rsvp(user: User | AnonymousUser, slug: str) -> Event:
     longer taking sign-ups") loads it whole with get_event_for_viewer.
 
     For a visitor who is not logged in (nearly every sign-up), from the cache under the
-    map's version, which every saved event and every change of the high-risk list bumps:
-    a cancelled or unpublished event stops taking sign-ups at once. A slug with no public
-    event is not kept.
+    map's version, which every saved public event (one approved, or approved until this
+    save) and every change of the high-risk list bump: a cancelled or unpublished event
+    stops taking sign-ups at once. A slug with no public event is not kept.
     """
     if user.is_authenticated:
         return get_object_or_404(Event.objects.visible_to(user).only(*RSVP_FIELDS), slug=slug)

@@ -335,9 +335,22 @@ class Event(models.Model):
         instance = super().from_db(db, field_names, values)
         point = instance.__dict__.get("point")
         instance._stored_point = point.clone() if point is not None else None
+        instance._stored_status = instance.__dict__.get("status")  # None: not loaded
         return instance
 
     _stored_point: Point | None = None
+    # The status as last read or saved ("" for an event never saved): whether a save can
+    # change what the public pages show (events.finder.mapdata).
+    _stored_status: str | None = ""
+
+    def may_change_public_pages(self) -> bool:
+        """Whether saving or deleting this event may change a public page: it is approved,
+        or was when read (or its status was not read). A pending event's registration or
+        edits change none, and must not show in their caches' timing."""
+        approved = self.Status.APPROVED
+        # From __dict__: a status not loaded is not read now (after a delete it cannot be).
+        status = self.__dict__.get("status")
+        return status in (approved, None) or self._stored_status in (approved, None)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

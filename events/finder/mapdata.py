@@ -1,9 +1,10 @@
 """The public map's data: every approved upcoming event as compact GeoJSON, cached and gzipped,
 and the home page's numbers of events and cities.
 
-Built at most once per change: the cache keys carry a version that any saved or deleted
-event bumps (after its transaction commits), and the entries expire when the first event in
-them ends, so the map never shows an event that is over for long.
+Built at most once per change: the cache keys carry a version that saving or deleting an
+event the public may see bumps (after its transaction commits; a pending one bumps nothing),
+and the entries expire when the first event in them ends, so the map never shows an event
+that is over for long.
 
 Each feature holds only public data: the public point (approximate where the organizer hid
 the exact one), the page's URL, the title, city, kind and local start time. Short property
@@ -34,7 +35,7 @@ from allout.models import Campaign
 from events.finder import queries
 from events.models import Event
 
-VERSION = "events:map"  # allout.cache.version(): any saved or deleted event bumps it
+VERSION = "events:map"  # allout.cache.version(): saving or deleting a public event bumps it
 DATA_KEY = "events:map:geojson:{version}:{scope}:{encoding}"
 COUNTS_KEY = "events:map:counts:{version}:{campaign}"
 # Even with no event ending soon, rebuild at least this often (a bulk update skips signals).
@@ -172,7 +173,14 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
 
 @receiver(post_save, sender=Event, dispatch_uid="events.mapdata.event_saved")
 @receiver(post_delete, sender=Event, dispatch_uid="events.mapdata.event_deleted")
-def _event_changed(sender, **kwargs) -> None:
+def _event_changed(sender, instance: Event, **kwargs) -> None:
+    # Only for a change the public may see: a registration waiting for moderation (a hidden
+    # point, a high-risk city) must not make the next map request slower, telling someone
+    # who polls it that an event was just registered.
+    public = instance.may_change_public_pages()
+    instance._stored_status = instance.__dict__.get("status")
+    if not public:
+        return
     # After commit: bumping before it would let a request rebuild from the old rows under the
     # new version and keep them. Code that changes events with QuerySet.update() (no signal)
     # calls forget() itself; MAX_AGE_SECONDS bounds what it might miss.

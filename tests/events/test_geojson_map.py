@@ -105,6 +105,35 @@ def test_the_cache_is_dropped_only_once_the_change_commits(
     assert callbacks.count(mapdata.forget) == 1
 
 
+def test_a_pending_event_registered_or_edited_leaves_the_public_caches_alone(
+    db, django_capture_on_commit_callbacks
+):
+    # Someone polling the map must not learn from a slower answer that an event was just
+    # registered (a hidden point, say), nor edited while it waits for moderation.
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        event = make_event(slug="waiting", status=Event.Status.PENDING)
+        event.title = "Still waiting"
+        event.save()
+        Event.objects.get(pk=event.pk).save()  # as read again by the organizer's form
+    assert callbacks.count(mapdata.forget) == 0
+
+    cases = [  # each a change the public pages show
+        ("approved", lambda e: setattr(e, "status", Event.Status.APPROVED)),
+        ("edited while approved", lambda e: setattr(e, "title", "On the square")),
+        ("cancelled", lambda e: setattr(e, "status", Event.Status.CANCELLED)),
+    ]
+    for label, change in cases:
+        event = Event.objects.get(pk=event.pk)
+        change(event)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            event.save()
+        assert callbacks.count(mapdata.forget) == 1, label
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        Event.objects.get(pk=event.pk).save()  # cancelled, read as cancelled: not public
+        Event.objects.only("pk").get(pk=event.pk).delete()  # its status not read: assumed
+    assert callbacks.count(mapdata.forget) == 1
+
+
 def test_the_cached_map_expires_when_its_first_event_ends(db):
     soon = timezone.now() + datetime.timedelta(seconds=90)
     make_event(slug="soon", starts_at=soon - datetime.timedelta(hours=1), ends_at=soon)
