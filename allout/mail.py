@@ -53,7 +53,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import DatabaseError, connection, connections, router, transaction
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import F, Model, Q
 from django.db.models.constants import OnConflict
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -977,26 +977,12 @@ def _notified(listener: psycopg.Connection, *, timeout: float) -> bool:
 RELAY_GATHER_SECONDS = 0.05
 
 
-def unpublished() -> QuerySet[OutboxEmail]:
-    """The rows never handed to the workers, in pk order: exactly outbox_unpublished_idx's
-    condition, so the relay walks the few rows in it, not every row waiting to be sent. A
-    row whose back-off ended (published, tried and failed) is the sweep's (requeue_unsent),
-    which the relay runs every OUTBOX_RELAY_POLL_SECONDS."""
-    return OutboxEmail.objects.filter(
-        published_at__isnull=True,
-        claimed_at__isnull=True,
-        next_attempt_at__isnull=True,
-        sent_at__isnull=True,
-        failed_at__isnull=True,
-    ).order_by("pk")
-
-
 def publish_new(*, batch: int = 1000) -> int:
     """Publish the rows never published yet, oldest first (the relay's answer to a
     notification: new rows, and those stored while the relay or the broker was down);
     returns how many."""
     total = 0
-    new = unpublished()
+    new = OutboxEmail.objects.unpublished()
     after = 0
     while True:
         # From where the last batch ended: if marking a batch published failed, its rows

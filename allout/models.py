@@ -70,7 +70,23 @@ class HighRiskCountry(models.Model):
         return str(self.country.name)
 
 
+# Rows never handed to the workers: outbox_unpublished_idx's condition and unpublished()'s.
+UNPUBLISHED = Q(
+    published_at__isnull=True,
+    claimed_at__isnull=True,
+    next_attempt_at__isnull=True,
+    sent_at__isnull=True,
+    failed_at__isnull=True,
+)
+
+
 class OutboxEmailQuerySet(models.QuerySet):
+    def unpublished(self) -> OutboxEmailQuerySet:
+        """Rows never handed to the workers (the relay's), in pk order: the condition of
+        outbox_unpublished_idx, so the relay walks the few rows in it, not every row waiting
+        to be sent. A row tried before (its back-off ended) is the sweep's."""
+        return self.filter(UNPUBLISHED).order_by("pk")
+
     def unsent(self) -> OutboxEmailQuerySet:
         """Rows still to send: not sent, not given up on."""
         return self.filter(sent_at__isnull=True, failed_at__isnull=True)
@@ -137,17 +153,7 @@ class OutboxEmail(models.Model):
             ),
             # The relay (publish_new): rows never handed to the workers, by id. Empty again
             # moments after each INSERT, however many rows wait for a worker or a back-off.
-            models.Index(
-                fields=["id"],
-                name="outbox_unpublished_idx",
-                condition=Q(
-                    published_at__isnull=True,
-                    claimed_at__isnull=True,
-                    next_attempt_at__isnull=True,
-                    sent_at__isnull=True,
-                    failed_at__isnull=True,
-                ),
-            ),
+            models.Index(fields=["id"], name="outbox_unpublished_idx", condition=UNPUBLISHED),
             # purge_sent_email: sent rows older than the retention period. Of sent rows only:
             # a new row costs this index nothing until it is sent.
             models.Index(

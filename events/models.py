@@ -313,7 +313,8 @@ class Event(models.Model):
                 for field in self._meta.concrete_fields
                 if not field.primary_key and field.name not in CALENDAR_STAMPS
             ]
-        super().save(*args, **kwargs)
+        super().save(*args, **kwargs)  # post_save's receivers still see the status as read
+        self._stored_status = self.__dict__.get("status")
 
     def place_points(self) -> None:
         """Derive the time zone, the approximate point and the public point from `point`."""

@@ -177,9 +177,7 @@ def _event_changed(sender, instance: Event, **kwargs) -> None:
     # Only for a change the public may see: a registration waiting for moderation (a hidden
     # point, a high-risk city) must not make the next map request slower, telling someone
     # who polls it that an event was just registered.
-    public = instance.may_change_public_pages()
-    instance._stored_status = instance.__dict__.get("status")
-    if not public:
+    if not instance.may_change_public_pages():
         return
     # After commit: bumping before it would let a request rebuild from the old rows under the
     # new version and keep them. Code that changes events with QuerySet.update() (no signal)

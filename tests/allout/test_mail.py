@@ -496,7 +496,11 @@ def test_the_relays_query_reads_only_the_index_of_rows_never_published(db):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
-        sql, params = mail.unpublished().values_list("pk", flat=True)[:1000].query.sql_with_params()
+        sql, params = (
+            OutboxEmail.objects.unpublished()
+            .values_list("pk", flat=True)[:1000]
+            .query.sql_with_params()
+        )
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(line for (line,) in cursor.fetchall())
     assert "outbox_unpublished_idx" in plan
