@@ -32,10 +32,10 @@ def get_event_for_viewer(user: User | AnonymousUser, slug: str) -> Event:
     return get_object_or_404(events, slug=slug)
 
 
-# What taking an RSVP reads of its event: whether it takes sign-ups (status, end), its page's
-# address and its title (the confirmation's subject). The worker loads the whole row again
-# to write the email's bodies.
-RSVP_FIELDS = ("slug", "status", "ends_at", "title")
+# What taking an RSVP reads of its event: whether it takes sign-ups (status, end, country),
+# its page's address and its title (the confirmation's subject). The worker loads the whole
+# row again to write the email's bodies.
+RSVP_FIELDS = ("slug", "status", "ends_at", "country", "title")
 
 
 def get_event_to_rsvp(user: User | AnonymousUser, slug: str) -> Event:

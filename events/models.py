@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from allout import dates
+from allout import dates, risk
 from allout.addresses import canonical_email
 from allout.models import Campaign, HighRiskCountry
 from events import geo
@@ -118,11 +118,12 @@ class EventQuerySet(models.QuerySet):
         return self.filter(status=Event.Status.PENDING)
 
     def visible_to(self, user) -> EventQuerySet:
-        """Approved events, plus the user's own (any status); staff see everything."""
+        """What the public may see (approved(): none in a high-risk country), plus the
+        user's own events (any status, anywhere); staff see everything."""
         if user.is_authenticated and user.is_staff:
             return self
         if user.is_authenticated:
-            return self.filter(Q(status=Event.Status.APPROVED) | Q(organizer=user))
+            return self.approved() | self.filter(organizer=user)
         return self.approved()
 
     def hosted_by(self, user) -> EventQuerySet:
@@ -414,8 +415,14 @@ class Event(models.Model):
         return self.status in {self.Status.PENDING, self.Status.APPROVED} and not self.is_over()
 
     def accepts_rsvps(self, now: datetime.datetime | None = None) -> bool:
-        """Whether people may sign up to attend: approved and not yet over."""
-        return self.status == self.Status.APPROVED and not self.is_over(now)
+        """Whether people may sign up to attend (or confirm a sign-up): approved, not yet
+        over, and not in a country staff have since marked high-risk (no public event is
+        held there, and a confirmation would hand a hidden point to whoever asked)."""
+        return (
+            self.status == self.Status.APPROVED
+            and not self.is_over(now)
+            and not risk.is_high_risk(self.country)
+        )
 
     # Co-hosts share the dashboard of an event in one of these states only. Once it is
     # cancelled or rejected there is nothing left to organize together, and its participant

@@ -262,7 +262,9 @@ def notify_change(before: Event, after: Event) -> EventChange:
     are kept per start time.
     """
     changed = what_changed(before, after)
-    if not changed or not after.accepts_rsvps():
+    # Its confirmed participants are told even in a country marked high-risk since (it takes
+    # no new sign-ups there, but they may still be going).
+    if not changed or after.status != Event.Status.APPROVED or after.is_over():
         return EventChange(event=after, changed=changed, notified=0)
     recipients = list(after.attendances.confirmed())
     for attendance in recipients:

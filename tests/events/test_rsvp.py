@@ -396,6 +396,21 @@ def test_an_unconfirmed_or_cancelled_participants_page_keeps_the_meeting_point_h
         assert f'data-lat="{event.public_point.y:.6f}"' in html and 'data-area-m="1000"' in html
 
 
+def test_a_confirmed_participants_page_keeps_the_point_hidden_once_staff_unpublish_it(client):
+    """Staff take down an event they fear is compromised and its organizer moves the point
+    meanwhile: the participants' links show the new point to nobody (the emails that carry
+    the point are held back the same way)."""
+    event = hidden_event()
+    attendance = make_attendance(event, status="confirmed")
+    path = links.path(attendance, links.Purpose.VIEW)
+    assert "Behind the blue kiosk" in client.get(path).content.decode()
+    for status in (Event.Status.PENDING, Event.Status.CANCELLED):
+        Event.objects.filter(pk=event.pk).update(status=status, meeting_point="Under the bridge")
+        html = client.get(path).content.decode()
+        assert "Under the bridge" not in html and "Behind the blue kiosk" not in html, status
+        assert 'data-map-points="[]"' in html
+
+
 def test_a_shown_meeting_point_is_in_every_email_and_page(client):
     event = make_event(hide_exact_location=False, meeting_point="By the lions")
     client.post(rsvp_path(event), FORM)
