@@ -254,14 +254,21 @@ class Comparison:
     real_user: str
     env: dict[str, str]  # what the locust users need to know (slugs, ids)
     noun: str  # what the real view stores, for the last line: "signatures", "sign-ups"
+    # More (label, locust user class) pairs measured on the same server after the real view.
+    others: tuple[tuple[str, str], ...] = ()
 
 
-def arguments(description: str) -> argparse.Namespace:
+def arguments(
+    description: str, more: Callable[[argparse.ArgumentParser], None] | None = None
+) -> argparse.Namespace:
+    """The options every write benchmark takes, and those `more` adds."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seconds", type=int, default=20, help="length of each round")
     parser.add_argument("--users", type=int, default=16, help="concurrent simulated people")
     parser.add_argument("--rounds", type=int, default=2, help="floor/real pairs")
     parser.add_argument("--baseline", type=Path, help="another checkout to measure beside")
+    if more is not None:
+        more(parser)
     return parser.parse_args()
 
 
@@ -280,6 +287,7 @@ def compare(
     base = f"http://127.0.0.1:{port}"
     processes = [serve(port, queue), relay(queue)]
     plan = [("floor", comparison.floor_user, base), (comparison.name, comparison.real_user, base)]
+    plan += [(label, user, base) for label, user in comparison.others]
     if args.baseline:
         old = free_port()
         processes.append(serve(old, queue, root=args.baseline, settings="allout.settings"))

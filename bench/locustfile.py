@@ -115,3 +115,11 @@ class RSVPFloorUser(_Signer):
     @task
     def floor(self) -> None:
         self.post_floor(f"/bench/rsvp-floor/{os.environ['BENCH_FLOOR_EVENT_ID']}/", rsvp_form())
+
+
+class RSVPBareUser(_Signer):
+    """The bare RSVP (bench/rsvp_bare.py): what any sign-up must do, without the guarantees."""
+
+    @task
+    def rsvp(self) -> None:
+        self.post_form(f"/bench/rsvp-bare/{os.environ['BENCH_BARE_SLUG']}/", rsvp_form())

@@ -157,7 +157,7 @@ def main() -> None:
 
 def rsvp_main(args: argparse.Namespace) -> None:
     rsvp_signing.clean()
-    _, floor_event = rsvp_signing.events()
+    _, floor_event, _ = rsvp_signing.events()
     try:
         if args.profile:
             return profile(rsvp, args.requests)
