@@ -394,24 +394,36 @@ def check_before_sending(*kinds: str) -> Callable[[Callable[[dict], str]], Calla
 
 
 def render(row: OutboxEmail) -> bool:
-    """Render a row queue() stored, once, and store its bodies; the worker calls it before
-    sending. Returns False, giving the row up, when what it was about is gone (erased by
-    its owner before it was sent: nothing is left to tell anyone), when staff blocked its
-    address since, or when its kind's check (check_before_sending) says it no longer applies.
+    """Check a row just before each try of its send, and render its bodies at the first;
+    the worker calls it before every send. Returns False, giving the row up, when what it
+    was about is gone (erased by its owner before it was sent: nothing is left to tell
+    anyone), when staff blocked its address since, or when its kind's check
+    (check_before_sending) says it no longer applies.
 
-    The one UPDATE is conditional on the row still waiting to be rendered, so two workers
-    (or a worker and a test) rendering it at once store one result. The bodies are rendered
-    in the row's language, and the links built here (the data page) under it.
+    Every try is checked, not only the first: a retry after a refused send (a greylisting
+    server, an outage) must not take a meeting point to a participant who cancelled or to
+    an address staff blocked meanwhile. So a row keeps its context until it is sent or
+    given up. A row stored rendered (queue_rendered) has no context: only its address is
+    checked.
+
+    The one UPDATE is conditional on the row having no bodies yet, so two workers (or a
+    worker and a test) rendering it at once store one result. The bodies are rendered in
+    the row's language, and the links built here (the data page) under it.
     """
     if row.context is None:
+        if is_blocked(row.to):
+            _give_up(row, BLOCKED_SINCE)
+            return False
         return True
     try:
         with translation.override(row.language):
             context = email_context.load(row.context)
             reason = _not_due(row, context)
             if reason:
-                _give_up_unrendered(row, reason)
+                _give_up(row, reason)
                 return False
+            if row.body_text:  # rendered at an earlier try
+                return True
             data_url = data_request_url(row.to)
             context = {
                 **_site_context(row.to),
@@ -422,31 +434,39 @@ def render(row: OutboxEmail) -> bool:
             body_text = render_to_string(f"emails/{row.kind}.txt", context)
             body_html = render_to_string(f"emails/{row.kind}.html", context)
     except email_context.Gone as gone:
-        log.info("Outbox email %s not sent: %s was deleted before it was rendered", row.pk, gone)
-        _give_up_unrendered(row, "Not sent: what it was about was deleted before it was sent")
+        log.info("Outbox email %s not sent: %s was deleted before it was sent", row.pk, gone)
+        _give_up(row, "Not sent: what it was about was deleted before it was sent")
         return False
     row.body_text, row.body_html = body_text, body_html
     row.headers = {"List-Unsubscribe": f"<{context[UNSUBSCRIBE]}>"}
     if context.get(ONE_CLICK):
         row.headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    row.context = None
-    OutboxEmail.objects.filter(pk=row.pk, context__isnull=False).update(
-        body_text=body_text, body_html=body_html, headers=row.headers, context=None
+    OutboxEmail.objects.filter(pk=row.pk, body_text="").update(
+        body_text=body_text, body_html=body_html, headers=row.headers
     )
     return True
 
 
+BLOCKED_SINCE = "Not sent: staff blocked the address after the email was written"
+
+
 def _not_due(row: OutboxEmail, context: dict) -> str:
     if is_blocked(row.to):
-        return "Not sent: staff blocked the address after the email was written"
+        return BLOCKED_SINCE
     check = _CHECKS.get(row.kind)
     return check(context) if check else ""
 
 
-def _give_up_unrendered(row: OutboxEmail, reason: str) -> None:
-    """Give a row up before its bodies exist, keeping nothing of its context."""
-    OutboxEmail.objects.filter(pk=row.pk, context__isnull=False).update(
-        context=None, failed_at=timezone.now(), claimed_at=None, last_error=reason
+def _give_up(row: OutboxEmail, reason: str) -> None:
+    """Give a row up before it is sent, keeping nothing of its context or bodies (which
+    may hold the very meeting point it must not take)."""
+    OutboxEmail.objects.filter(pk=row.pk, sent_at__isnull=True).update(
+        context=None,
+        body_text="",
+        body_html="",
+        failed_at=timezone.now(),
+        claimed_at=None,
+        last_error=reason,
     )
 
 
@@ -465,7 +485,9 @@ def render_waiting() -> int:
     that changed a template); returns how many were rendered."""
     decide_waiting()  # first: the decisions may queue emails
     rendered = 0
-    waiting = OutboxEmail.objects.filter(context__isnull=False).exclude(kind__in=_DEFERRED)
+    waiting = OutboxEmail.objects.filter(context__isnull=False, body_text="").exclude(
+        kind__in=_DEFERRED
+    )
     for row in waiting.order_by("pk").iterator():
         rendered += render(row)
     return rendered
@@ -709,7 +731,9 @@ def _send_claimed(
     try:
         smtp = _sent_on(smtp, message)
     except _SEND_ERRORS as exc:
-        if not reused or isinstance(exc, SoftTimeLimitExceeded):
+        # After a timeout nobody knows whether the server took the email (it may have been
+        # scanning it before its "250"): no second try at once, only after the back-off.
+        if not reused or isinstance(exc, SoftTimeLimitExceeded) or _timed_out(exc):
             _record_failure(row, exc)
             return False, None
         # The connection kept from the row before may have failed for its own sake (the
@@ -720,6 +744,12 @@ def _send_claimed(
         except _SEND_ERRORS as exc:
             _record_failure(row, exc)
             return False, None
+        except Exception as exc:  # as below
+            _failed_unexpectedly(row, exc)
+            return False, None
+    except Exception as exc:
+        _failed_unexpectedly(row, exc)
+        return False, None
     # Accepted risk: if the process dies between the server's "250 accepted" and this
     # update, the row is sent again once its claim goes stale. SMTP offers no way to make
     # the two one step; marking it at once keeps the gap to one UPDATE.
@@ -731,6 +761,25 @@ def _send_claimed(
 _SEND_ERRORS = (SMTPException, OSError, SoftTimeLimitExceeded)
 
 
+class Unsendable(Exception):
+    """The message cannot be written for SMTP: its address (smtplib writes it in ASCII,
+    its domain in IDNA), though the forms took it. Final."""
+
+
+def _failed_unexpectedly(row: OutboxEmail, exc: Exception) -> None:
+    """Neither the server nor the network failed the send: this email or a bug. Recorded
+    like any failure, so it is given up (at once, or after MAX_ATTEMPTS) rather than left
+    claimed and tried for ever."""
+    log.exception("Sending outbox email %s failed", row.pk)
+    _record_failure(row, Unsendable() if isinstance(exc, ValueError) else exc)
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """Whether the server did not answer in time (smtplib reports a timeout waiting for a
+    reply as SMTPServerDisconnected, raised while handling it)."""
+    return isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError)
+
+
 def _sent_on(smtp: BaseEmailBackend | None, message: EmailMultiAlternatives) -> BaseEmailBackend:
     """Send `message` on `smtp` (a new connection if None) and return the connection; on a
     failure, close it and raise."""
@@ -739,7 +788,7 @@ def _sent_on(smtp: BaseEmailBackend | None, message: EmailMultiAlternatives) -> 
     try:
         smtp.open()  # nothing to do on a connection already open
         smtp.send_messages([message])
-    except _SEND_ERRORS:
+    except Exception:
         with suppress(*_SEND_ERRORS):
             smtp.close()
         raise
@@ -747,7 +796,7 @@ def _sent_on(smtp: BaseEmailBackend | None, message: EmailMultiAlternatives) -> 
 
 
 def _mark_sent(row: OutboxEmail) -> None:
-    sent: dict = {"sent_at": timezone.now(), "last_error": ""}
+    sent: dict = {"sent_at": timezone.now(), "last_error": "", "context": None}
     if row.blank_after_send:
         sent |= {"body_text": "", "body_html": "", "reply_to": ""}
     OutboxEmail.objects.filter(pk=row.pk).update(**sent)
@@ -778,18 +827,21 @@ _STAGES: tuple[tuple[type[SMTPException], str], ...] = (
     (SMTPSenderRefused, "MAIL FROM"),
     (SMTPDataError, "DATA"),
 )
-# Answers about our own setup (the server's greeting, HELO, our login), not about this email:
-# a 5xx there would fail every row alike, so it is retried and the rows leave once the
-# settings are fixed, or are given up after MAX_ATTEMPTS like any outage.
-_SETUP_ERRORS = (SMTPConnectError, SMTPHeloError, SMTPAuthenticationError)
+# Answers about our own setup or account (the server's greeting, HELO, STARTTLS, our login,
+# our sender at MAIL FROM: "530 authentication required", "550 5.4.5 daily quota"), not
+# about this email: a 5xx there would fail every row alike, so it is retried and the rows
+# leave once the settings are fixed or the quota renews, or are given up after
+# MAX_ATTEMPTS like any outage.
+_SETUP_ERRORS = (SMTPConnectError, SMTPHeloError, SMTPAuthenticationError, SMTPSenderRefused)
 
 
 def classify_failure(exc: Exception) -> tuple[str, bool]:
     """The reason a send failed, as staff may read it (no address), and whether it is final.
 
-    Only a 5xx answer to MAIL FROM, RCPT TO or DATA is final: a 4xx (greylisting, a full
-    queue, "421 try later") at any stage, a dropped connection or a timeout is retried
-    with the back-off.
+    Only a 5xx answer to RCPT TO or DATA is final, and an address that cannot be written
+    in an email: a 4xx (greylisting, a full queue, "421 try later") at any stage, a 5xx
+    about our own setup (_SETUP_ERRORS), a dropped connection, a timeout or an error of
+    ours is retried with the back-off.
     """
     if isinstance(exc, SMTPRecipientsRefused):
         answers = list(exc.recipients.values())
@@ -800,13 +852,16 @@ def classify_failure(exc: Exception) -> tuple[str, bool]:
     if isinstance(exc, SMTPResponseException):
         stage = next((name for kind, name in _STAGES if isinstance(exc, kind)), "")
         reason = f"{exc.smtp_code} {_text(exc.smtp_error)}" + (f" ({stage})" if stage else "")
-        permanent = 500 <= exc.smtp_code < 600 and not isinstance(exc, _SETUP_ERRORS)
-        return redact(reason), permanent
+        # A bare SMTPResponseException is smtplib's for STARTTLS: our setup too.
+        setup = isinstance(exc, _SETUP_ERRORS) or type(exc) is SMTPResponseException
+        return redact(reason), 500 <= exc.smtp_code < 600 and not setup
     if isinstance(exc, SoftTimeLimitExceeded):
         # The server answered too slowly for the claim (OUTBOX_CLAIM_SECONDS): a timeout.
         return f"The send took over {settings.OUTBOX_SEND_SOFT_TIME_LIMIT:.0f} s", False
+    if isinstance(exc, Unsendable):
+        return "The address cannot be written in an email (not valid for SMTP)", True
     # SMTPServerDisconnected, a refused connection, a timeout, a TLS error: the server or
-    # the network, never this email.
+    # the network, never this email; or an error of ours, which a deploy fixes.
     return redact(f"{type(exc).__name__}: {exc}"), False
 
 
@@ -907,11 +962,18 @@ def release_stale_claims(now: datetime) -> int:
     PostgreSQL re-checks the WHERE clause against a claim a worker commits meanwhile.
     """
     stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
-    released = (
-        OutboxEmail.objects.unsent()
-        .filter(claimed_at__lt=stale)
-        .update(claimed_at=None, published_at=None)
+    claimed = OutboxEmail.objects.unsent().filter(claimed_at__lt=stale)
+    # A row whose every try ended this way (its worker killed, or a database error each
+    # time) is given up like one that failed MAX_ATTEMPTS times, not tried for ever.
+    given_up = claimed.filter(attempts__gte=MAX_ATTEMPTS).update(
+        claimed_at=None,
+        failed_at=now,
+        next_attempt_at=None,
+        last_error=f"Given up after {MAX_ATTEMPTS} tries: each ended with its worker stopped",
     )
+    released = claimed.update(claimed_at=None, published_at=None)
+    if given_up:
+        log.warning("Gave up %s outbox emails whose every try stopped its worker", given_up)
     if released:
         log.warning("Released %s outbox emails claimed by a worker that died", released)
     return released

@@ -37,7 +37,8 @@ def test_queue_stores_the_subject_and_the_worker_renders_the_bodies(
     row.refresh_from_db()
     assert "email from the platform works" in row.body_text
     assert "<p>" in row.body_html
-    assert row.context is None and row.sent_at is None
+    # The context stays until it is sent: each try checks it again (render()).
+    assert row.context is not None and row.sent_at is None
 
 
 @time_machine.travel(datetime.datetime(2099, 3, 1, 12, tzinfo=datetime.UTC), tick=False)
@@ -201,6 +202,9 @@ def test_a_row_is_given_up_on_after_the_last_try_and_purged_later(db, settings):
         TimeoutError("timed out"),
         smtplib.SMTPConnectError(554, b"5.3.2 Service currently unavailable"),
         smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication credentials invalid"),
+        smtplib.SMTPResponseException(554, b"5.7.0 TLS not available"),  # STARTTLS
+        smtplib.SMTPSenderRefused(530, b"5.7.0 Authentication required", "noreply@x.org"),
+        RuntimeError("a bug, which a deploy fixes"),
         smtplib.SMTPRecipientsRefused({"reader@example.org": (450, b"4.2.0 Mailbox busy")}),
     ],
     ids=type,
@@ -209,6 +213,20 @@ def test_a_dropped_connection_a_timeout_or_our_own_login_refused_is_tried_again(
     reason, permanent = mail.classify_failure(failure)
     assert not permanent
     assert reason and "reader@example.org" not in reason
+
+
+def test_a_row_whose_every_try_stopped_its_worker_is_given_up_not_tried_for_ever(db, settings):
+    row = mail.queue("test_message", "reader@example.org", {})
+    stale = timezone.now() - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS + 1)
+    OutboxEmail.objects.filter(pk=row.pk).update(claimed_at=stale, attempts=mail.MAX_ATTEMPTS)
+    other = mail.queue("test_message", "other@example.org", {})
+    OutboxEmail.objects.filter(pk=other.pk).update(claimed_at=stale, attempts=1)
+    assert mail.release_stale_claims(timezone.now()) == 1
+    row.refresh_from_db()
+    assert row.failed_at is not None and row.claimed_at is None
+    assert row.last_error.startswith(f"Given up after {mail.MAX_ATTEMPTS} tries")
+    other.refresh_from_db()
+    assert other.failed_at is None and other.claimed_at is None and other.published_at is None
 
 
 def test_a_refused_recipient_is_named_by_its_code_never_its_address():

@@ -5,6 +5,7 @@ server's reason for staff to read and no address in it."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -14,8 +15,10 @@ from django.db import connection
 from django.utils import timezone
 
 from allout import mail
-from allout.models import OutboxEmail
+from allout.models import BlockedAddress, OutboxEmail
+from events.services import rsvp
 from tests.conftest import Sink, free_port, log_in_with_two_factor
+from tests.events.factories import make_attendance, make_event
 
 # An answer to give instead of accepting, given the address the command is about; None accepts.
 Refusal = Callable[[str], str | None]
@@ -155,7 +158,6 @@ def test_a_4xx_at_any_stage_is_tried_again_and_the_email_leaves_once(db, serve, 
             "550 5.1.1 <<email>>: Recipient address rejected: User unknown (RCPT TO)",
         ),
         ("data", "554 5.7.1 Message refused as spam", "554 5.7.1 Message refused as spam (DATA)"),
-        ("mail", "553 5.7.1 Sender not allowed", "553 5.7.1 Sender not allowed (MAIL FROM)"),
     ],
 )
 def test_a_5xx_gives_the_email_up_at_once_with_the_reason_and_no_address(
@@ -281,3 +283,87 @@ def _erase(pk: int) -> None:
         OutboxEmail.objects.filter(pk=pk).delete()
     finally:
         connection.close()  # this thread's own
+
+
+def test_a_5xx_about_our_own_sender_is_tried_again_and_every_email_leaves_once_it_is_fixed(
+    db, serve
+):
+    """ "530 authentication required" or "550 5.4.5 daily quota" at MAIL FROM is about our
+    account, the same for every email: giving them all up would lose the whole day's mail."""
+    quota = {"spent": True}
+    sink = serve(
+        FaultySink(mail=lambda address: "550 5.4.5 Daily sending quota" if quota["spent"] else None)
+    )
+    for n in range(3):
+        mail.queue("test_message", f"reader{n}@example.org", {})
+    with time_machine.travel(timezone.now()) as traveller:
+        assert deliver_due() == [False] * 3
+        rows = OutboxEmail.objects.all()
+        assert all(row.failed_at is None and row.next_attempt_at for row in rows)
+        assert {row.last_error for row in rows} == {"550 5.4.5 Daily sending quota (MAIL FROM)"}
+        quota["spent"] = False
+        traveller.shift(mail.retry_delay(1))
+        assert deliver_due() == [True] * 3
+    assert len(sink.messages) == 3
+
+
+def test_an_address_smtplib_cannot_write_is_given_up_at_once_not_tried_for_ever(db, serve):
+    """The forms take it (Django's validator accepts the invisible mark); smtplib cannot
+    encode its domain. Left to raise, the row stayed claimed and came back every sweep."""
+    sink = serve(FaultySink())
+    row = mail.queue("test_message", "x@a\u200eb.com", {})
+    assert mail.deliver(row.pk) is False
+    row.refresh_from_db()
+    assert row.failed_at is not None and row.claimed_at is None and row.next_attempt_at is None
+    assert row.last_error == "The address cannot be written in an email (not valid for SMTP)"
+    assert sink.messages == []
+
+
+def test_after_a_timeout_on_a_kept_connection_the_email_is_not_sent_again_at_once(
+    db, serve, settings
+):
+    """The server took the email but answered after our timeout: sending it again on a fresh
+    connection at once would deliver it twice. It waits for the back-off instead."""
+    slow = "reader1@example.org"
+
+    class SlowSink(FaultySink):
+        async def handle_DATA(self, server, session, envelope):
+            answer = await super().handle_DATA(server, session, envelope)  # taken
+            if envelope.rcpt_tos == [slow]:
+                await asyncio.sleep(2)  # still scanning it: "250" after our EMAIL_TIMEOUT
+            return answer
+
+    sink = serve(SlowSink())
+    settings.EMAIL_TIMEOUT = 1
+    pks = [mail.queue("test_message", f"reader{n}@example.org", {}).pk for n in range(2)]
+    assert mail.deliver_many(pks) == 1
+    sink.wait_for(lambda messages: len(messages) == 2, timeout=5)
+    time.sleep(0.5)  # room for a second copy, had one been sent
+    assert [message["To"] for message in sink.messages] == ["reader0@example.org", slow]
+    row = OutboxEmail.objects.get(to=slow)
+    assert row.sent_at is None and row.next_attempt_at is not None and "timed out" in row.last_error
+
+
+@pytest.mark.parametrize("change", ["blocked", "cancelled"])
+def test_a_retry_after_a_refusal_checks_again_what_the_email_may_carry(db, serve, change):
+    """The confirmation with a hidden point is greylisted; meanwhile the participant cancels,
+    or staff block the address (an infiltrator). The retry sends nothing, and the row keeps
+    neither its bodies nor its context."""
+    sink = serve(FaultySink(rcpt=first_try_of_each("451 4.3.0 Try again later")))
+    event = make_event(hide_exact_location=True, meeting_point="Behind the blue kiosk")
+    attendance = make_attendance(event)
+    rsvp.confirm(attendance)
+    with time_machine.travel(timezone.now()) as traveller:
+        assert deliver_due() == [False]
+        row = OutboxEmail.objects.get(kind="attendance_confirmed")
+        assert "Behind the blue kiosk" in row.body_text  # rendered at the first try
+        if change == "blocked":
+            BlockedAddress.objects.create(kind=BlockedAddress.Kind.ADDRESS, value=attendance.email)
+        else:
+            rsvp.cancel(attendance)
+        traveller.shift(mail.retry_delay(1))
+        assert deliver_due() == [False]
+    row.refresh_from_db()
+    assert row.failed_at is not None and row.sent_at is None
+    assert row.body_text == row.body_html == "" and row.context is None
+    assert sink.messages == []
