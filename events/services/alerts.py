@@ -6,8 +6,8 @@ distance of the event's public point is told about it once, and one person's ale
 most one email a day: what else was approved in that day waits for the next email, a digest.
 
 Nothing here ever says whether an address has an alert: a repeat sign-up gets the page
-anyone gets and changes nothing a stranger could notice (the form never moves an alert that
-its owner confirmed).
+anyone gets, costs the request the same work, and changes nothing a stranger could notice
+(the form never moves an alert that its owner confirmed).
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from allout import mail
 from allout.addresses import canonical_email
 from allout.blocking import is_blocked
 from allout.i18n import current_language
 from allout.models import Campaign
-from allout.rows import insert_new
+from allout.rows import next_id
 from events import emails
 from events.finder.places import Place
 from events.models import AlertDelivery, Event, ProtestAlert
@@ -53,43 +54,73 @@ def subscribe(
 ) -> None:
     """Record an alert and email its confirmation link, once per address and place.
 
-    A repeat for a confirmed alert changes nothing and sends nothing; an unconfirmed one
-    takes the new name and distance and gets its link again (at most hourly). The caller
-    shows the same page whatever happened.
+    The request does the same work whether the address is new here or not: one statement
+    stores a new alert with its email or, for a repeat (a current alert of the address for
+    this place, or a racing twin once it commits), the worker's decision about it
+    (subscribe_again) in its place. So neither the page nor the time of the answer tells
+    whether someone has an alert, or where (SPEC).
     """
     if is_blocked(email):
         return  # silently (allout.blocking): nothing stored or sent
-    with transaction.atomic():
-        alert = ProtestAlert(
-            campaign=campaign,
-            first_name=first_name,
-            email=email.strip(),
-            email_normalized=canonical_email(email),
-            place=place.label,
-            place_key=place_key(place),
-            point=place.point,
-            radius_km=radius_km,
-            language=current_language(),
-            confirmation_sent_at=timezone.now(),
-        )
-        # One round trip for a new alert; a current one (or a racing twin, once it commits)
-        # makes this a repeat, handled with that row locked.
-        if insert_new(alert):
-            emails.alert_confirm(alert)
-            return
-        alert = ProtestAlert.objects.select_for_update().get(
-            campaign=campaign, email_normalized=alert.email_normalized, place_key=alert.place_key
-        )
-        if alert.is_confirmed():
-            return
-        sent = alert.confirmation_sent_at
-        if sent is not None and timezone.now() - sent < RESEND_AFTER:
-            return
-        alert.first_name, alert.radius_km = first_name, radius_km
-        alert.language = current_language()
-        alert.confirmation_sent_at = timezone.now()
-        alert.save(update_fields=["first_name", "radius_km", "language", "confirmation_sent_at"])
+    language = current_language()
+    alert = ProtestAlert(
+        pk=next_id(ProtestAlert),  # its email's links carry it
+        campaign=campaign,
+        first_name=first_name,
+        email=email.strip(),
+        email_normalized=canonical_email(email),
+        place=place.label,
+        place_key=place_key(place),
+        point=place.point,
+        radius_km=radius_km,
+        language=language,
+        confirmation_sent_at=timezone.now(),
+    )
+    with mail.held() as held:
         emails.alert_confirm(alert)
+    repeat = mail.deferred_row(
+        REPEAT,
+        alert.email,
+        {
+            "campaign": campaign,
+            "email_normalized": alert.email_normalized,
+            "place_key": alert.place_key,
+            "first_name": first_name,
+            "radius_km": radius_km,
+            "language": language,
+        },
+        language=language,
+    )
+    mail.insert_new_with_email(alert, held, otherwise=repeat)
+
+
+# The worker's decision about a repeat alert (allout.mail.deferred).
+REPEAT = "alert_repeat"
+
+
+@mail.deferred(REPEAT)
+def subscribe_again(context: dict) -> None:
+    """A repeat of an alert, as the worker takes it: a confirmed one changes nothing and
+    sends nothing (the form never moves an alert its owner confirmed); an unconfirmed one
+    takes the new name and distance and gets its link again, at most once an hour."""
+    try:
+        alert = ProtestAlert.objects.select_for_update().get(
+            campaign=context["campaign"],
+            email_normalized=context["email_normalized"],
+            place_key=context["place_key"],
+        )
+    except ProtestAlert.DoesNotExist:  # stopped by its owner since
+        return
+    if alert.is_confirmed():
+        return
+    sent = alert.confirmation_sent_at
+    if sent is not None and timezone.now() - sent < RESEND_AFTER:
+        return
+    alert.first_name, alert.radius_km = context["first_name"], context["radius_km"]
+    alert.language = context["language"]
+    alert.confirmation_sent_at = timezone.now()
+    alert.save(update_fields=["first_name", "radius_km", "language", "confirmation_sent_at"])
+    emails.alert_confirm(alert)
 
 
 def confirm(alert: ProtestAlert) -> ProtestAlert:

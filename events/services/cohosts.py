@@ -3,7 +3,8 @@ invitee accepts, the organizer removes them. Every step is logged (CoHostAction)
 emailed, in the transaction of the step.
 
 Nothing here tells the organizer whether an address has an account: an invitation row is
-written for any address, and only an address with a verified account is emailed. The
+written for any address, with the same work, and the worker emails only an address with a
+verified account (invite_if_known). The
 invitation link expires (events.cohost_links), works once, and only for an account that
 verified the invited address.
 """
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from allout import mail
 from allout.account_data import accounts_of
 from allout.addresses import canonical_email
 from allout.blocking import is_blocked, is_blocked_account
@@ -54,8 +56,9 @@ def _verified_owner(email: str) -> User | None:
 
 
 def invite(event: Event, actor: User, email: str) -> CoHost:
-    """Invite `email` to co-host `event`; emails the invitation only if the address has a
-    verified account (the organizer is told the same either way)."""
+    """Invite `email` to co-host `event`; the worker emails the invitation only if the
+    address has a verified account (the organizer is told the same either way, after the
+    same work)."""
     if event.organizer_id != actor.pk:
         raise NotAllowed(_("Only the event's organizer can invite co-hosts."))
     if not event.accepts_cohosts():
@@ -87,10 +90,29 @@ def invite(event: Event, actor: User, email: str) -> CoHost:
             event=event, cohost=cohost, actor=actor, action=CoHostAction.Action.INVITE
         )
         emails.cohost_invited(cohost)
-        invitee = _verified_owner(cohost.email)
-        if invitee is not None and invitee.pk != actor.pk and not is_blocked(cohost.email):
-            emails.cohost_invitation(cohost)
+        # Whether the address has an account is the worker's to ask (invite_if_known): the
+        # organizer's answer takes the same work either way, so its time does not tell.
+        mail.deferred_row(
+            INVITATION, cohost.email, {"cohost": cohost}, language=cohost.language
+        ).save()
     return cohost
+
+
+# The worker's decision about the invitation to an account (allout.mail.deferred).
+INVITATION = "cohost_invitation_decision"
+
+
+@mail.deferred(INVITATION)
+def invite_if_known(context: dict) -> None:
+    """Email the invitation link to the account that holds the invited address, if one does
+    (verified), it is not the organizer's, and staff have not blocked it; an invitation
+    withdrawn or taken up meanwhile sends nothing."""
+    cohost = context["cohost"]
+    if cohost.removed_at is not None or cohost.accepted_at is not None:
+        return
+    invitee = _verified_owner(cohost.email)
+    if invitee is not None and invitee.pk != cohost.invited_by_id and not is_blocked(cohost.email):
+        emails.cohost_invitation(cohost)
 
 
 def invitation_for(token: str, user: User) -> CoHost:

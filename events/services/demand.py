@@ -16,6 +16,18 @@ from events.models import Attendance, Event, ProtestAlert
 DEMAND_RADIUS_KM = 50
 # Below this many people, no count is shown at all.
 DEMAND_MINIMUM = 10
+# A count is for the centre of the place's cell of this many degrees (about 11 km north to
+# south), not for the point asked: moving the circle in small steps, to watch one person's
+# town enter or leave it, gives the same answer throughout a cell.
+GRID_DEGREES = 0.1
+
+
+def snapped(point: Point) -> Point:
+    """The centre of the GRID_DEGREES cell `point` is in."""
+    step = GRID_DEGREES
+    x = round(round(point.x / step) * step, 6)
+    y = round(round(point.y / step) * step, 6)
+    return Point(x, y, srid=4326)
 
 
 def people_near(point: Point, *, excluding: Event | None = None) -> int:
@@ -31,8 +43,9 @@ def people_near(point: Point, *, excluding: Event | None = None) -> int:
 
 
 def demand_near(point: Point, *, excluding: Event | None = None) -> int | None:
-    """The count to show near `point`, or None when it is below DEMAND_MINIMUM."""
-    count = people_near(point, excluding=excluding)
+    """The count to show near `point` (its cell: snapped()), or None when it is below
+    DEMAND_MINIMUM."""
+    count = people_near(snapped(point), excluding=excluding)
     return count if count >= DEMAND_MINIMUM else None
 
 

@@ -105,7 +105,7 @@ def alert_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_safe
-@ratelimit("demand", limit=DEMAND_LIMIT, period=DEMAND_PERIOD)
+@ratelimit("demand", limit=DEMAND_LIMIT, period=DEMAND_PERIOD, methods=("GET", "HEAD"))
 def demand_json(request: HttpRequest) -> JsonResponse:
     """`{"count": N, "text": ...}`: people near `lat`/`lng`, for the event form's script; N is
     null (and the text empty) under the minimum. `place` names the place in the text."""

@@ -17,14 +17,17 @@ from django.utils import timezone
 
 from allout import privacy
 from allout.models import OutboxEmail
-from events.models import Attendance
-from tests.events.factories import make_attendance, make_event
+from events.finder import places
+from events.models import Attendance, ProtestAlert
+from events.services.alerts import place_key
+from tests.events.factories import make_alert, make_attendance, make_campaign, make_event
 from tests.outbox import decided, rendered
 from tests.petitions.conftest import make_petition, make_signature, sign_form
 
 pytestmark = pytest.mark.django_db
 
 LONG_AGO = timezone.now() - timedelta(hours=2)  # past the hourly resend
+PORTO_ALEGRE = places.search("Porto Alegre")[0]
 
 
 @contextmanager
@@ -83,6 +86,34 @@ def test_signing_up_with_a_known_address_runs_the_statements_a_new_one_does():
     assert len(new) == 1 and new[0].startswith("WITH new_row AS (INSERT INTO")
     for known in ["pending", "pending.now", "going", "gone"]:
         assert work(post, f"{known}@example.org") == new, known
+
+
+def test_asking_for_an_alert_with_a_known_address_runs_the_statements_a_new_one_does():
+    campaign = make_campaign()
+    for email, status, sent in [
+        ("pending", ProtestAlert.Status.UNCONFIRMED, LONG_AGO),
+        ("pending.now", ProtestAlert.Status.UNCONFIRMED, timezone.now()),
+        ("going", ProtestAlert.Status.CONFIRMED, LONG_AGO),
+    ]:
+        make_alert(
+            campaign,
+            email=f"{email}@example.org",
+            status=status,
+            confirmation_sent_at=sent,
+            place_key=place_key(PORTO_ALEGRE),
+        )
+
+    def post(email: str) -> int:
+        form = {"place": "Porto Alegre", "radius_km": "50", "first_name": "Ana", "email": email}
+        return Client().post("/events/alerts/", form).status_code
+
+    post("warm.up@example.org")
+    new = work(post, "new@example.org")
+    assert new[-1].startswith("WITH new_row AS (INSERT INTO")
+    for known in ["pending", "pending.now", "going", "PENDING"]:
+        assert work(post, f"{known}@example.org") == new, known
+    assert decided() == 4  # and the worker does what each asks
+    assert ProtestAlert.objects.get(email_normalized="going@example.org").radius_km == 50
 
 
 def test_the_worker_then_does_what_each_repeat_asks():

@@ -13,6 +13,7 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from allout.models import OutboxEmail
@@ -20,7 +21,7 @@ from events.models import CoHost, CoHostAction, Event
 from events.services import cohosts, erasure
 from tests.conftest import make_user
 from tests.events.factories import make_attendance, make_event, make_organizer
-from tests.outbox import rendered
+from tests.outbox import decided, rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +91,26 @@ def test_an_invitation_to_a_verified_account_is_emailed_logged_and_told_to_the_o
     assert "If they have a verified account, they'll get an invitation." in told.body_text
 
 
+def test_inviting_an_address_with_an_account_runs_the_statements_any_other_does(event, friend):
+    """SPEC: no answer reveals whether an address has an account, its time included."""
+    cohosts.invite(event, event.organizer, "warm.up@example.org")  # the lists, cached
+
+    def statements(email: str) -> list[str]:
+        sql: list[str] = []
+
+        def record(execute, statement, parameters, many, context):
+            sql.append(re.sub(r'"s\d+_x\d+"', '"savepoint"', statement))
+            return execute(statement, parameters, many, context)
+
+        with connection.execute_wrapper(record):
+            cohosts.invite(event, event.organizer, email)
+        return sql
+
+    assert statements("friend@example.org") == statements("nobody@example.org")
+    assert decided() == 3
+    assert rendered().filter(kind="cohost_invitation").count() == 1  # the friend's alone
+
+
 @pytest.mark.parametrize("verified", [False, None], ids=["unverified", "no account"])
 def test_an_address_without_a_verified_account_gets_the_same_answer_and_nothing_is_sent(
     client, event, friend, verified
@@ -104,6 +125,7 @@ def test_an_address_without_a_verified_account_gets_the_same_answer_and_nothing_
     # The list shows both the same way: invited, pending.
     html = unknown.content.decode()
     assert html.count("Invited") >= 2
+    assert decided() == 2  # whether each has an account: the worker's to ask
     assert not OutboxEmail.objects.filter(kind="cohost_invitation", to="unverified@example.org")
     assert OutboxEmail.objects.filter(kind="cohost_invited").count() == 2
 
@@ -409,6 +431,7 @@ def test_a_blocked_address_is_not_emailed_and_a_blocked_account_cannot_accept(
     BlockedAddress.objects.create(kind=BlockedAddress.Kind.ADDRESS, value="blocked@example.org")
     response = invite_by_page(client, event, "blocked@example.org")
     assert SAME_MESSAGE in response.content.decode()
+    assert decided() == 1
     assert not OutboxEmail.objects.filter(kind="cohost_invitation", to="blocked@example.org")
 
 

@@ -111,3 +111,20 @@ def test_the_finders_empty_state_hides_a_count_under_ten(client, campaign):
     html = client.get("/events/", {"q": "Porto Alegre"}).content.decode()
     assert "No protest near Porto Alegre, Brazil yet? Organize one" in html
     assert "asked to hear about protests" not in html
+
+
+def test_a_count_is_the_same_anywhere_in_a_cell_so_small_steps_point_at_nobody(campaign):
+    """Moving the circle a little at a time would show where one alert's town leaves it."""
+    people_wanting_a_protest_near_london(campaign, 10)
+    inside = Point(-0.14, 51.66, srid=4326)
+    steps = [Point(-0.14 + dx, 51.66 + dy, srid=4326) for dx in (0, 0.02) for dy in (0, 0.02)]
+    assert {demand.snapped(point).coords for point in steps} == {demand.snapped(inside).coords}
+    assert {demand.demand_near(point) for point in steps} == {demand.demand_near(inside)}
+    assert demand.snapped(inside).coords == (-0.1, 51.7)
+
+
+def test_demand_json_is_rate_limited_like_any_form(client, settings):
+    settings.RATELIMIT_ENABLED = True
+    for _ in range(60):
+        assert client.get("/events/demand.json", NEAR_LONDON).status_code == 200
+    assert client.get("/events/demand.json", NEAR_LONDON).status_code == 429
