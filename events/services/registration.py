@@ -116,18 +116,27 @@ def has_verified_email(user: User) -> bool:
     return EmailAddress.objects.filter(user_id=user.pk, verified=True).exists()
 
 
+# A new slug's tail: 5 of these (no 0/o, 1/l/i to misread on a poster), 30 million of them.
+SLUG_TAIL_LETTERS = "23456789abcdefghjkmnpqrstuvwxyz"
+SLUG_TAIL_LENGTH = 5
+
+
 def unique_slug(title: str) -> str:
-    """A free slug for `title`: never a reserved word, numbered when taken."""
+    """A free slug for `title`: its words and a random tail ("vigil-k7m2p"), never a
+    reserved word.
+
+    Random, not numbered: "vigil-3" for the third "Vigil" would tell whoever registers one
+    (or reads the public list) that events not shown there, waiting for moderation or
+    rejected, took "vigil" and "vigil-2". The tail is the same whatever else exists.
+    """
     base = slugify(title)[:200].strip("-") or "event"
     if base in RESERVED_SLUGS:
         base = f"{base}-event"
-    taken = set(Event.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    if base not in taken:
-        return base
-    number = 2
-    while f"{base}-{number}" in taken:
-        number += 1
-    return f"{base}-{number}"
+    while True:
+        tail = "".join(secrets.choice(SLUG_TAIL_LETTERS) for _ in range(SLUG_TAIL_LENGTH))
+        slug = f"{base}-{tail}"
+        if not Event.objects.filter(slug=slug).exists():
+            return slug
 
 
 def _check_place(details: EventDetails) -> None:
@@ -142,9 +151,8 @@ def _save_new(event: Event) -> None:
         with transaction.atomic():
             event.save()
     except IntegrityError:
-        # Two events with the same title registered at the same instant: the loser of the
-        # race takes a random suffix instead.
-        event.slug = f"{event.slug[:210]}-{secrets.token_hex(3)}"
+        # Another event took the same tail in the instant between: this one draws again.
+        event.slug = unique_slug(event.title)
         event.save()
 
 
