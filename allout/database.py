@@ -136,7 +136,7 @@ def unavailable_response() -> HttpResponse:
     return response
 
 
-def _wait_for_database(connection: BaseDatabaseWrapper, seconds: float) -> bool:
+def wait_for_database(connection: BaseDatabaseWrapper, seconds: float) -> bool:
     """Connect afresh, trying for up to `seconds` while PostgreSQL restarts."""
     deadline = time.monotonic() + seconds
     while True:
@@ -174,7 +174,7 @@ class RetryOnLostConnectionMiddleware:
         if tracker.may_have_committed():
             log.warning("Database connection lost after a commit; answered 503 (not retried)")
             return unavailable_response()
-        if not _wait_for_database(connection, settings.DB_RETRY_WAIT):
+        if not wait_for_database(connection, settings.DB_RETRY_WAIT):
             log.warning("Database connection lost and not back; answered 503")
             return unavailable_response()
         log.warning("Database connection lost before any commit; retrying on a fresh one")

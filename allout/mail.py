@@ -63,6 +63,7 @@ from allout import email_context
 from allout.addresses import canonical_email
 from allout.blocking import is_blocked
 from allout.circuit import CircuitOpen, breaker_for
+from allout.database import is_connection_lost, wait_for_database
 from allout.i18n import current_language
 from allout.links import EmailLink
 from allout.logs import redact
@@ -533,6 +534,7 @@ def publish(*pks: int, queue: str | None = None) -> list[int]:
     published: list[int] = []
     if not pks:
         return published
+    started = timezone.now()
     breaker = breaker_for(settings.CELERY_BROKER_URL)
     try:
         # One producer (and its broker connection) for the whole batch, not one per task.
@@ -554,7 +556,11 @@ def publish(*pks: int, queue: str | None = None) -> list[int]:
         )
     if published:
         try:
-            OutboxEmail.objects.filter(pk__in=published).update(published_at=timezone.now())
+            # Not over a failure a quick worker recorded meanwhile (its back-off, its row
+            # unpublished for the sweep): marked, it would wait OUTBOX_REPUBLISH_SECONDS.
+            OutboxEmail.objects.filter(pk__in=published).exclude(
+                next_attempt_at__gt=started
+            ).update(published_at=timezone.now())
         except DatabaseError:
             # Runs after the caller's commit, where an error would fail a request whose
             # change is already saved; unmarked rows are only published again (harmless).
@@ -796,10 +802,24 @@ def _sent_on(smtp: BaseEmailBackend | None, message: EmailMultiAlternatives) -> 
 
 
 def _mark_sent(row: OutboxEmail) -> None:
+    """Mark a row the server took as sent. If the database dropped the connection meanwhile
+    (a restart), once more on a fresh one as soon as it takes connections again (for up to
+    DB_RETRY_WAIT s): left unmarked, the row would be sent again when its claim went stale."""
     sent: dict = {"sent_at": timezone.now(), "last_error": "", "context": None}
     if row.blank_after_send:
         sent |= {"body_text": "", "body_html": "", "reply_to": ""}
-    OutboxEmail.objects.filter(pk=row.pk).update(**sent)
+    mark = OutboxEmail.objects.filter(pk=row.pk)
+    try:
+        mark.update(**sent)
+    except DatabaseError as exc:
+        database = connections[mark.db]
+        if not is_connection_lost(exc) or database.in_atomic_block:
+            raise
+        database.close()
+        if not wait_for_database(database, settings.DB_RETRY_WAIT):
+            raise
+        log.warning("Outbox email %s marked sent on a fresh connection", row.pk)
+        mark.update(**sent)
 
 
 def _record_failure(row: OutboxEmail, exc: Exception) -> None:

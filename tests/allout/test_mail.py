@@ -170,6 +170,24 @@ def test_a_mail_server_that_is_down_keeps_the_row_for_a_later_try(db, settings):
     assert len(django_mail.outbox) == 1
 
 
+def test_a_failure_a_quick_worker_records_is_not_marked_published_over(db, settings):
+    """The worker takes the task and fails the send before publish() marks the row: the
+    mark must not hide the row from the sweep once its back-off is over."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1
+    row = mail.queue("test_message", "reader@example.org", {})
+    celery_app.conf.task_always_eager = True  # the task runs inside apply_async: the race
+    try:
+        assert mail.publish(row.pk) == [row.pk]
+    finally:
+        celery_app.conf.task_always_eager = False
+    row.refresh_from_db()
+    assert row.attempts == 1 and row.next_attempt_at > timezone.now()
+    assert row.published_at is None
+    with time_machine.travel(row.next_attempt_at + timedelta(seconds=1), tick=False):
+        assert mail.requeue_unsent(older_than=timedelta(0)) == 1
+
+
 def test_the_back_off_doubles_up_to_an_hour():
     assert [mail.retry_delay(n) for n in (1, 2, 3)] == [
         timedelta(minutes=1),

@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
-from django.db import connection
+from django.conf import settings
+from django.db import connection, connections
 from django.utils import timezone
 
 from allout import mail
@@ -367,3 +369,37 @@ def test_a_retry_after_a_refusal_checks_again_what_the_email_may_carry(db, serve
     assert row.failed_at is not None and row.sent_at is None
     assert row.body_text == row.body_html == "" and row.context is None
     assert sink.messages == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_taken_as_the_database_drops_the_connection_is_marked_sent_once(serve):
+    """The server took the email; marking it sent meets a connection PostgreSQL dropped (a
+    restart). Marked on a fresh one, it is not sent again when its claim goes stale."""
+    row = mail.queue("test_message", "reader@example.org", {})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+
+    class DroppingSink(FaultySink):
+        async def handle_DATA(self, server, session, envelope):
+            answer = await super().handle_DATA(server, session, envelope)
+            await asyncio.to_thread(_terminate, pid)  # before the worker hears "250"
+            return answer
+
+    sink = serve(DroppingSink())
+    assert mail.deliver(row.pk) is True
+    row.refresh_from_db()
+    assert row.is_sent() and row.claimed_at is not None
+    stale = timezone.now() + timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS + 1)
+    with time_machine.travel(stale, tick=False):
+        assert mail.release_stale_claims(timezone.now()) == 0
+        assert deliver_due() == []
+    assert len(sink.messages) == 1
+
+
+def _terminate(pid: int) -> None:
+    try:
+        with connections["default"].cursor() as cursor:  # this thread's own connection
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        connections["default"].close()
