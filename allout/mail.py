@@ -795,10 +795,20 @@ def _sent_on(smtp: BaseEmailBackend | None, message: EmailMultiAlternatives) -> 
         smtp.open()  # nothing to do on a connection already open
         smtp.send_messages([message])
     except Exception:
-        with suppress(*_SEND_ERRORS):
-            smtp.close()
+        _drop(smtp)
         raise
     return smtp
+
+
+def _drop(smtp: BaseEmailBackend) -> None:
+    """Close a connection a send failed on at once, without the QUIT that close() would
+    wait up to EMAIL_TIMEOUT for: a server that stopped answering would hold the task past
+    its time limits (and a soft limit inside close() would be lost)."""
+    connection = getattr(smtp, "connection", None)  # the SMTP backend's smtplib.SMTP
+    if connection is not None:
+        with suppress(OSError):
+            connection.close()
+        smtp.connection = None  # type: ignore[attr-defined]
 
 
 def _mark_sent(row: OutboxEmail) -> None:

@@ -403,3 +403,25 @@ def _terminate(pid: int) -> None:
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
     finally:
         connections["default"].close()
+
+
+def test_a_connection_a_send_failed_on_is_dropped_without_waiting_for_quit(db, serve):
+    """A server that refused and then stops answering must not hold the task for another
+    EMAIL_TIMEOUT while it waits to say goodbye (past the soft time limit, the try would
+    never be recorded)."""
+
+    class SilentAfterRefusal(FaultySink):
+        def __init__(self) -> None:
+            super().__init__(rcpt=always("451 4.3.0 Try again later"))
+            self.quits = 0
+
+        async def handle_QUIT(self, server, session, envelope):
+            self.quits += 1
+            return "221 Bye"
+
+    sink = serve(SilentAfterRefusal())
+    row = mail.queue("test_message", "reader@example.org", {})
+    assert mail.deliver(row.pk) is False
+    row.refresh_from_db()
+    assert row.next_attempt_at is not None and row.last_error.startswith("451")
+    assert sink.quits == 0
