@@ -52,6 +52,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import sanitize_address
 from django.db import DatabaseError, connection, connections, router, transaction
 from django.db.models import F, Model, Q
 from django.db.models.constants import OnConflict
@@ -395,21 +396,21 @@ def check_before_sending(*kinds: str) -> Callable[[Callable[[dict], str]], Calla
 
 
 def render(row: OutboxEmail) -> bool:
-    """Check a row just before each try of its send, and render its bodies at the first;
-    the worker calls it before every send. Returns False, giving the row up, when what it
-    was about is gone (erased by its owner before it was sent: nothing is left to tell
-    anyone), when staff blocked its address since, or when its kind's check
+    """Check a row just before each try of its send and render its bodies, from the rows
+    as they are then; the worker calls it before every send. Returns False, giving the row
+    up, when what it was about is gone (erased by its owner before it was sent: nothing is
+    left to tell anyone), when staff blocked its address since, or when its kind's check
     (check_before_sending) says it no longer applies.
 
-    Every try is checked, not only the first: a retry after a refused send (a greylisting
-    server, an outage) must not take a meeting point to a participant who cancelled or to
-    an address staff blocked meanwhile. So a row keeps its context until it is sent or
-    given up. A row stored rendered (queue_rendered) has no context: only its address is
-    checked.
+    Every try is checked and rendered again, not only the first: a retry after a refused
+    send (a greylisting server, an outage) must not take a meeting point to a participant
+    who cancelled or to an address staff blocked meanwhile, nor the point the organizer
+    moved away from. So a row keeps its context until it is sent or given up. A row stored
+    rendered (queue_rendered, or rendered by a worker of before this rule) has no context:
+    only its address is checked.
 
-    The one UPDATE is conditional on the row having no bodies yet, so two workers (or a
-    worker and a test) rendering it at once store one result. The bodies are rendered in
-    the row's language, and the links built here (the data page) under it.
+    The bodies are rendered in the row's language, and the links built here (the data page)
+    under it, and stored for the admin and the data page (not over a row sent meanwhile).
     """
     if row.context is None:
         if is_blocked(row.to):
@@ -423,8 +424,6 @@ def render(row: OutboxEmail) -> bool:
             if reason:
                 _give_up(row, reason)
                 return False
-            if row.body_text:  # rendered at an earlier try
-                return True
             data_url = data_request_url(row.to)
             context = {
                 **_site_context(row.to),
@@ -442,7 +441,7 @@ def render(row: OutboxEmail) -> bool:
     row.headers = {"List-Unsubscribe": f"<{context[UNSUBSCRIBE]}>"}
     if context.get(ONE_CLICK):
         row.headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    OutboxEmail.objects.filter(pk=row.pk, body_text="").update(
+    OutboxEmail.objects.filter(pk=row.pk, sent_at__isnull=True).update(
         body_text=body_text, body_html=body_html, headers=row.headers
     )
     return True
@@ -773,11 +772,23 @@ class Unsendable(Exception):
 
 
 def _failed_unexpectedly(row: OutboxEmail, exc: Exception) -> None:
-    """Neither the server nor the network failed the send: this email or a bug. Recorded
-    like any failure, so it is given up (at once, or after MAX_ATTEMPTS) rather than left
-    claimed and tried for ever."""
+    """Neither the server nor the network failed the send: this email's address, or our
+    own settings (a DEFAULT_FROM_EMAIL with a stray newline, TLS and SSL both on) or a bug.
+    Recorded like any failure, so it is given up rather than left claimed and tried for
+    ever: at once for an address that cannot be written, after MAX_ATTEMPTS otherwise (ours
+    to fix meanwhile, and every row then leaves)."""
     log.exception("Sending outbox email %s failed", row.pk)
-    _record_failure(row, Unsendable() if isinstance(exc, ValueError) else exc)
+    _record_failure(row, Unsendable() if _unwritable(row) else exc)
+
+
+def _unwritable(row: OutboxEmail) -> bool:
+    """Whether smtplib cannot write the row's own addresses (To, Reply-To)."""
+    try:
+        for address in filter(None, (row.to, row.reply_to)):
+            sanitize_address(address, settings.DEFAULT_CHARSET)
+    except ValueError:
+        return True
+    return False
 
 
 def _timed_out(exc: BaseException) -> bool:
@@ -846,7 +857,17 @@ def _record_failure(row: OutboxEmail, exc: Exception) -> None:
         last_error=reason[:1000],
         next_attempt_at=None if given_up else now + retry_delay(row.attempts),
         failed_at=now if given_up else None,
+        **(_given_up_keeps_nothing(row) if given_up else {}),
     )
+
+
+def _given_up_keeps_nothing(row: OutboxEmail) -> dict:
+    """What a row given up drops: its context (kept for the next try's checks alone) and,
+    for someone else's words (blank_after_send), its bodies and Reply-To, as a sent one."""
+    dropped: dict = {"context": None}
+    if row.blank_after_send:
+        dropped |= {"body_text": "", "body_html": "", "reply_to": ""}
+    return dropped
 
 
 # The SMTP command whose answer an exception carries, for the reason staff read.
@@ -997,6 +1018,7 @@ def release_stale_claims(now: datetime) -> int:
     # time) is given up like one that failed MAX_ATTEMPTS times, not tried for ever.
     given_up = claimed.filter(attempts__gte=MAX_ATTEMPTS).update(
         claimed_at=None,
+        context=None,
         failed_at=now,
         next_attempt_at=None,
         last_error=f"Given up after {MAX_ATTEMPTS} tries: each ended with its worker stopped",

@@ -109,11 +109,11 @@ class OutboxEmail(models.Model):
     to_canonical = models.CharField(max_length=254, editable=False, default="")
     reply_to = models.EmailField(blank=True)
     subject = models.CharField(max_length=300)
-    # Rendered by the worker (allout.mail.render) from `context`, just before the first send.
+    # Rendered by the worker (allout.mail.render) from `context`, just before each try.
     body_text = models.TextField(blank=True, default="")
     body_html = models.TextField(blank=True)
-    # The bodies' template context as JSON (allout.email_context), until they are rendered;
-    # then None. Holds what the bodies will: addresses, names, an organizer's words.
+    # The bodies' template context as JSON (allout.email_context), until the row is sent or
+    # given up; then None. Holds what the bodies will: addresses, names, an organizer's words.
     context = models.JSONField(null=True, blank=True, editable=False)
     headers = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -254,7 +254,8 @@ def _still_going(context: dict) -> str:
     """What carries the exact meeting point goes only to a participant still confirmed, of
     an event still approved (not cancelled, and not unpublished by staff meanwhile)."""
     attendance, event = context["attendance"], context["event"]
-    if attendance.status != Attendance.Status.CONFIRMED or event.status != Event.Status.APPROVED:
+    attendance.event = event  # as the context holds it
+    if not attendance.may_see_exact_place():
         return "Not sent: the participant cancelled, or the event was taken down, meanwhile"
     return ""
 

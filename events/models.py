@@ -119,11 +119,11 @@ class EventQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> EventQuerySet:
         """What the public may see (approved(): none in a high-risk country), plus the
-        user's own events (any status, anywhere); staff see everything."""
+        events the user organizes or co-hosts (any status, anywhere); staff see everything."""
         if user.is_authenticated and user.is_staff:
             return self
         if user.is_authenticated:
-            return self.approved() | self.filter(organizer=user)
+            return self.approved() | self.hosted_by(user)
         return self.approved()
 
     def hosted_by(self, user) -> EventQuerySet:
@@ -414,15 +414,15 @@ class Event(models.Model):
         """Whether the organizer may still change it."""
         return self.status in {self.Status.PENDING, self.Status.APPROVED} and not self.is_over()
 
+    def is_live(self, now: datetime.datetime | None = None) -> bool:
+        """Approved and not yet over: its confirmed participants hear of its changes."""
+        return self.status == self.Status.APPROVED and not self.is_over(now)
+
     def accepts_rsvps(self, now: datetime.datetime | None = None) -> bool:
-        """Whether people may sign up to attend (or confirm a sign-up): approved, not yet
-        over, and not in a country staff have since marked high-risk (no public event is
-        held there, and a confirmation would hand a hidden point to whoever asked)."""
-        return (
-            self.status == self.Status.APPROVED
-            and not self.is_over(now)
-            and not risk.is_high_risk(self.country)
-        )
+        """Whether people may sign up to attend (or confirm a sign-up): live, and not in a
+        country staff have since marked high-risk (no public event is held there, and a
+        confirmation would hand a hidden point to whoever asked)."""
+        return self.is_live(now) and not risk.is_high_risk(self.country)
 
     # Co-hosts share the dashboard of an event in one of these states only. Once it is
     # cancelled or rejected there is nothing left to organize together, and its participant
@@ -523,6 +523,17 @@ class Attendance(models.Model):
     def is_confirmed(self) -> bool:
         """Whether the participant confirmed by email and has not cancelled."""
         return self.status == self.Status.CONFIRMED
+
+    def may_see_exact_place(self) -> bool:
+        """Whether this sign-up may be shown or sent a hidden meeting point: confirmed, not
+        erased, while its event is approved (not once staff unpublished it, nor once it was
+        cancelled). Staff's block of the address is asked apart (allout.blocking): the page
+        asks it (events.services.rsvp.reveals_exact_place), the outbox before every send."""
+        return (
+            self.is_confirmed()
+            and self.erased_at is None
+            and self.event.status == Event.Status.APPROVED
+        )
 
 
 class ModerationAction(models.Model):

@@ -16,10 +16,14 @@ from events.models import Attendance, Event, ProtestAlert
 DEMAND_RADIUS_KM = 50
 # Below this many people, no count is shown at all.
 DEMAND_MINIMUM = 10
-# A count is for the centre of the place's cell of this many degrees (about 11 km north to
+# A count is for the centre of the place's cell of this many degrees (about 28 km north to
 # south), not for the point asked: moving the circle in small steps, to watch one person's
-# town enter or leave it, gives the same answer throughout a cell.
-GRID_DEGREES = 0.1
+# town enter or leave it, gives the same answer throughout a cell, and a step to the next
+# cell moves it by half its radius.
+GRID_DEGREES = 0.25
+# Counts a client may ask for in ten minutes (demand.json and the event form's, together):
+# an organizer looks up a few places, not a map's worth.
+DEMAND_LIMIT, DEMAND_PERIOD = 60, 600
 
 
 def snapped(point: Point) -> Point:

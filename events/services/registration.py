@@ -272,7 +272,7 @@ def notify_change(before: Event, after: Event) -> EventChange:
     changed = what_changed(before, after)
     # Its confirmed participants are told even in a country marked high-risk since (it takes
     # no new sign-ups there, but they may still be going).
-    if not changed or after.status != Event.Status.APPROVED or after.is_over():
+    if not changed or not after.is_live():
         return EventChange(event=after, changed=changed, notified=0)
     recipients = list(after.attendances.confirmed())
     for attendance in recipients:

@@ -189,16 +189,10 @@ def _recount_on_commit(slug: str) -> None:
 
 
 def reveals_exact_place(attendance: Attendance) -> bool:
-    """Whether this participant may see the exact meeting point: once confirmed, while the
-    event is approved (not once staff unpublished it, nor once it was cancelled: the emails
-    that carry the point follow the same rule), unless staff have since blocked the address
-    (someone spotted as an infiltrator keeps only the city)."""
-    return (
-        attendance.is_confirmed()
-        and attendance.event.status == Event.Status.APPROVED
-        and attendance.erased_at is None
-        and not is_blocked(attendance.email)
-    )
+    """Whether this participant's page shows the exact meeting point
+    (Attendance.may_see_exact_place), unless staff have since blocked the address (someone
+    spotted as an infiltrator keeps only the city)."""
+    return attendance.may_see_exact_place() and not is_blocked(attendance.email)
 
 
 def looks_confirmed(attendance: Attendance) -> bool:

@@ -26,8 +26,6 @@ from events.services import alerts, demand
 
 # Requests per client address (hashed) in ten minutes, as for RSVPs.
 ALERT_LIMIT, ALERT_PERIOD = 10, 600
-# Demand counts a client may ask for in ten minutes: an organizer tries a few places.
-DEMAND_LIMIT, DEMAND_PERIOD = 60, 600
 
 
 @require_http_methods(["GET", "POST"])
@@ -105,7 +103,9 @@ def alert_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_safe
-@ratelimit("demand", limit=DEMAND_LIMIT, period=DEMAND_PERIOD, methods=("GET", "HEAD"))
+@ratelimit(
+    "demand", limit=demand.DEMAND_LIMIT, period=demand.DEMAND_PERIOD, methods=("GET", "HEAD")
+)
 def demand_json(request: HttpRequest) -> JsonResponse:
     """`{"count": N, "text": ...}`: people near `lat`/`lng`, for the event form's script; N is
     null (and the text empty) under the minimum. `place` names the place in the text."""

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from allout import dates
 from allout.models import Campaign
+from allout.ratelimit import client_key, is_limited
 from allout.risk import high_risk_countries
 from allout.types import AuthenticatedHttpRequest
 from events.access import get_event_for_organizer, verified_email_required
@@ -31,16 +32,20 @@ def _render_form(request: HttpRequest, form: EventForm, event: Event | None = No
     status = 400 if form.is_bound else 200
     context: dict[str, object] = {"form": form, "event": event, "campaign": form.campaign}
     if event is None:
-        context["demand"] = _demand_for(form)
+        context["demand"] = _demand_for(request, form)
     return render(request, "events/event_form.html", context, status=status)
 
 
-def _demand_for(form: EventForm) -> str:
+def _demand_for(request: HttpRequest, form: EventForm) -> str:
     """Without JavaScript, the count near the place the organizer chose (once the form came
-    back with it); the form's script asks events:demand as soon as a place is picked."""
+    back with it); the form's script asks events:demand as soon as a place is picked. Under
+    the same limit per client as events:demand, which this would otherwise get around."""
     cleaned = getattr(form, "cleaned_data", None) or {}
     point = cleaned.get("point")
     if point is None:
+        return ""
+    limits = {"limit": demand.DEMAND_LIMIT, "period": demand.DEMAND_PERIOD}
+    if is_limited("demand", client_key(request), **limits):
         return ""
     count = demand.demand_near(point)
     return demand.describe(count, cleaned.get("city", "")) if count is not None else ""

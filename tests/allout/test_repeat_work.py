@@ -104,7 +104,7 @@ def test_asking_for_an_alert_with_a_known_address_runs_the_statements_a_new_one_
         )
 
     def post(email: str) -> int:
-        form = {"place": "Porto Alegre", "radius_km": "50", "first_name": "Ana", "email": email}
+        form = {"place": "Porto Alegre", "radius_km": "100", "first_name": "Eve", "email": email}
         return Client().post("/events/alerts/", form).status_code
 
     post("warm.up@example.org")
@@ -113,7 +113,10 @@ def test_asking_for_an_alert_with_a_known_address_runs_the_statements_a_new_one_
     for known in ["pending", "pending.now", "going", "PENDING"]:
         assert work(post, f"{known}@example.org") == new, known
     assert decided() == 4  # and the worker does what each asks
-    assert ProtestAlert.objects.get(email_normalized="going@example.org").radius_km == 50
+    going = ProtestAlert.objects.get(email_normalized="going@example.org")
+    assert (going.radius_km, going.first_name) == (50, going.first_name)  # never moved
+    assert going.first_name != "Eve"
+    assert ProtestAlert.objects.get(email_normalized="pending@example.org").radius_km == 100
 
 
 def test_the_worker_then_does_what_each_repeat_asks():

@@ -116,11 +116,11 @@ def test_the_finders_empty_state_hides_a_count_under_ten(client, campaign):
 def test_a_count_is_the_same_anywhere_in_a_cell_so_small_steps_point_at_nobody(campaign):
     """Moving the circle a little at a time would show where one alert's town leaves it."""
     people_wanting_a_protest_near_london(campaign, 10)
-    inside = Point(-0.14, 51.66, srid=4326)
-    steps = [Point(-0.14 + dx, 51.66 + dy, srid=4326) for dx in (0, 0.02) for dy in (0, 0.02)]
+    inside = Point(-0.24, 51.74, srid=4326)
+    steps = [Point(-0.24 + dx, 51.74 + dy, srid=4326) for dx in (0, 0.02) for dy in (0, 0.02)]
     assert {demand.snapped(point).coords for point in steps} == {demand.snapped(inside).coords}
     assert {demand.demand_near(point) for point in steps} == {demand.demand_near(inside)}
-    assert demand.snapped(inside).coords == (-0.1, 51.7)
+    assert demand.snapped(inside).coords == (-0.25, 51.75)
 
 
 def test_demand_json_is_rate_limited_like_any_form(client, settings):
@@ -128,3 +128,15 @@ def test_demand_json_is_rate_limited_like_any_form(client, settings):
     for _ in range(60):
         assert client.get("/events/demand.json", NEAR_LONDON).status_code == 200
     assert client.get("/events/demand.json", NEAR_LONDON).status_code == 429
+
+
+def test_the_event_forms_count_is_under_the_same_limit(client, campaign, settings):
+    """An invalid form with a place shows the count: without the limit, a way around it."""
+    settings.RATELIMIT_ENABLED = True
+    people_wanting_a_protest_near_london(campaign, 10)
+    for _ in range(60):
+        assert client.get("/events/demand.json", NEAR_LONDON).json()["count"] == 10
+    organizer = make_organizer()
+    client.force_login(organizer)
+    html = client.post("/events/new/", form_data(title="")).content.decode()
+    assert "asked to hear about protests" not in html

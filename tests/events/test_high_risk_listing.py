@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from allout.models import HighRiskCountry
 from events import attendance_links as links
 from events import errors
 from events.finder import mapdata
-from events.models import Event
+from events.models import CoHost, Event
 from events.services import moderation, registration
 from tests.conftest import make_user
 from tests.events.factories import make_attendance, make_event
@@ -53,6 +54,15 @@ def test_a_logged_in_visitor_gets_no_more_than_the_public(client):
     assert client.post("/events/tbilisi-rally/rsvp/", form).status_code == 404
     assert client.post("/events/tbilisi-rally/", form).status_code == 404
     assert not event.attendances.exists()
+
+
+def test_its_co_hosts_still_see_it_as_its_organizer_does(client):
+    event = make_event(slug="tbilisi-rally", **TBILISI)
+    cohost = make_user("cohost@example.org")
+    CoHost.objects.create(event=event, email=cohost.email, user=cohost, accepted_at=timezone.now())
+    HighRiskCountry.objects.create(country="GE")
+    client.force_login(cohost)
+    assert client.get("/events/tbilisi-rally/").status_code == 200
 
 
 def test_a_sign_up_taken_before_the_country_became_high_risk_cannot_be_confirmed(client):

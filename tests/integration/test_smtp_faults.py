@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from allout import mail
 from allout.models import BlockedAddress, OutboxEmail
+from events.models import Event
 from events.services import rsvp
 from tests.conftest import Sink, free_port, log_in_with_two_factor
 from tests.events.factories import make_attendance, make_event
@@ -171,6 +172,7 @@ def test_a_5xx_gives_the_email_up_at_once_with_the_reason_and_no_address(
     assert deliver_due() == [False]
     row = OutboxEmail.objects.get()
     assert row.failed_at is not None and row.next_attempt_at is None and row.attempts == 1
+    assert row.context is None  # kept for the next try only
     assert row.last_error == reason
     assert "nobody@example.org" not in row.last_error
     with time_machine.travel(timezone.now() + mail.RETRY_MAX):
@@ -425,3 +427,35 @@ def test_a_connection_a_send_failed_on_is_dropped_without_waiting_for_quit(db, s
     row.refresh_from_db()
     assert row.next_attempt_at is not None and row.last_error.startswith("451")
     assert sink.quits == 0
+
+
+def test_a_retry_takes_the_meeting_point_as_it_is_then(db, serve):
+    """The organizer moves a hidden point they learned was compromised while the
+    participant's confirmation waits out a greylisting server: the retry carries the new one."""
+    sink = serve(FaultySink(rcpt=first_try_of_each("451 4.3.0 Try again later")))
+    event = make_event(hide_exact_location=True, meeting_point="Behind the blue kiosk")
+    rsvp.confirm(make_attendance(event))
+    with time_machine.travel(timezone.now()) as traveller:
+        assert deliver_due() == [False]
+        Event.objects.filter(pk=event.pk).update(meeting_point="Under the old bridge")
+        traveller.shift(mail.retry_delay(1))
+        assert deliver_due() == [True]
+    (message,) = sink.messages
+    text = message.get_body(("plain",)).get_content()
+    assert "Under the old bridge" in text and "Behind the blue kiosk" not in text
+
+
+def test_a_mistake_in_our_own_mail_settings_gives_no_email_up(db, serve, settings):
+    """A DEFAULT_FROM_EMAIL with a stray newline (from a secrets file) fails every send with
+    the same ValueError an unwritable address gives: ours to fix, so the rows wait for it."""
+    sink = serve(FaultySink())
+    settings.DEFAULT_FROM_EMAIL = "noreply@example.org\n"
+    row = mail.queue("test_message", "reader@example.org", {})
+    assert mail.deliver(row.pk) is False
+    row.refresh_from_db()
+    assert row.failed_at is None and row.next_attempt_at is not None
+    assert "cannot be written" not in row.last_error
+    settings.DEFAULT_FROM_EMAIL = "noreply@example.org"
+    with time_machine.travel(row.next_attempt_at + timedelta(seconds=1), tick=False):
+        assert deliver_due() == [True]
+    assert len(sink.messages) == 1
