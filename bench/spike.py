@@ -62,10 +62,10 @@ def free_port() -> int:
 
 
 # --- The scratch database -------------------------------------------------------------
-def scratch_url(database_url: str) -> tuple[str, str]:
-    """(URL, name) of the run's database beside DATABASE_URL's: `<name>_spike`."""
+def scratch_url(database_url: str, suffix: str = "_spike") -> tuple[str, str]:
+    """(URL, name) of the run's database beside DATABASE_URL's: `<name><suffix>`."""
     parts = urlsplit(database_url)
-    name = parts.path.lstrip("/") + "_spike"
+    name = parts.path.lstrip("/") + suffix
     return urlunsplit(parts._replace(path=f"/{name}")), name
 
 
